@@ -1,0 +1,68 @@
+"""Writes of the accounts app."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import transaction
+
+from accounts.models import Address, User
+from accounts.selectors import profile_cache_key
+from accounts.validators import normalize_pin_code, validate_pin_code
+from events.interface import emit
+
+
+def _forget_profile(user_id: int) -> None:
+    # Now, and again after commit: a reader that raced the write must not leave the old
+    # profile cached once the new one is visible.
+    key = profile_cache_key(user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+@transaction.atomic
+def user_signup(*, email: str, password: str, full_name: str = "", pin_code: str = "") -> User:
+    if pin_code:
+        pin_code = normalize_pin_code(pin_code)
+        validate_pin_code(pin_code)
+    user = User.objects.create_user(email=email, password=password, full_name=full_name, pin_code=pin_code)
+    emit("accounts.user_signed_up.v1", key=user.pk, payload={"user_id": user.pk})
+    return user
+
+
+@transaction.atomic
+def profile_update(*, user_id: int, full_name: str | None = None, phone: str | None = None,
+                   pin_code: str | None = None) -> User:
+    user = User.objects.select_for_update().get(pk=user_id)
+    changed = []
+    if full_name is not None and full_name != user.full_name:
+        user.full_name, changed = full_name, changed + ["full_name"]
+    if phone is not None and phone != user.phone:
+        user.phone, changed = phone, changed + ["phone"]
+    if pin_code is not None:
+        pin_code = normalize_pin_code(pin_code)
+        if pin_code:
+            validate_pin_code(pin_code)
+        if pin_code != user.pin_code:
+            user.pin_code, changed = pin_code, changed + ["pin_code"]
+    if changed:
+        user.save(update_fields=changed)
+        _forget_profile(user.pk)
+        emit("accounts.profile_updated.v1", key=user.pk, payload={"user_id": user.pk, "changed": changed})
+    return user
+
+
+@transaction.atomic
+def address_create(*, user_id: int, full_name: str, phone: str, line1: str, city: str, state: str,
+                   pin_code: str, line2: str = "", label: str = "", make_default: bool = False) -> Address:
+    pin_code = normalize_pin_code(pin_code)
+    validate_pin_code(pin_code)
+    # Lock the user row: two concurrent "make default" calls must not leave two defaults.
+    User.objects.select_for_update().filter(pk=user_id).first()
+    has_addresses = Address.objects.filter(user_id=user_id).exists()
+    make_default = make_default or not has_addresses
+    if make_default:
+        Address.objects.filter(user_id=user_id, is_default=True).update(is_default=False)
+    return Address.objects.create(
+        user_id=user_id, full_name=full_name, phone=phone, line1=line1, line2=line2, city=city,
+        state=state, pin_code=pin_code, label=label, is_default=make_default,
+    )

@@ -1,0 +1,178 @@
+"""The transactional outbox: emit inside the caller's transaction, relay at least once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from events.backends.base import Event, EventBus, PublishError
+from events.models import OutboxEvent, RelayLane
+from shop.backends import get_backend
+
+logger = logging.getLogger(__name__)
+
+
+def lane_for(key: str, lanes: int | None = None) -> int:
+    return zlib.crc32(key.encode()) % (lanes or settings.EVENTS_RELAY_LANES)
+
+
+def emit(type: str, *, key: object, payload: dict, using: str = DEFAULT_DB_ALIAS) -> OutboxEvent:
+    """Record an event in the current transaction of `using`; it is published after commit.
+
+    If the transaction rolls back, the event never existed. Types are versioned
+    (`orders.order_placed.v1`); the payload must be JSON and should carry ids and
+    snapshots, never model instances.
+    """
+    key = str(key)
+    row = OutboxEvent.objects.using(using).create(
+        type=type, key=key, payload=payload, occurred_at=timezone.now(), lane=lane_for(key)
+    )
+    if settings.EVENTS_RELAY_ON_COMMIT:
+        transaction.on_commit(_request_relay, using=using)
+    return row
+
+
+def _request_relay() -> None:
+    from events.tasks import relay_events
+
+    try:
+        relay_events.delay()
+    except Exception:  # the periodic sweep publishes it anyway; a commit must not fail for this
+        logger.warning("Could not queue an event relay; the sweep will pick the events up", exc_info=True)
+
+
+def outbox_databases() -> list[str]:
+    """The aliases that hold an outbox: the main database and any own cart/wishlist database."""
+    return [DEFAULT_DB_ALIAS] + [alias for alias in ("cart", "wishlist") if alias in settings.DATABASES]
+
+
+@dataclass(frozen=True)
+class RelayReport:
+    published: int = 0
+    failed: int = 0
+    lanes_busy: int = 0
+
+    def __add__(self, other: RelayReport) -> RelayReport:
+        return RelayReport(self.published + other.published, self.failed + other.failed,
+                           self.lanes_busy + other.lanes_busy)
+
+
+def relay_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def lane_lease(*, lane: int, relay: str, now: datetime, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Take lane `lane` for `relay` if nobody holds an unexpired lease. One conditional UPDATE."""
+    RelayLane.objects.using(using).get_or_create(lane=lane)
+    until = now + timedelta(seconds=settings.EVENTS_RELAY_LEASE_SECONDS)
+    taken = (
+        RelayLane.objects.using(using)
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now) | Q(leased_by=relay), lane=lane)
+        .update(leased_by=relay, leased_until=until)
+    )
+    return taken == 1
+
+
+def lane_release(*, lane: int, relay: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    RelayLane.objects.using(using).filter(lane=lane, leased_by=relay).update(leased_by="", leased_until=None)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2 ** attempts, settings.EVENTS_MAX_BACKOFF_SECONDS))
+
+
+def _as_event(row: OutboxEvent) -> Event:
+    return Event(event_id=row.event_id, type=row.type, key=row.key, payload=row.payload,
+                 occurred_at=row.occurred_at)
+
+
+def relay_lane(*, lane: int, bus: EventBus, relay: str, now: datetime,
+               using: str = DEFAULT_DB_ALIAS) -> RelayReport:
+    """Publish the lane's pending events in id order, holding the lane's lease.
+
+    No database transaction is held while the bus works: the lease keeps other relays
+    out, and a relay that dies mid-way loses its lease when it expires. Events that the bus
+    took but that were not marked yet go out again: at least once.
+    """
+    if not lane_lease(lane=lane, relay=relay, now=now, using=using):
+        return RelayReport(lanes_busy=1)
+    try:
+        rows = list(
+            OutboxEvent.objects.using(using)
+            .filter(lane=lane, published_at__isnull=True)
+            .order_by("id")[: settings.EVENTS_RELAY_BATCH]
+        )
+        # A key whose earlier event is waiting for its retry holds back its later events.
+        blocked_keys: set[str] = set()
+        ready: list[OutboxEvent] = []
+        for row in rows:
+            if row.key in blocked_keys:
+                continue
+            if row.next_attempt_at and row.next_attempt_at > now:
+                blocked_keys.add(row.key)
+                continue
+            ready.append(row)
+        if not ready:
+            return RelayReport()
+        try:
+            bus.publish([_as_event(row) for row in ready])
+        except PublishError as exc:
+            taken, failed_ids = set(exc.published), set(exc.failed)
+            done = [row for row in ready if row.event_id in taken]
+            _mark_published(done, now=now, using=using)
+            failed = _mark_failed([r for r in ready if r.event_id in failed_ids], error=str(exc),
+                                  now=now, using=using)
+            logger.warning("Relay lane %s: %s published, %s failed: %s", lane, len(done), failed, exc)
+            return RelayReport(published=len(done), failed=failed)
+        _mark_published(ready, now=now, using=using)
+        return RelayReport(published=len(ready))
+    finally:
+        lane_release(lane=lane, relay=relay, using=using)
+
+
+def _mark_published(rows: list[OutboxEvent], *, now: datetime, using: str) -> None:
+    if rows:
+        OutboxEvent.objects.using(using).filter(pk__in=[r.pk for r in rows]).update(
+            published_at=now, last_error=""
+        )
+
+
+def _mark_failed(rows: list[OutboxEvent], *, error: str, now: datetime, using: str) -> int:
+    """Retry later, backing off; the events behind a failed one of the same key wait with it."""
+    for row in rows:
+        row.attempts += 1
+        OutboxEvent.objects.using(using).filter(pk=row.pk).update(
+            attempts=row.attempts, next_attempt_at=now + _backoff(row.attempts), last_error=error[:2000]
+        )
+    return len(rows)
+
+
+def relay_pending(*, bus: EventBus | None = None, relay: str | None = None,
+                  now: datetime | None = None) -> RelayReport:
+    """One pass over every lane of every outbox. Safe to run in several processes at once."""
+    bus = bus or get_backend("event_bus")
+    relay = relay or relay_identity()
+    report = RelayReport()
+    for using in outbox_databases():
+        for lane in range(settings.EVENTS_RELAY_LANES):
+            report += relay_lane(lane=lane, bus=bus, relay=relay, now=now or timezone.now(), using=using)
+    return report
+
+
+def outbox_purge(*, older_than: timedelta, now: datetime | None = None) -> int:
+    """Delete published events older than `older_than` (consumers have long had them)."""
+    cutoff = (now or timezone.now()) - older_than
+    deleted = 0
+    for using in outbox_databases():
+        deleted += OutboxEvent.objects.using(using).filter(published_at__lt=cutoff).delete()[0]
+    return deleted

@@ -1,0 +1,117 @@
+"""The API shell: RFC 9457 problem details for every error, and token log-in."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView, set_rollback
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://bazaar.example/problems/"
+
+
+def problem(status: int, *, title: str | None = None, detail: str = "", type_: str = "",
+            **extra) -> dict:
+    body = {
+        "type": PROBLEM_TYPE_BASE + type_ if type_ else "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return body
+
+
+def problem_response(status: int, **kwargs) -> JsonResponse:
+    """For plain Django views (404/500 handlers) that answer an API client."""
+    return JsonResponse(problem(status, **kwargs), status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def _field_errors(data) -> list[dict]:
+    """Flatten DRF's nested validation errors into [{"field": "a.b", "message": "..."}]."""
+    errors: list[dict] = []
+
+    def walk(node, path: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{path}.{key}" if path else str(key))
+        elif isinstance(node, list) and node and not all(isinstance(x, str) for x in node):
+            for index, value in enumerate(node):
+                walk(value, f"{path}[{index}]")
+        else:
+            for message in node if isinstance(node, list) else [node]:
+                errors.append({"field": path or "non_field_errors", "message": str(message)})
+
+    walk(data, "")
+    return errors
+
+
+def problem_exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER: every API error as application/problem+json."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if not isinstance(exc, exceptions.APIException):
+        logger.exception("Unhandled API error", exc_info=exc)
+        set_rollback()
+        body = problem(500, detail="Something went wrong on our side; it has been logged.")
+        return Response(body, status=500, content_type=PROBLEM_CONTENT_TYPE)
+
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+
+    if isinstance(exc, exceptions.ValidationError):
+        body = problem(exc.status_code, title="Invalid request", type_="validation",
+                       detail="Some fields are not valid.", errors=_field_errors(exc.detail))
+    else:
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        body = problem(exc.status_code, detail=detail, type_=getattr(exc, "problem_type", "") or "")
+        body.update(getattr(exc, "problem_extra", {}) or {})
+    set_rollback()
+    return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+
+
+class ObtainTokenApi(APIView):
+    """POST email and password, get the token for `Authorization: Token <key>`."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+        password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: inline_serializer("TokenOutput", {"token": serializers.CharField()})},
+        auth=[],
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, email=data.validated_data["email"],
+                            password=data.validated_data["password"])
+        if user is None or not user.is_active:
+            raise exceptions.AuthenticationFailed("Email or password is wrong.")
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

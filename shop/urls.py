@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from shop.api import ObtainTokenApi
+
+api_v1 = [
+    path("auth/token", ObtainTokenApi.as_view(), name="auth-token"),
+]
+
+urlpatterns = [
+    path("", include("recommendations.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler404 = "shop.views.page_not_found"
+handler500 = "shop.views.server_error"

@@ -1,0 +1,55 @@
+"""Fixtures every test may use. Real services only: SQLite or MariaDB, local memory or Redis."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from shop.backends import reset_backends
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(settings):
+    """Each test starts with an empty cache, freshly built backends and tasks run in-process."""
+    from shop.celery import app
+
+    settings.EVENTS_RELAY_ON_COMMIT = False  # tests relay explicitly, so they can see each step
+    app.conf.task_always_eager = True
+    _clear_cache()
+    reset_backends()
+    yield
+    reset_backends()
+    _clear_cache()
+
+
+def _clear_cache() -> None:
+    # django-redis's clear() is FLUSHDB, which would wipe other test workers' keys too.
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
+
+
+def pytest_configure(config):
+    """Give every xdist worker its own cache key prefix, before any cache is built."""
+    import os
+
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    settings.CACHES["default"]["KEY_PREFIX"] = f"bazaar-test-{worker}"
+
+
+@pytest.fixture
+def user_factory(db):
+    from accounts.models import User
+
+    counter = {"n": 0}
+
+    def make(**fields) -> User:
+        counter["n"] += 1
+        fields.setdefault("email", f"user{counter['n']}@example.com")
+        fields.setdefault("password", "a-long-test-password")
+        return User.objects.create_user(**fields)
+
+    return make
