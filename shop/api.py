@@ -89,6 +89,13 @@ def problem_exception_handler(exc, context):
     return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
 
+class InvalidCredentials(exceptions.APIException):
+    status_code = 401
+    default_detail = "Email or password is wrong."
+    default_code = "invalid_credentials"
+    auth_header = 'Token realm="api"'
+
+
 class ObtainTokenApi(APIView):
     """POST email and password, get the token for `Authorization: Token <key>`."""
 
@@ -112,6 +119,6 @@ class ObtainTokenApi(APIView):
         user = authenticate(request, email=data.validated_data["email"],
                             password=data.validated_data["password"])
         if user is None or not user.is_active:
-            raise exceptions.AuthenticationFailed("Email or password is wrong.")
+            raise InvalidCredentials()
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

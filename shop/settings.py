@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "shop",
     "events",
     "accounts",
@@ -137,16 +138,29 @@ AUTH_PASSWORD_VALIDATORS = [
 PROFILE_CACHE_SECONDS = env_int(ENV, "PROFILE_CACHE_SECONDS", 3600)
 
 # --- Email (the notifications port's transport) ----------------------------------------------
-EMAIL_HOST = ENV.get("EMAIL_HOST", "")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env_int(ENV, "EMAIL_PORT", 587)
-    EMAIL_HOST_USER = ENV.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = ENV.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool(ENV, "EMAIL_USE_TLS", True)
+# Django 6.1's MAILERS: SMTP when EMAIL_HOST is set, else messages land as files in var/mail.
+_email_host = ENV.get("EMAIL_HOST", "")
+if _email_host:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host,
+                "port": env_int(ENV, "EMAIL_PORT", 587),
+                "username": ENV.get("EMAIL_HOST_USER", ""),
+                "password": ENV.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool(ENV, "EMAIL_USE_TLS", True),
+                "timeout": 10,
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "Bazaar <shop@bazaar.example>")
 
 # --- Locale -----------------------------------------------------------------------------------
@@ -157,7 +171,8 @@ USE_TZ = True
 
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
@@ -213,6 +228,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI from our own static files: the CSP allows no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Backends (ports) -------------------------------------------------------------------------
@@ -229,13 +249,16 @@ EVENTS_RELAY_ON_COMMIT = env_bool(ENV, "EVENTS_RELAY_ON_COMMIT", True)
 # --- Celery -----------------------------------------------------------------------------------
 # No broker configured: kombu's filesystem transport, a folder of message files that the web
 # process and the worker started by `make run` share. It needs no server (docs/decisions/0002).
-CELERY_BROKER_URL = ENV.get("CELERY_BROKER_URL", "filesystem://")
-CELERY_FILESYSTEM_DIR = BASE_DIR / "var" / "celery"
+CELERY_BROKER_URL = ENV.get("CELERY_BROKER_URL", "filesystem://localhost/")
+CELERY_FILESYSTEM_DIR = VAR_DIR / "celery"
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    for _folder in ("queue", "processed", "control"):
+        (CELERY_FILESYSTEM_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
         "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
         "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+        "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True

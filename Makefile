@@ -1,0 +1,43 @@
+# Bazaar. `make run` starts the shop; `make test` runs the tests. Both set up what they need.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format bench requirements clean system-packages
+
+$(STAMP): requirements.txt
+	@scripts/system-packages
+	@test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $(STAMP)
+
+system-packages:
+	@scripts/system-packages
+
+run: $(STAMP)
+	@scripts/run
+
+test: $(STAMP) system-packages
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(STAMP)
+	$(PY) manage.py bench
+
+# Pin requirements.in into requirements.txt from a clean environment.
+requirements:
+	rm -rf /tmp/bazaar-req && "$$(scripts/find-python)" -m venv /tmp/bazaar-req
+	/tmp/bazaar-req/bin/pip install -q -r requirements.in
+	/tmp/bazaar-req/bin/pip freeze --exclude pip | sed '/^-e /d' > requirements.txt
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Tables of the cart app (filled by its issue)."""

@@ -1,0 +1,1 @@
+"""Tables of the catalog app (filled by its issue)."""

@@ -1,0 +1,1 @@
+"""Tables of the inventory app (filled by its issue)."""

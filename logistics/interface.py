@@ -1,0 +1,1 @@
+"""What other apps may use of logistics: serviceability and the delivery promise (catalog issue)."""

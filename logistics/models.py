@@ -1,0 +1,1 @@
+"""Tables of the logistics app (filled by its issue)."""

@@ -1,0 +1,1 @@
+"""Tables of the orders app (filled by its issue)."""

@@ -1,0 +1,1 @@
+"""What other apps may use of recommendations (recommendations issue)."""

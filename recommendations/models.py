@@ -1,0 +1,1 @@
+"""Tables of the recommendations app (filled by its issue)."""

@@ -1,0 +1,1 @@
+"""Tables of the search app (filled by its issue)."""

@@ -1,0 +1,1 @@
+"""Tables of the wishlist app (filled by its issue)."""
