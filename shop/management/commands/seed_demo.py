@@ -1,0 +1,33 @@
+"""Demo data for `make run`: fixed log-ins, and whatever each app contributes. Safe to run twice."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from accounts.services import address_create
+
+DEMO_PASSWORD = "bazaar-demo"
+DEMO_USERS = [
+    {"email": "admin@example.com", "full_name": "Asha Admin", "is_staff": True, "is_superuser": True},
+    {"email": "seller@example.com", "full_name": "Sanjay Seller", "is_seller": True},
+    {"email": "customer@example.com", "full_name": "Chitra Customer", "pin_code": "560001"},
+]
+DEMO_ADDRESS = {
+    "full_name": "Chitra Customer", "phone": "+91 98450 00000", "line1": "12 MG Road",
+    "city": "Bengaluru", "state": "Karnataka", "pin_code": "560001", "label": "Home",
+}
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts (password 'bazaar-demo') and demo data; running it again changes nothing."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        for fields in DEMO_USERS:
+            user = User.objects.filter(email=fields["email"]).first()
+            if user is None:
+                user = User.objects.create_user(password=DEMO_PASSWORD, **fields)
+                self.stdout.write(f"created {user.email}")
+            if fields["email"] == "customer@example.com" and not user.addresses.exists():
+                address_create(user_id=user.pk, **DEMO_ADDRESS)
+        self.stdout.write(self.style.SUCCESS("Demo data is in place."))
