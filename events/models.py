@@ -36,6 +36,9 @@ class RelayLane(models.Model):
     leased_by = models.CharField(max_length=100, blank=True)
     leased_until = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"lane {self.lane}" + (f" leased by {self.leased_by}" if self.leased_by else "")
+
 
 class HandledEvent(models.Model):
     """What each consumer has handled: a second delivery of the same event is a no-op."""
@@ -46,3 +49,7 @@ class HandledEvent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["consumer", "event_id"], name="handled_once")]
+        indexes = [models.Index(fields=["handled_at"], name="handled_by_age")]
+
+    def __str__(self) -> str:
+        return f"{self.consumer} handled {self.event_id}"

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.backends.base import Event, EventBus, PublishError
-from events.models import OutboxEvent, RelayLane
+from events.models import HandledEvent, OutboxEvent, RelayLane
 from shop.backends import get_backend
 
 logger = logging.getLogger(__name__)
@@ -37,9 +37,15 @@ def emit(type: str, *, key: object, payload: dict, using: str = DEFAULT_DB_ALIAS
     row = OutboxEvent.objects.using(using).create(
         type=type, key=key, payload=payload, occurred_at=timezone.now(), lane=lane_for(key)
     )
-    if settings.EVENTS_RELAY_ON_COMMIT:
+    if settings.EVENTS_RELAY_ON_COMMIT and not _relay_already_requested(using):
         transaction.on_commit(_request_relay, using=using)
     return row
+
+
+def _relay_already_requested(using: str) -> bool:
+    """One relay kick per transaction, however many events it emits."""
+    pending = transaction.get_connection(using).run_on_commit
+    return any(func is _request_relay for _, func, _ in pending)
 
 
 def _request_relay() -> None:
@@ -125,7 +131,13 @@ def relay_lane(*, lane: int, bus: EventBus, relay: str, now: datetime,
         if not ready:
             return RelayReport()
         try:
-            bus.publish([_as_event(row) for row in ready])
+            try:
+                bus.publish([_as_event(row) for row in ready])
+            except PublishError:
+                raise
+            except Exception as exc:  # a bus bug or an unexpected client error: nothing went out
+                first_of_each_key = list({row.key: row.event_id for row in reversed(ready)}.values())
+                raise PublishError(repr(exc), failed=first_of_each_key) from exc
         except PublishError as exc:
             taken, failed_ids = set(exc.published), set(exc.failed)
             done = [row for row in ready if row.event_id in taken]
@@ -170,9 +182,14 @@ def relay_pending(*, bus: EventBus | None = None, relay: str | None = None,
 
 
 def outbox_purge(*, older_than: timedelta, now: datetime | None = None) -> int:
-    """Delete published events older than `older_than` (consumers have long had them)."""
+    """Delete published events and handled-markers older than `older_than`.
+
+    Keep `older_than` well beyond the longest redelivery a bus can make (Kafka's retention),
+    or a very late duplicate would find no marker and run again.
+    """
     cutoff = (now or timezone.now()) - older_than
     deleted = 0
     for using in outbox_databases():
         deleted += OutboxEvent.objects.using(using).filter(published_at__lt=cutoff).delete()[0]
+    deleted += HandledEvent.objects.filter(handled_at__lt=cutoff).delete()[0]
     return deleted

@@ -6,6 +6,7 @@ not only the one the test process happens to run with.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -58,7 +59,9 @@ def database_from_url(url: str | None, *, base_dir: Path) -> dict:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            "TEST": {"NAME": base_dir / "var" / "test.sqlite3"},
+            # A file, not memory, so a worker process started by a test sees the test's data;
+            # one per test process, so concurrent test runs never share it.
+            "TEST": {"NAME": base_dir / "var" / f"test-{os.getpid()}.sqlite3"},
         }
     parts = urlsplit(url)
     if parts.scheme == "sqlite":

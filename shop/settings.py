@@ -238,6 +238,18 @@ SPECTACULAR_SETTINGS = {
 # --- Backends (ports) -------------------------------------------------------------------------
 BAZAAR_BACKENDS = backends_from_env(ENV)
 
+# --- Orders and payments ---------------------------------------------------------------------
+ORDER_EXPIRY_SECONDS = env_int(ENV, "ORDER_EXPIRY_SECONDS", 300)
+# A payment success that arrives after its order expired: "honour" re-reserves the stock and
+# places the order if it can (else refunds); "refund" always gives the money back.
+LATE_PAYMENT_POLICY = ENV.get("LATE_PAYMENT_POLICY", "honour")
+if LATE_PAYMENT_POLICY not in {"honour", "refund"}:
+    raise ImproperlyConfigured(f"LATE_PAYMENT_POLICY={LATE_PAYMENT_POLICY!r}: use 'honour' or 'refund'.")
+SHIPPING_FEE_PAISE = env_int(ENV, "SHIPPING_FEE_PAISE", 4000)
+FREE_SHIPPING_FROM_PAISE = env_int(ENV, "FREE_SHIPPING_FROM_PAISE", 49900)
+PAYMENTS_SIMULATED_SECRET = ENV.get("PAYMENTS_SIMULATED_SECRET", SECRET_KEY + ":simulated-gateway")
+PAYMENTS_SIMULATED_CALLBACK_DELAY = env_int(ENV, "PAYMENTS_SIMULATED_CALLBACK_DELAY", 1)
+
 # --- Events -----------------------------------------------------------------------------------
 EVENTS_RELAY_LANES = env_int(ENV, "EVENTS_RELAY_LANES", 4)
 EVENTS_RELAY_BATCH = env_int(ENV, "EVENTS_RELAY_BATCH", 200)
@@ -245,6 +257,8 @@ EVENTS_RELAY_LEASE_SECONDS = env_int(ENV, "EVENTS_RELAY_LEASE_SECONDS", 30)
 EVENTS_MAX_BACKOFF_SECONDS = env_int(ENV, "EVENTS_MAX_BACKOFF_SECONDS", 300)
 # After a commit that wrote events, ask a worker to relay them now rather than at the next sweep.
 EVENTS_RELAY_ON_COMMIT = env_bool(ENV, "EVENTS_RELAY_ON_COMMIT", True)
+# Published events and consumers' handled-markers are kept this long, then purged daily.
+EVENTS_KEEP_DAYS = env_int(ENV, "EVENTS_KEEP_DAYS", 14)
 
 # --- Celery -----------------------------------------------------------------------------------
 # No broker configured: kombu's filesystem transport, a folder of message files that the web
@@ -270,6 +284,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # The sweep behind the on-commit kick: whatever a lost kick left behind goes out here.
     "events-relay": {"task": "events.relay", "schedule": timedelta(seconds=5)},
+    # Behind each order's own expiry task: a lost task still expires its order.
+    "orders-expire-stale": {"task": "orders.expire_stale", "schedule": timedelta(seconds=30)},
+    "events-purge": {"task": "events.purge", "schedule": timedelta(hours=24)},
 }
 
 # --- Logging ----------------------------------------------------------------------------------
@@ -279,5 +296,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "stream": sys.stderr}},
     "root": {"handlers": ["console"], "level": ENV.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "kafka": {"level": "WARNING"}},
 }

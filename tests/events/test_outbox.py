@@ -200,3 +200,52 @@ def test_publish_error_lists_what_went_out_and_what_failed(db):
         assert info.value.failed == [bad.event_id]
     finally:
         unregister("test.partial.v1", name="tests.partial")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_asks_for_one_relay_which_publishes_at_once(settings, received):
+    from events.services import _request_relay
+
+    settings.EVENTS_RELAY_ON_COMMIT = True
+    with transaction.atomic():
+        for n in range(3):
+            emit("test.thing_happened.v1", key="k", payload={"n": n})
+        kicks = [f for _, f, _ in transaction.get_connection().run_on_commit if f is _request_relay]
+        assert len(kicks) == 1
+    # The kick ran the relay task (eagerly in tests, on a worker in production) after commit.
+    assert [e.payload["n"] for e in received] == [0, 1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unexpected_bus_error_backs_off_instead_of_aborting_the_pass():
+    class BrokenBus:
+        def publish(self, events):
+            raise ConnectionResetError("peer went away")
+
+    with transaction.atomic():
+        emit("test.thing_happened.v1", key="a", payload={})
+        emit("test.thing_happened.v1", key="a", payload={})
+
+    report = relay_pending(bus=BrokenBus())
+
+    assert report.failed == 1  # the first event of the key; the second waits behind it
+    first, second = OutboxEvent.objects.order_by("id")
+    assert first.attempts == 1 and "peer went away" in first.last_error
+    assert second.attempts == 0 and second.published_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_purge_deletes_old_published_events_and_markers_only(received):
+    from events.services import outbox_purge
+
+    with transaction.atomic():
+        emit("test.thing_happened.v1", key="old", payload={})
+    relay_pending()
+    with transaction.atomic():
+        emit("test.thing_happened.v1", key="pending", payload={})
+
+    deleted = outbox_purge(older_than=timedelta(days=1), now=timezone.now() + timedelta(days=2))
+
+    assert deleted == 2  # the published event and its handled-marker
+    assert list(OutboxEvent.objects.values_list("key", flat=True)) == ["pending"]
+    assert not HandledEvent.objects.exists()
