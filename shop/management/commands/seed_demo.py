@@ -19,7 +19,7 @@ DEMO_ADDRESS = {
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts (password 'bazaar-demo') and demo data; running it again changes nothing."
+    help = "Create the demo accounts (password 'bazaar-demo') and demo data. Safe to run again."
 
     @transaction.atomic
     def handle(self, *args, **options):
