@@ -12,13 +12,12 @@ SESSION_KEY = "pin_code"
 
 
 def current_pin_get(request: HttpRequest) -> str:
-    pin = request.session.get(SESSION_KEY, "")
-    if pin:
-        return pin
+    """A customer's profile PIN wins (they may have changed it elsewhere); else the session's."""
     if request.user.is_authenticated:
         profile = profile_get(user_id=request.user.pk)
-        return profile.pin_code if profile else ""
-    return ""
+        if profile and profile.pin_code:
+            return profile.pin_code
+    return request.session.get(SESSION_KEY, "")
 
 
 def current_pin_set(request: HttpRequest, pin_code: str) -> str:

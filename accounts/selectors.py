@@ -47,3 +47,8 @@ def profile_get(*, user_id: int) -> Profile | None:
 
 def address_list(*, user_id: int) -> list[Address]:
     return list(Address.objects.filter(user_id=user_id))
+
+
+def default_address_get(*, user_id: int) -> Address | None:
+    """The address checkout starts from: the default one, else the newest."""
+    return Address.objects.filter(user_id=user_id).order_by("-is_default", "-created_at").first()

@@ -35,15 +35,15 @@ def profile_update(*, user_id: int, full_name: str | None = None, phone: str | N
     user = User.objects.select_for_update().get(pk=user_id)
     changed = []
     if full_name is not None and full_name != user.full_name:
-        user.full_name, changed = full_name, changed + ["full_name"]
+        user.full_name, changed = full_name, [*changed, "full_name"]
     if phone is not None and phone != user.phone:
-        user.phone, changed = phone, changed + ["phone"]
+        user.phone, changed = phone, [*changed, "phone"]
     if pin_code is not None:
         pin_code = normalize_pin_code(pin_code)
         if pin_code:
             validate_pin_code(pin_code)
         if pin_code != user.pin_code:
-            user.pin_code, changed = pin_code, changed + ["pin_code"]
+            user.pin_code, changed = pin_code, [*changed, "pin_code"]
     if changed:
         user.save(update_fields=changed)
         _forget_profile(user.pk)

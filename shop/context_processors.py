@@ -1,3 +1,34 @@
-def storefront(request):
-    """What the header of every page needs. Filled by the storefront shell."""
-    return {}
+"""What the storefront header of every page needs."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.http import HttpRequest
+
+from accounts.interface import current_pin_get
+
+
+class Storefront:
+    """Read lazily, at most once per request: pages that don't show the header pay nothing.
+
+    The PIN comes from the session for anyone (no query) and, for a customer who has not
+    chosen one in this session, from their profile (one read through the profile cache).
+    Cart and wishlist counts join here when those apps offer them.
+    """
+
+    def __init__(self, request: HttpRequest):
+        self._request = request
+
+    @cached_property
+    def pin_code(self) -> str:
+        return current_pin_get(self._request)
+
+    @cached_property
+    def next_url(self) -> str:
+        """Where the header's forms (PIN chooser, log-out) send the visitor back to."""
+        return self._request.get_full_path()
+
+
+def storefront(request: HttpRequest) -> dict:
+    return {"storefront": Storefront(request)}

@@ -1,4 +1,6 @@
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 from shop.api import problem_response
 
@@ -16,4 +18,5 @@ def page_not_found(request, exception=None):
 def server_error(request):
     if _wants_problem_json(request):
         return problem_response(500, detail="Something went wrong on our side; it has been logged.")
-    return render(request, "500.html", status=500)
+    # No request context: whatever broke the page (database, cache) must not break this one too.
+    return HttpResponseServerError(loader.get_template("500.html").render())

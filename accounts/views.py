@@ -1,0 +1,142 @@
+"""Accounts pages. Thin: forms check the input, services in accounts.services do the work."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.forms import AddressForm, EmailAuthenticationForm, ProfileForm, SignupForm
+from accounts.pin import SESSION_KEY as PIN_SESSION_KEY
+from accounts.pin import current_pin_get, current_pin_set
+from accounts.selectors import address_list, profile_get
+from accounts.services import address_create, profile_update, user_signup
+
+
+def _next_param(request: HttpRequest) -> str:
+    """The `next` the visitor came with, if it points back at this site; else ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+def _posted(request: HttpRequest):
+    """The submitted data on a POST (even an empty one, so it shows errors), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _safe_next(request: HttpRequest) -> str:
+    return _next_param(request) or resolve_url("home")
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You are logged out. See you soon.")
+        return response
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request))
+    form = SignupForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = user_signup(email=data["email"], password=data["password1"],
+                               full_name=data["full_name"], pin_code=current_pin_get(request))
+        except IntegrityError:  # the same email signed up a moment ago, in another request
+            form.add_error("email", "There is already an account with this email. Log in instead?")
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to Bazaar, {user.get_short_name()}!")
+            return redirect(_safe_next(request))
+    return render(request, "accounts/signup.html", {"form": form, "next": _next_param(request)})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    current = profile_get(user_id=request.user.pk)
+    initial = {"full_name": current.full_name, "phone": current.phone, "pin_code": current.pin_code}
+    form = ProfileForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile_update(user_id=request.user.pk, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("pin_code", error)
+        else:
+            # The header prefers a PIN chosen in this session; the profile's PIN is now the one.
+            request.session.pop(PIN_SESSION_KEY, None)
+            messages.success(request, "Your profile is saved.")
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {
+        "form": form, "profile": current, "addresses": address_list(user_id=request.user.pk),
+    })
+
+
+@login_required
+def address_add(request: HttpRequest) -> HttpResponse:
+    current = profile_get(user_id=request.user.pk)
+    initial = {"full_name": current.full_name, "phone": current.phone, "pin_code": current.pin_code}
+    form = AddressForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            address_create(
+                user_id=request.user.pk, full_name=data["full_name"], phone=data["phone"],
+                line1=data["line1"], line2=data["line2"], city=data["city"], state=data["state"],
+                pin_code=data["pin_code"], label=data["label"], make_default=data["make_default"],
+            )
+        except ValidationError as error:
+            form.add_error("pin_code", error)
+        else:
+            messages.success(request, "Address added.")
+            return redirect("accounts:profile")
+    return render(request, "accounts/address_form.html", {"form": form})
+
+
+@require_POST
+def pin_set(request: HttpRequest) -> HttpResponse:
+    """The header's PIN chooser: remember the PIN (session, and profile when logged in), go back."""
+    try:
+        pin = current_pin_set(request, request.POST.get("pin_code", ""))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"Delivery dates are now shown for PIN code {pin}.")
+    return redirect(_safe_next(request))
+
+
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset_form.html",
+    email_template_name="accounts/password_reset_email.txt",
+    subject_template_name="accounts/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html",
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html",
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html",
+)

@@ -1,0 +1,61 @@
+/* Bazaar: small progressive enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+
+  var menus = Array.prototype.slice.call(document.querySelectorAll("details[data-menu]"));
+
+  function closeMenus(except) {
+    menus.forEach(function (menu) {
+      if (menu !== except) menu.open = false;
+    });
+  }
+
+  // Header menus (<details>): one open at a time; a click outside or Escape closes them.
+  menus.forEach(function (menu) {
+    menu.addEventListener("toggle", function () {
+      if (!menu.open) return;
+      closeMenus(menu);
+      var field = menu.querySelector("input:not([type=hidden])");
+      if (field) {
+        field.focus();
+        field.select();
+      }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    menus.forEach(function (menu) {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    menus.forEach(function (menu) {
+      if (menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  });
+
+  // PIN code inputs take digits only: "110 001" or "110-001" become "110001" as you type.
+  document.querySelectorAll('input[autocomplete="postal-code"]').forEach(function (input) {
+    input.addEventListener("input", function () {
+      var digits = input.value.replace(/\D/g, "").slice(0, 6);
+      if (digits !== input.value) input.value = digits;
+    });
+  });
+
+  // Messages get a dismiss button.
+  document.querySelectorAll(".message").forEach(function (message) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "message-dismiss";
+    button.setAttribute("aria-label", "Dismiss this message");
+    button.textContent = "\u00d7";
+    button.addEventListener("click", function () {
+      message.remove();
+    });
+    message.classList.add("has-dismiss");
+    message.appendChild(button);
+  });
+})();
