@@ -1,1 +1,39 @@
-"""What other apps may use of logistics: serviceability and the delivery promise (catalog issue)."""
+"""What other apps use of logistics: PIN codes, warehouses and the delivery promise.
+
+Inventory composes the promise for an item: the warehouses holding stock →
+`delivery_estimates(warehouse_ids=..., pin_code=...)` → `earliest_delivery(...)`.
+"""
+
+from logistics.errors import MalformedPinCode, PinCodeError, UnknownPinCode
+from logistics.selectors import (
+    DeliveryEstimate,
+    PinCodeInfo,
+    WarehouseInfo,
+    delivery_estimates,
+    earliest_delivery,
+    pin_code_check,
+    pin_code_get,
+    warehouse_get,
+    warehouse_get_by_code,
+    warehouse_ids_active,
+    warehouses_for_seller,
+    warehouses_get,
+)
+
+__all__ = [
+    "DeliveryEstimate",
+    "MalformedPinCode",
+    "PinCodeError",
+    "PinCodeInfo",
+    "UnknownPinCode",
+    "WarehouseInfo",
+    "delivery_estimates",
+    "earliest_delivery",
+    "pin_code_check",
+    "pin_code_get",
+    "warehouse_get",
+    "warehouse_get_by_code",
+    "warehouse_ids_active",
+    "warehouses_for_seller",
+    "warehouses_get",
+]
