@@ -1,1 +1,41 @@
-"""What other apps may use of the catalog: items and categories (filled by the catalog issue)."""
+"""What other apps may use of the catalog: items as snapshots, categories with their schemas.
+
+Events (key = item id, payload = `ItemSnapshot.as_payload()`): catalog.item_created.v1,
+catalog.item_updated.v1, catalog.item_retired.v1. A category that is created, renamed, moved
+or whose schema changes emits catalog.category_changed.v1 (key "category-<id>", payload: id,
+slug, name, path, parent_id, ancestor_ids, attributes) for it and each category below it.
+"""
+
+from catalog.selectors import (
+    category_descendant_ids,
+    category_get,
+    category_tree,
+    item_get,
+    item_get_by_sku,
+    item_ids_find,
+    item_snapshots_iter,
+    items_get,
+)
+from catalog.services import CATEGORY_CHANGED, ITEM_CREATED, ITEM_RETIRED, ITEM_UPDATED
+from catalog.types import AttributeInfo, CategoryInfo, ItemSnapshot
+
+ITEM_EVENT_TYPES = (ITEM_CREATED, ITEM_UPDATED, ITEM_RETIRED)
+
+__all__ = [
+    "CATEGORY_CHANGED",
+    "ITEM_CREATED",
+    "ITEM_EVENT_TYPES",
+    "ITEM_RETIRED",
+    "ITEM_UPDATED",
+    "AttributeInfo",
+    "CategoryInfo",
+    "ItemSnapshot",
+    "category_descendant_ids",
+    "category_get",
+    "category_tree",
+    "item_get",
+    "item_get_by_sku",
+    "item_ids_find",
+    "item_snapshots_iter",
+    "items_get",
+]

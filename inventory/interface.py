@@ -1,1 +1,41 @@
-"""What other apps may use of inventory: availability, reservations (checkout issue)."""
+"""What other apps use of inventory: availability, delivery promises, reservations."""
+
+from inventory.selectors import (
+    DeliveryPromise,
+    availability_get,
+    delivery_promises,
+    held_reservations_by_order,
+    reservation_statuses,
+)
+from inventory.services import (
+    InsufficientStock,
+    InventoryError,
+    LineRequest,
+    NotDeliverable,
+    ReservedLine,
+    StockDrift,
+    reservation_commit,
+    reservation_release,
+    stock_reserve,
+    stock_reserved_drift,
+    stock_reserved_repair,
+)
+
+__all__ = [
+    "DeliveryPromise",
+    "InsufficientStock",
+    "InventoryError",
+    "LineRequest",
+    "NotDeliverable",
+    "ReservedLine",
+    "StockDrift",
+    "availability_get",
+    "delivery_promises",
+    "held_reservations_by_order",
+    "reservation_commit",
+    "reservation_release",
+    "reservation_statuses",
+    "stock_reserve",
+    "stock_reserved_drift",
+    "stock_reserved_repair",
+]

@@ -1,1 +1,112 @@
-"""Tables of the orders app (filled by its issue)."""
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment", "waiting for payment"
+        PLACED = "placed", "placed"
+        PACKED = "packed", "packed"
+        IN_TRANSIT = "in_transit", "in transit"
+        DELIVERED = "delivered", "delivered"
+        CANCELLED = "cancelled", "cancelled"
+
+    TERMINAL = (Status.DELIVERED, Status.CANCELLED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user_id = models.BigIntegerField(db_index=True)
+    idempotency_key = models.CharField(max_length=255)
+    request_fingerprint = models.CharField(max_length=64, help_text="A hash of what was asked for.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
+    cancel_reason = models.CharField(max_length=40, blank=True)
+    pin_code = models.CharField(max_length=6)
+    ship_name = models.CharField(max_length=150)
+    ship_phone = models.CharField(max_length=20, blank=True)
+    ship_line1 = models.CharField(max_length=200)
+    ship_line2 = models.CharField(max_length=200, blank=True)
+    ship_city = models.CharField(max_length=100)
+    ship_state = models.CharField(max_length=100, blank=True)
+    subtotal_paise = models.BigIntegerField()
+    shipping_paise = models.BigIntegerField(default=0)
+    total_paise = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="INR")
+    payment_url = models.CharField(max_length=500, blank=True)
+    expires_at = models.DateTimeField()
+    placed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "idempotency_key"], name="order_idempotency_key_per_user"),
+            models.CheckConstraint(condition=Q(total_paise__gt=0), name="order_total_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="order_by_status_expiry"),
+            models.Index(fields=["user_id", "-created_at"], name="order_by_user_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"order {self.id} ({self.status})"
+
+
+class OrderLine(models.Model):
+    """A snapshot of what was bought: the catalog may change, the order doesn't."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    item_id = models.BigIntegerField()
+    seller_id = models.BigIntegerField()
+    sku = models.CharField(max_length=64)
+    title = models.CharField(max_length=300)
+    image_url = models.CharField(max_length=500, blank=True)
+    unit_price_paise = models.BigIntegerField()
+    quantity = models.PositiveIntegerField()
+    warehouse_id = models.BigIntegerField(null=True)
+    delivery_date = models.DateField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order", "item_id"], name="order_line_one_per_item"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+    @property
+    def total_paise(self) -> int:
+        return self.unit_price_paise * self.quantity
+
+
+class OrderStatusChange(models.Model):
+    """The order's timeline: every transition, with why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="timeline")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    reason = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+class ReconciliationRun(models.Model):
+    """One pass of reconciliation: what it found, what it repaired, what needs a person."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True)
+    repaired = models.PositiveIntegerField(default=0)
+    unresolved = models.PositiveIntegerField(default=0)
+    findings = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"reconciliation {self.started_at:%Y-%m-%d %H:%M}: {self.repaired} repaired, {self.unresolved} open"

@@ -1,1 +1,79 @@
-"""Tables of the payments app (filled by its issue)."""
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+
+class Payment(models.Model):
+    """One attempt to take money for an order at a gateway.
+
+    The status only moves forward: created → succeeded | failed | voided, and succeeded →
+    refunded. A notification that would move it backwards is recorded and ignored.
+    """
+
+    class Status(models.TextChoices):
+        CREATED = "created"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        VOIDED = "voided"
+        REFUNDED = "refunded"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    order_id = models.CharField(max_length=64, unique=True)
+    amount_paise = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="INR")
+    gateway = models.CharField(max_length=20)
+    gateway_ref = models.CharField(max_length=255, blank=True, db_index=True,
+                                   help_text="The gateway's id for this payment (e.g. a PaymentIntent).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATED)
+    failure_reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount_paise__gt=0), name="payment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"payment {self.id} for order {self.order_id}: {self.status}"
+
+
+class PaymentNotification(models.Model):
+    """Every notification a gateway sent, verified, kept once per gateway event id."""
+
+    gateway = models.CharField(max_length=20)
+    gateway_event_id = models.CharField(max_length=255)
+    payment = models.ForeignKey(Payment, null=True, on_delete=models.SET_NULL, related_name="notifications")
+    outcome = models.CharField(max_length=20)
+    payload = models.JSONField(default=dict)
+    applied = models.BooleanField(default=False, help_text="False when it arrived late or out of order.")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gateway", "gateway_event_id"], name="notification_once")]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.gateway_event_id}: {self.outcome}"
+
+
+class SimulatedCharge(models.Model):
+    """The simulated gateway's own records: what a real gateway would keep on its side."""
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        VOIDED = "voided"
+        REFUNDED = "refunded"
+
+    ref = models.CharField(max_length=40, primary_key=True)
+    payment_id = models.UUIDField(unique=True)
+    order_id = models.CharField(max_length=64)
+    amount_paise = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    return_url = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"simulated charge {self.ref}: {self.status}"

@@ -11,7 +11,7 @@ from django.http import Http404, JsonResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView, set_rollback
@@ -104,17 +104,17 @@ class ObtainTokenApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    class InputSerializer(serializers.Serializer):
+    class TokenInputSerializer(serializers.Serializer):
         email = serializers.EmailField()
         password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 
     @extend_schema(
-        request=InputSerializer,
+        request=TokenInputSerializer,
         responses={200: inline_serializer("TokenOutput", {"token": serializers.CharField()})},
         auth=[],
     )
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(request, email=data.validated_data["email"],
                             password=data.validated_data["password"])
@@ -122,3 +122,13 @@ class ObtainTokenApi(APIView):
             raise InvalidCredentials()
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+class IsSeller(BasePermission):
+    """Sellers only: the seller API's gate. Everything a seller sees is then scoped to them."""
+
+    message = "This API is for sellers."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and getattr(user, "is_seller", False))

@@ -1,7 +1,7 @@
 """System checks that guard the production posture."""
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.compatibility, deploy=True)
@@ -29,3 +29,13 @@ def embedded_backends_when_serving(app_configs, **kwargs):
         )
         for port, variable, what in found
     ]
+
+
+@register(Tags.security)
+def stripe_needs_its_webhook_secret(app_configs, **kwargs):
+    conf = settings.BAZAAR_BACKENDS.get("payments", {})
+    if conf.get("BACKEND", "").endswith("StripeGateway") and not conf.get("OPTIONS", {}).get("webhook_secret"):
+        return [Error("STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not: every webhook would be "
+                      "refused, and paid orders would expire.", hint="Set STRIPE_WEBHOOK_SECRET.",
+                      id="bazaar.E001")]
+    return []

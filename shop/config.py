@@ -139,6 +139,7 @@ def backends_from_env(environ: Mapping[str, str]) -> dict[str, dict]:
         "payments": (
             {"BACKEND": "payments.backends.stripe.StripeGateway", "EMBEDDED": False,
              "OPTIONS": {"secret_key": stripe_key,
+                         "publishable_key": environ.get("STRIPE_PUBLISHABLE_KEY", ""),
                          "webhook_secret": environ.get("STRIPE_WEBHOOK_SECRET", ""),
                          "api_base": environ.get("STRIPE_API_BASE", "https://api.stripe.com")}}
             if stripe_key

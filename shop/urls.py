@@ -2,16 +2,26 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from shop import views
 from shop.api import ObtainTokenApi
 
 api_v1 = [
     path("auth/token", ObtainTokenApi.as_view(), name="auth-token"),
+    path("", include("orders.api.urls")),
+    path("", include("inventory.api.urls")),
+    path("", include("cart.api.urls")),
+    path("", include("wishlist.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("recommendations.urls")),
+    path("", include("orders.urls")),
     path("accounts/", include("accounts.urls")),
+    path("cart/", include("cart.urls")),
+    path("wishlist/", include("wishlist.urls")),
+    path("payments/", include("payments.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,4 +1,4 @@
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
@@ -20,3 +20,8 @@ def server_error(request):
         return problem_response(500, detail="Something went wrong on our side; it has been logged.")
     # No request context: whatever broke the page (database, cache) must not break this one too.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def healthz(request):
+    """Liveness for load balancers, and the trivial view benchmarks compare against."""
+    return HttpResponse("ok", content_type="text/plain")

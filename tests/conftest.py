@@ -7,6 +7,8 @@ from django.core.cache import cache
 
 from shop.backends import reset_backends
 
+pytest_plugins = ["tests.shop_world"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_state(settings):

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class WishlistConfig(AppConfig):
     name = "wishlist"
+    verbose_name = "Wishlist"

@@ -101,7 +101,7 @@ def test_check_deploy_is_clean_in_production_with_real_backends():
         CELERY_BROKER_URL="redis://127.0.0.1:6379/1", KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9092",
         ELASTICSEARCH_URL="http://127.0.0.1:9200", MONGODB_URL="mongodb://127.0.0.1/bazaar",
         CASSANDRA_HOSTS="127.0.0.1", STRIPE_SECRET_KEY="sk_test_x", SPARK_MASTER="spark://spark:7077",
-        EMAIL_HOST="smtp.example",
+        EMAIL_HOST="smtp.example", STRIPE_WEBHOOK_SECRET="whsec_test",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -114,3 +114,9 @@ def test_embedded_backends_with_debug_off_are_warned_about():
     assert "bazaar.W001" in output
     assert "The database port serves with its embedded backend (SQLite)" in output
     assert "Set REDIS_URL" in output
+
+
+def test_stripe_without_its_webhook_secret_refuses_to_start():
+    result = run_manage("check", STRIPE_SECRET_KEY="sk_test_x")
+    assert result.returncode != 0
+    assert "bazaar.E001" in result.stderr

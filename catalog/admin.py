@@ -1,0 +1,331 @@
+"""Staff admin: categories with their attribute schemas, items with their attributes.
+
+Saves go through catalog.services, so admin edits write the item's document and emit the same
+events as the seller API; attribute values are checked by the one validator.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils.html import format_html, format_html_join
+
+from catalog.documents import documents_read
+from catalog.models import AttributeDefinition, AttributeType, Category, Item, ItemStatus
+from catalog.selectors import category_schema
+from catalog.services import (
+    ItemConflict,
+    ItemNotFound,
+    category_create,
+    category_schema_changed,
+    category_update,
+    item_create,
+    item_retire,
+    item_update,
+)
+from catalog.validation import (
+    MULTI_SEPARATOR,
+    WHOLE,
+    AttributesInvalid,
+    attributes_validate,
+    item_fields_problems,
+    schema_problems,
+)
+
+# --- categories ------------------------------------------------------------------------------
+
+
+class ChoicesField(forms.CharField):
+    """A list of choices typed as "S | M | L"."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return f" {MULTI_SEPARATOR} ".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [part.strip() for part in text.split(MULTI_SEPARATOR) if part.strip()]
+
+
+class AttributeDefinitionForm(forms.ModelForm):
+    choices = ChoicesField(
+        required=False,
+        help_text=f'For choice types: values separated by "{MULTI_SEPARATOR}".',
+        widget=forms.TextInput(attrs={"size": 40}),
+    )
+
+    class Meta:
+        model = AttributeDefinition
+        fields = ("code", "label", "type", "unit", "choices", "required", "facetable", "position")
+
+    def clean(self):
+        data = super().clean()
+        for name, problems in schema_problems(
+            type=data.get("type", ""), unit=data.get("unit", ""), choices=data.get("choices", [])
+        ).items():
+            self.add_error(name if name in self.fields else None, problems)
+        return data
+
+
+class AttributeDefinitionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        codes = [
+            f.cleaned_data.get("code")
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("code")
+        ]
+        duplicates = {c for c in codes if codes.count(c) > 1}
+        if duplicates:
+            raise forms.ValidationError(f"Each code once: {', '.join(sorted(duplicates))}.")
+        category = self.instance
+        if category.pk and codes:
+            related = Q(category_id__in=category.ancestor_ids) | Q(
+                category__path__startswith=category.path + "/"
+            )
+            clash = set(
+                AttributeDefinition.objects.filter(related, code__in=codes).values_list("code", flat=True)
+            )
+            if clash:
+                raise forms.ValidationError(
+                    f"Already defined on a parent or subcategory: {', '.join(sorted(clash))}."
+                )
+
+
+class AttributeDefinitionInline(admin.TabularInline):
+    model = AttributeDefinition
+    form = AttributeDefinitionForm
+    formset = AttributeDefinitionFormSet
+    extra = 1
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ("name", "slug", "parent", "position")
+
+    def clean(self):
+        data = super().clean()
+        parent, slug = data.get("parent"), data.get("slug")
+        if (
+            self.instance.pk
+            and parent
+            and (parent.pk == self.instance.pk or self.instance.pk in parent.ancestor_ids)
+        ):
+            self.add_error("parent", "A category cannot move under itself or its subcategories.")
+        if slug:
+            path = f"{parent.path}/{slug}" if parent else slug
+            if Category.objects.filter(path=path).exclude(pk=self.instance.pk).exists():
+                self.add_error("slug", f'"{path}" exists already.')
+        return data
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    form = CategoryForm
+    inlines = [AttributeDefinitionInline]
+    list_display = ("path", "name", "attribute_count", "item_count")
+    search_fields = ("name", "path")
+    readonly_fields = ("path",)
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_attributes=Count("attribute_definitions", distinct=True),
+                n_items=Count("items", distinct=True),
+            )
+        )
+
+    @admin.display(description="Own attributes", ordering="n_attributes")
+    def attribute_count(self, obj) -> int:
+        return obj.n_attributes
+
+    @admin.display(description="Items", ordering="n_items")
+    def item_count(self, obj) -> int:
+        return obj.n_items
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return obj is None or not obj.items.exists()
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        parent_id = data["parent"].pk if data.get("parent") else None
+        if change:
+            saved = category_update(
+                category_id=obj.pk,
+                name=data["name"],
+                slug=data["slug"],
+                parent_id=parent_id,
+                position=data["position"],
+            )
+        else:
+            saved = category_create(
+                name=data["name"], slug=data["slug"], parent_id=parent_id, position=data["position"]
+            )
+        obj.pk, obj.path, obj.ancestor_ids = saved.pk, saved.path, saved.ancestor_ids
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        category_schema_changed(category_id=form.instance.pk)
+
+
+# --- items -----------------------------------------------------------------------------------
+
+
+def _schema_help(category: Category | None) -> str:
+    if category is None:
+        return "Choose the category first: its attributes are listed here once the item is saved."
+    rows = []
+    for spec in category_schema(category):
+        kind = spec.type + (f" in {spec.unit}" if spec.unit else "")
+        if spec.type in (AttributeType.CHOICE, AttributeType.MULTI_CHOICE):
+            kind += ": " + ", ".join(spec.choices)
+        rows.append((spec.code, spec.label, kind, " (required)" if spec.required else ""))
+    if not rows:
+        return f"{category.name} has no attributes."
+    listed = format_html_join("", "<li><code>{}</code> {}: {}{}</li>", rows)
+    return format_html(
+        'A JSON object, e.g. {{"code": value}}. Attributes of {}:<ul>{}</ul>', category.name, listed
+    )
+
+
+class ItemAdminForm(forms.ModelForm):
+    attributes = forms.JSONField(
+        required=False, initial=dict, widget=forms.Textarea(attrs={"rows": 8, "cols": 80})
+    )
+    images = forms.JSONField(
+        required=False,
+        initial=list,
+        help_text="A JSON list of image URLs, the main one first.",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+    )
+
+    class Meta:
+        model = Item
+        fields = (
+            "seller_id",
+            "sku",
+            "title",
+            "brand",
+            "description",
+            "category",
+            "price_paise",
+            "currency",
+            "images",
+            "status",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        item = self.instance
+        if item.pk:
+            self.fields["seller_id"].disabled = True
+            self.initial["attributes"] = documents_read([item])[item.pk]
+        self.fields["attributes"].help_text = _schema_help(item.category if item.pk else None)
+        statuses = [ItemStatus.DRAFT, ItemStatus.ACTIVE]
+        if item.pk and item.status == ItemStatus.RETIRED:
+            statuses.append(ItemStatus.RETIRED)
+        self.fields["status"].choices = [(s.value, s.label) for s in statuses]
+        self.fields[
+            "status"
+        ].help_text = "Retire items with the list's action. A retired item can be relisted."
+
+    def clean_images(self):
+        return self.cleaned_data.get("images") or []
+
+    def clean(self):
+        data = super().clean()
+        own = {name: data[name] for name in ("images", "status") if name in data}
+        for name, problems in item_fields_problems(own).items():
+            if name == "status" and data.get("status") == ItemStatus.RETIRED:
+                continue
+            self.add_error(name, problems)
+        category = data.get("category")
+        if category is not None:
+            try:
+                data["attributes"] = attributes_validate(
+                    category_schema(category), data.get("attributes") or {}, category_name=category.name
+                )
+            except AttributesInvalid as exc:
+                self.add_error(
+                    "attributes",
+                    [
+                        f"{code}: {message}" if code != WHOLE else message
+                        for code, found in exc.errors.items()
+                        for message in found
+                    ],
+                )
+        return data
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    form = ItemAdminForm
+    list_display = (
+        "sku",
+        "title",
+        "brand",
+        "category",
+        "price",
+        "status",
+        "seller_id",
+        "rating",
+        "updated_at",
+    )
+    list_filter = ("status", ("category", admin.RelatedOnlyFieldListFilter), "brand")
+    search_fields = ("sku", "title")
+    list_select_related = ("category",)
+    readonly_fields = ("thumbnail", "rating", "rating_count", "version", "created_at", "updated_at")
+    actions = ["retire_items"]
+    show_full_result_count = False
+
+    @admin.display(description="Price", ordering="price_paise")
+    def price(self, obj) -> str:
+        rupees, paise = divmod(obj.price_paise, 100)
+        return f"₹{rupees:,}.{paise:02d}"
+
+    @admin.display(description="Image")
+    def thumbnail(self, obj) -> str:
+        if not obj.images:
+            return "-"
+        return format_html('<img src="{}" alt="" width="160">', obj.images[0])
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # items are retired, not deleted: orders keep pointing at them
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        fields = {
+            "sku": data["sku"],
+            "title": data["title"],
+            "brand": data["brand"],
+            "description": data["description"],
+            "price_paise": data["price_paise"],
+            "currency": data["currency"],
+            "images": data["images"],
+            "attributes": data["attributes"],
+            "category_id": data["category"].pk,
+        }
+        if data["status"] != ItemStatus.RETIRED:
+            fields["status"] = data["status"]
+        if change:
+            snapshot = item_update(item_id=obj.pk, replace_attributes=True, **fields)
+        else:
+            snapshot = item_create(seller_id=data["seller_id"], **fields)
+        obj.pk = snapshot.item_id
+
+    @admin.action(description="Retire the selected items")
+    def retire_items(self, request, queryset):
+        retired = 0
+        for item_id in queryset.exclude(status=ItemStatus.RETIRED).values_list("pk", flat=True):
+            try:
+                item_retire(item_id=item_id)
+                retired += 1
+            except (ItemNotFound, ItemConflict):
+                continue
+        self.message_user(request, f"Retired {retired} item(s).")

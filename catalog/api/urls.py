@@ -1,0 +1,12 @@
+"""The seller API. Mount inside shop/urls.py's api_v1 list:
+path("seller/", include("catalog.api.urls")) -> /api/v1/seller/items..., reversed as "api:seller-items"."""
+
+from django.urls import path
+
+from catalog.api.views import ItemBulkUpsertApi, ItemDetailApi, ItemListCreateApi
+
+urlpatterns = [
+    path("items", ItemListCreateApi.as_view(), name="seller-items"),
+    path("items/bulk", ItemBulkUpsertApi.as_view(), name="seller-items-bulk"),
+    path("items/<int:item_id>", ItemDetailApi.as_view(), name="seller-item"),
+]

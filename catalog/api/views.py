@@ -1,0 +1,279 @@
+"""The seller API (own items: list, create, read, update, retire, bulk upsert) and the category tree.
+
+A seller only ever finds their own items: another seller's item id answers 404, exactly as an
+id that does not exist, so the API never tells that it exists.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.api.serializers import (
+    BulkFileSerializer,
+    BulkReportSerializer,
+    CategoryOutputSerializer,
+    ItemInputSerializer,
+    ItemOutputSerializer,
+    ItemUpdateSerializer,
+)
+from catalog.backends.base import DocumentsUnavailable
+from catalog.bulk import CsvRejected, items_bulk_upsert_csv
+from catalog.models import ItemStatus
+from catalog.selectors import category_tree, item_list_for_seller, item_row_for_seller, item_snapshots
+from catalog.services import (
+    BulkReport,
+    ItemConflict,
+    ItemNotFound,
+    TooManyRows,
+    item_create,
+    item_retire,
+    item_update,
+    items_bulk_upsert,
+)
+from catalog.types import CategoryInfo
+from catalog.validation import ItemInvalid
+from shop.api import PROBLEM_CONTENT_TYPE, problem
+
+ITEM_NOT_FOUND = "No item with this id among yours."
+
+
+class IsSeller(BasePermission):
+    message = "Only seller accounts can use the seller API."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and getattr(user, "is_seller", False))
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "The item changed while we were saving it; fetch it and try again."
+    default_code = "conflict"
+    problem_type = "conflict"
+
+
+class DocumentsDown(exceptions.APIException):
+    status_code = 503
+    default_detail = "Item attributes are unavailable for a moment; try again shortly."
+    default_code = "documents_unavailable"
+    problem_type = "unavailable"
+    wait = 5
+
+
+class SellerItemPagination(CursorPagination):
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _invalid(exc: ItemInvalid) -> exceptions.ValidationError:
+    return exceptions.ValidationError(exc.errors)
+
+
+class SellerApi(APIView):
+    # Token first: an anonymous call gets 401 with `WWW-Authenticate: Token`, not a bare 403.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsSeller]
+
+    @property
+    def seller_id(self) -> int:
+        return self.request.user.pk
+
+    def handle_exception(self, exc):
+        if isinstance(exc, DocumentsUnavailable):  # the documents backend (MongoDB) is down
+            exc = DocumentsDown()
+        return super().handle_exception(exc)
+
+
+PaginatedItems = inline_serializer(
+    "PaginatedItemList",
+    {
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": ItemOutputSerializer(many=True),
+    },
+)
+
+
+class ItemListCreateApi(SellerApi):
+    @extend_schema(
+        operation_id="seller_items_list",
+        summary="List your items, newest first",
+        parameters=[
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, enum=ItemStatus.values, description="Only this status."
+            ),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="1-200, default 50."),
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next` or `previous`."),
+        ],
+        responses={200: PaginatedItems},
+    )
+    def get(self, request):
+        wanted = request.query_params.get("status") or None
+        if wanted is not None and wanted not in ItemStatus.values:
+            raise exceptions.ValidationError({"status": [f"Use one of: {', '.join(ItemStatus.values)}."]})
+        paginator = SellerItemPagination()
+        page = paginator.paginate_queryset(
+            item_list_for_seller(seller_id=self.seller_id, status=wanted), request, view=self
+        )
+        data = ItemOutputSerializer(item_snapshots(page), many=True).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="seller_items_create",
+        summary="Create an item",
+        request=ItemInputSerializer,
+        responses={201: ItemOutputSerializer},
+    )
+    def post(self, request):
+        data = ItemInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            snapshot = item_create(seller_id=self.seller_id, **data.validated_data)
+        except ItemInvalid as exc:
+            raise _invalid(exc) from exc
+        return Response(ItemOutputSerializer(snapshot).data, status=status.HTTP_201_CREATED)
+
+
+class ItemDetailApi(SellerApi):
+    @extend_schema(
+        operation_id="seller_items_get", summary="One of your items", responses={200: ItemOutputSerializer}
+    )
+    def get(self, request, item_id: int):
+        item = item_row_for_seller(seller_id=self.seller_id, item_id=item_id)
+        if item is None:
+            raise exceptions.NotFound(ITEM_NOT_FOUND)
+        return Response(ItemOutputSerializer(item_snapshots([item])[0]).data)
+
+    @extend_schema(
+        operation_id="seller_items_update",
+        summary="Change some fields of your item",
+        description="Only the fields sent change. `attributes` merge into the current ones "
+        "(a null value removes that attribute); changing `category_id` checks "
+        "them against the new category's schema.",
+        request=ItemUpdateSerializer,
+        responses={200: ItemOutputSerializer},
+    )
+    def patch(self, request, item_id: int):
+        data = ItemUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            snapshot = item_update(item_id=item_id, seller_id=self.seller_id, **data.validated_data)
+        except ItemNotFound as exc:
+            raise exceptions.NotFound(ITEM_NOT_FOUND) from exc
+        except ItemInvalid as exc:
+            raise _invalid(exc) from exc
+        except ItemConflict as exc:
+            raise Conflict() from exc
+        return Response(ItemOutputSerializer(snapshot).data)
+
+    @extend_schema(
+        operation_id="seller_items_retire",
+        summary="Retire your item (take it off sale)",
+        description="The item stays readable (status `retired`); retiring twice is fine.",
+        responses={204: None},
+    )
+    def delete(self, request, item_id: int):
+        try:
+            item_retire(item_id=item_id, seller_id=self.seller_id)
+        except ItemNotFound as exc:
+            raise exceptions.NotFound(ITEM_NOT_FOUND) from exc
+        except ItemConflict as exc:
+            raise Conflict() from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ItemBulkUpsertApi(SellerApi):
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(
+        operation_id="seller_items_bulk",
+        summary="Create or update many items (by SKU)",
+        description="A JSON array of items (the fields of POST items; attributes are replaced, status "
+        "kept unless sent), or a CSV file as the multipart field `file` (see BulkFile). "
+        "Good rows are saved, bad rows are reported with their row number. 200 if any row "
+        "was saved, else 400 (the same report as problem JSON). At most 1,000 rows.",
+        request={
+            "application/json": ItemInputSerializer(many=True),
+            "multipart/form-data": BulkFileSerializer,
+        },
+        responses={
+            200: BulkReportSerializer,
+            400: OpenApiResponse(BulkReportSerializer, "No row was saved."),
+        },
+    )
+    def post(self, request):
+        try:
+            if request.content_type.startswith("multipart/"):
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise exceptions.ValidationError({"file": ["Attach the CSV file as the field `file`."]})
+                report = items_bulk_upsert_csv(seller_id=self.seller_id, data=upload.read())
+            else:
+                if not isinstance(request.data, list):
+                    raise exceptions.ValidationError(
+                        {
+                            "non_field_errors": [
+                                "Send a JSON array of items, or a CSV file as the multipart field `file`."
+                            ]
+                        }
+                    )
+                report = items_bulk_upsert(seller_id=self.seller_id, rows=request.data)
+        except (TooManyRows, CsvRejected) as exc:
+            body = problem(
+                400,
+                title="File or request not accepted",
+                detail=str(exc),
+                type_="too-many-rows" if isinstance(exc, TooManyRows) else "bad-csv",
+            )
+            return Response(body, status=400, content_type=PROBLEM_CONTENT_TYPE)
+        return _bulk_response(report)
+
+
+def _bulk_response(report: BulkReport) -> Response:
+    body = BulkReportSerializer(report).data
+    if report.succeeded:
+        return Response(body, status=200)
+    detail = "No row was saved." if report.errors else "The request has no rows."
+    return Response(
+        {**problem(400, title="No row was saved", detail=detail, type_="bulk-rejected"), **body},
+        status=400,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+def _category_dict(info: CategoryInfo) -> dict:
+    return {
+        "id": info.id,
+        "slug": info.slug,
+        "name": info.name,
+        "path": info.path,
+        "parent_id": info.parent_id,
+        "attributes": [a.as_dict() for a in info.attributes],
+        "children": [_category_dict(child) for child in info.children],
+    }
+
+
+class CategoryTreeApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="categories_tree",
+        summary="The category tree with attribute schemas",
+        auth=[],
+        responses={200: CategoryOutputSerializer(many=True)},
+    )
+    def get(self, request):
+        response = Response([_category_dict(root) for root in category_tree()])
+        response["Cache-Control"] = "public, max-age=60"
+        return response

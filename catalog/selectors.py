@@ -1,0 +1,224 @@
+"""Reads of the catalog: categories with their schemas, items as snapshots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from catalog.documents import documents_backend, documents_read
+from catalog.models import AttributeDefinition, Category, Item
+from catalog.types import AttributeInfo, CategoryInfo, ItemSnapshot
+
+TENTH = Decimal("0.1")
+
+# --- categories ------------------------------------------------------------------------------
+
+
+def _attribute_info(definition: AttributeDefinition) -> AttributeInfo:
+    return AttributeInfo(
+        code=definition.code,
+        label=definition.label,
+        type=definition.type,
+        unit=definition.unit,
+        choices=tuple(definition.choices or ()),
+        required=definition.required,
+        facetable=definition.facetable,
+        category_id=definition.category_id,
+        position=definition.position,
+    )
+
+
+def _effective(
+    ids_from_root: Sequence[int], own: Mapping[int, list[AttributeInfo]]
+) -> tuple[AttributeInfo, ...]:
+    return tuple(attr for cid in ids_from_root for attr in own.get(cid, []))
+
+
+def category_schema(category: Category) -> list[AttributeInfo]:
+    """The category's effective schema: the root's attributes first, its own last. One query."""
+    ids = [*category.ancestor_ids, category.pk]
+    depth = {cid: n for n, cid in enumerate(ids)}
+    definitions = sorted(
+        AttributeDefinition.objects.filter(category_id__in=ids),
+        key=lambda d: (depth[d.category_id], d.position, d.pk),
+    )
+    return [_attribute_info(d) for d in definitions]
+
+
+def category_infos() -> dict[int, CategoryInfo]:
+    """Every category with its effective schema (no children), by id. Two queries."""
+    categories = list(Category.objects.order_by("path"))
+    own: dict[int, list[AttributeInfo]] = {}
+    for definition in AttributeDefinition.objects.order_by("position", "pk"):
+        own.setdefault(definition.category_id, []).append(_attribute_info(definition))
+    return {
+        c.pk: CategoryInfo(
+            id=c.pk,
+            slug=c.slug,
+            name=c.name,
+            path=c.path,
+            parent_id=c.parent_id,
+            ancestor_ids=tuple(c.ancestor_ids),
+            attributes=_effective([*c.ancestor_ids, c.pk], own),
+        )
+        for c in categories
+    }
+
+
+def category_get(category_id: int) -> CategoryInfo | None:
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        return None
+    return CategoryInfo(
+        id=category.pk,
+        slug=category.slug,
+        name=category.name,
+        path=category.path,
+        parent_id=category.parent_id,
+        ancestor_ids=tuple(category.ancestor_ids),
+        attributes=tuple(category_schema(category)),
+    )
+
+
+def category_tree() -> list[CategoryInfo]:
+    """The roots, each with its `children` (recursively), siblings by position then name."""
+    infos = category_infos()
+    positions = dict(Category.objects.values_list("pk", "position"))
+    children: dict[int | None, list[int]] = {}
+    for info in infos.values():
+        children.setdefault(info.parent_id, []).append(info.id)
+
+    def build(cid: int) -> CategoryInfo:
+        info = infos[cid]
+        kids = sorted(children.get(cid, []), key=lambda k: (positions[k], infos[k].name))
+        return CategoryInfo(**{**info.__dict__, "children": tuple(build(k) for k in kids)})
+
+    roots = sorted(children.get(None, []), key=lambda k: (positions[k], infos[k].name))
+    return [build(r) for r in roots]
+
+
+def category_descendant_ids(category_id: int) -> list[int]:
+    """The category and everything below it; [] if there is no such category. One query."""
+    path = Category.objects.filter(pk=category_id).values_list("path", flat=True).first()
+    if path is None:
+        return []
+    return list(
+        Category.objects.filter(Q(path=path) | Q(path__startswith=path + "/"))
+        .order_by("path")
+        .values_list("pk", flat=True)
+    )
+
+
+def category_resolve(reference: str | int) -> Category | None:
+    """A category named by id, path ("electronics/mobiles") or a slug that only one category has."""
+    if isinstance(reference, int) or (isinstance(reference, str) and reference.strip().isdigit()):
+        return Category.objects.filter(pk=int(reference)).first()
+    text = str(reference).strip().strip("/").lower()
+    if not text:
+        return None
+    by_path = Category.objects.filter(path=text).first()
+    if by_path is not None:
+        return by_path
+    by_slug = list(Category.objects.filter(slug=text)[:2])
+    return by_slug[0] if len(by_slug) == 1 else None
+
+
+# --- items -----------------------------------------------------------------------------------
+
+
+def snapshot_of(item: Item, attributes: Mapping[str, Any]) -> ItemSnapshot:
+    """The snapshot of a loaded item (its category loaded too) with the given attributes."""
+    category = item.category
+    return ItemSnapshot(
+        item_id=item.pk,
+        seller_id=item.seller_id,
+        sku=item.sku,
+        title=item.title,
+        brand=item.brand,
+        description=item.description,
+        category_id=category.pk,
+        category_name=category.name,
+        category_path=category.path,
+        category_ids=(*category.ancestor_ids, category.pk),
+        price_paise=item.price_paise,
+        currency=item.currency,
+        status=item.status,
+        attributes=dict(attributes),
+        images=tuple(item.images or ()),
+        rating=Decimal(item.rating).quantize(TENTH),
+        rating_count=item.rating_count,
+        version=item.version,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+    )
+
+
+def item_snapshots(items: Sequence[Item]) -> list[ItemSnapshot]:
+    """Snapshots of loaded items (with select_related("category")): one documents call."""
+    attributes = documents_read(items)
+    return [snapshot_of(item, attributes.get(item.pk, {})) for item in items]
+
+
+def _items() -> QuerySet[Item]:
+    return Item.objects.select_related("category")
+
+
+def items_get(item_ids: Iterable[int]) -> dict[int, ItemSnapshot]:
+    """Snapshots by id, any number: one query and one documents call. Unknown ids are left out."""
+    ids = list(set(item_ids))
+    if not ids:
+        return {}
+    return {s.item_id: s for s in item_snapshots(list(_items().filter(pk__in=ids)))}
+
+
+def item_get(item_id: int) -> ItemSnapshot | None:
+    return items_get([item_id]).get(item_id)
+
+
+def item_get_by_sku(*, seller_id: int, sku: str) -> ItemSnapshot | None:
+    item = _items().filter(seller_id=seller_id, sku=sku).first()
+    return item_snapshots([item])[0] if item else None
+
+
+def item_list_for_seller(*, seller_id: int, status: str | None = None) -> QuerySet[Item]:
+    """A seller's own items, newest first (the cursor pagination's order)."""
+    items = _items().filter(seller_id=seller_id)
+    return items.filter(status=status) if status else items
+
+
+def item_row_for_seller(*, seller_id: int, item_id: int) -> Item | None:
+    """The seller's item, or None when it does not exist *or is another seller's*."""
+    return _items().filter(pk=item_id, seller_id=seller_id).first()
+
+
+def item_snapshots_iter(batch_size: int = 1000, *, status: str | None = None) -> Iterator[ItemSnapshot]:
+    """Every item (or those in `status`) in id order, `batch_size` at a time: for a full rebuild."""
+    last = 0
+    while True:
+        batch = _items().filter(pk__gt=last).order_by("pk")
+        if status:
+            batch = batch.filter(status=status)
+        rows = list(batch[:batch_size])
+        if not rows:
+            return
+        yield from item_snapshots(rows)
+        last = rows[-1].pk
+
+
+def item_ids_find(
+    *,
+    category_id: int | None = None,
+    filters: Mapping[str, Any] | None = None,
+    include_descendants: bool = True,
+) -> list[int]:
+    """Ids of items in the category (and below it) whose attributes match `filters`.
+
+    Filters as in catalog/backends/base.py: a value, a list of values, or a numeric range.
+    """
+    category_ids: list[int] | None = None
+    if category_id is not None:
+        category_ids = category_descendant_ids(category_id) if include_descendants else [category_id]
+    return documents_backend().find(category_ids, filters)

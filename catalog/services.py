@@ -1,0 +1,709 @@
+"""Writes of the catalog. Every item change emits its `catalog.item_*.v1` event in its transaction.
+
+Reading the current attributes may be a network call (MongoDB), so item updates read first,
+outside any transaction, and then write under the item's row lock only if the item's version
+is still the one they read (optimistic concurrency, retried a few times).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Final
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from catalog.backends.base import Document
+from catalog.documents import documents_backend, documents_read, documents_write
+from catalog.models import CURRENCY_INR, AttributeDefinition, Category, Item, ItemStatus
+from catalog.selectors import category_infos, category_schema, snapshot_of
+from catalog.types import AttributeInfo, ItemSnapshot
+from catalog.validation import (
+    WHOLE,
+    AttributesInvalid,
+    ItemInvalid,
+    attributes_validate,
+    item_fields_problems,
+    schema_problems,
+)
+from events.interface import emit
+
+logger = logging.getLogger(__name__)
+
+ITEM_CREATED: Final = "catalog.item_created.v1"
+ITEM_UPDATED: Final = "catalog.item_updated.v1"
+ITEM_RETIRED: Final = "catalog.item_retired.v1"
+CATEGORY_CHANGED: Final = "catalog.category_changed.v1"
+OPTIMISTIC_ATTEMPTS = 3
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = _Unset()
+
+
+class ItemNotFound(Exception):
+    """No such item, or it belongs to another seller (the two are never told apart)."""
+
+
+class ItemConflict(Exception):
+    """The item kept changing under us; the caller may retry."""
+
+
+class CategoryInvalid(Exception):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+def _category_payload(category_id: int) -> dict[str, Any]:
+    info = category_infos()[category_id]
+    return {
+        "category_id": info.id,
+        "slug": info.slug,
+        "name": info.name,
+        "path": info.path,
+        "parent_id": info.parent_id,
+        "ancestor_ids": list(info.ancestor_ids),
+        "attributes": [a.as_dict() for a in info.attributes],
+    }
+
+
+def _emit_category_changed(category_ids: Sequence[int]) -> None:
+    for category_id in category_ids:
+        emit(CATEGORY_CHANGED, key=f"category-{category_id}", payload=_category_payload(category_id))
+
+
+def _codes_clash(*, category: Category, codes: set[str], exclude_ids: Sequence[int] = ()) -> set[str]:
+    """Codes among `codes` already defined on the category's ancestors, itself or its descendants."""
+    related = Q(category_id__in=[*category.ancestor_ids, category.pk]) | Q(
+        category__path__startswith=category.path + "/"
+    )
+    return set(
+        AttributeDefinition.objects.filter(related, code__in=codes)
+        .exclude(pk__in=exclude_ids)
+        .values_list("code", flat=True)
+    )
+
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _slug_problems(slug: str) -> dict[str, list[str]]:
+    if not _SLUG.match(slug or "") or len(slug) > 60:
+        return {"slug": ["Use lower-case letters and digits joined by single hyphens, e.g. mens-shirts."]}
+    return {}
+
+
+def _place(category: Category, parent: Category | None) -> None:
+    category.parent = parent
+    category.path = f"{parent.path}/{category.slug}" if parent else category.slug
+    category.ancestor_ids = [*parent.ancestor_ids, parent.pk] if parent else []
+
+
+@transaction.atomic
+def category_create(*, name: str, slug: str, parent_id: int | None = None, position: int = 0) -> Category:
+    parent = Category.objects.filter(pk=parent_id).first() if parent_id is not None else None
+    errors = _slug_problems(slug)
+    if parent_id is not None and parent is None:
+        errors["parent_id"] = [f"No category with id {parent_id}."]
+    if not name.strip():
+        errors["name"] = ["A category needs a name."]
+    category = Category(name=name.strip(), slug=slug, position=position)
+    if not errors:
+        _place(category, parent)
+        if Category.objects.filter(path=category.path).exists():
+            errors["slug"] = [f'"{category.path}" exists already.']
+    if errors:
+        raise CategoryInvalid(errors)
+    category.save()
+    _emit_category_changed([category.pk])
+    return category
+
+
+@transaction.atomic
+def category_update(
+    *,
+    category_id: int,
+    name: str | _Unset = UNSET,
+    slug: str | _Unset = UNSET,
+    parent_id: int | _Unset | None = UNSET,
+    position: int | _Unset = UNSET,
+) -> Category:
+    """Rename or move a category; the paths and ancestor lists of its subtree follow."""
+    category = Category.objects.select_for_update().get(pk=category_id)
+    old_path, old_parent_id = category.path, category.parent_id
+    if not isinstance(name, _Unset):
+        category.name = name.strip()
+    if not isinstance(position, _Unset):
+        category.position = position
+    if not isinstance(slug, _Unset):
+        if problems := _slug_problems(slug):
+            raise CategoryInvalid(problems)
+        category.slug = slug
+    parent = category.parent
+    if not isinstance(parent_id, _Unset):
+        parent = Category.objects.filter(pk=parent_id).first() if parent_id is not None else None
+        if parent_id is not None and parent is None:
+            raise CategoryInvalid({"parent_id": [f"No category with id {parent_id}."]})
+        if parent is not None and (parent.pk == category.pk or category.pk in parent.ancestor_ids):
+            raise CategoryInvalid(
+                {"parent_id": ["A category cannot move under itself or its subcategories."]}
+            )
+    _place(category, parent)
+    subtree: list[Category] = []
+    if category.path != old_path:
+        if Category.objects.filter(path=category.path).exclude(pk=category.pk).exists():
+            raise CategoryInvalid({"slug": [f'"{category.path}" exists already.']})
+        subtree = list(
+            Category.objects.select_for_update().filter(path__startswith=old_path + "/").order_by("path")
+        )
+    if parent is not None and parent.pk != old_parent_id:
+        inherited = set(
+            AttributeDefinition.objects.filter(category_id__in=[*parent.ancestor_ids, parent.pk]).values_list(
+                "code", flat=True
+            )
+        )
+        below = set(
+            AttributeDefinition.objects.filter(
+                category_id__in=[category.pk, *(c.pk for c in subtree)]
+            ).values_list("code", flat=True)
+        )
+        if inherited & below:
+            raise CategoryInvalid(
+                {"parent_id": [f"The new parent already defines {', '.join(sorted(inherited & below))}."]}
+            )
+    category.save()
+    by_id = {category.pk: category}
+    for child in subtree:  # parents come before their children in path order
+        _place(child, by_id[child.parent_id])
+        by_id[child.pk] = child
+    Category.objects.bulk_update(subtree, ["path", "ancestor_ids"])
+    _emit_category_changed([category.pk, *(c.pk for c in subtree)])
+    return category
+
+
+@transaction.atomic
+def attribute_define(
+    *,
+    category_id: int,
+    code: str,
+    label: str,
+    type: str,
+    unit: str = "",
+    choices: Sequence[str] = (),
+    required: bool = False,
+    facetable: bool = False,
+    position: int = 0,
+) -> AttributeDefinition:
+    """Add an attribute to a category's schema (inherited by its subcategories)."""
+    category = Category.objects.select_for_update().get(pk=category_id)
+    errors = schema_problems(type=type, unit=unit, choices=list(choices))
+    if _codes_clash(category=category, codes={code}):
+        errors["code"] = [f'"{code}" is already an attribute of this category, a parent or a subcategory.']
+    if errors:
+        raise CategoryInvalid(errors)
+    definition = AttributeDefinition(
+        category=category,
+        code=code,
+        label=label,
+        type=type,
+        unit=unit,
+        choices=[c.strip() for c in choices],
+        required=required,
+        facetable=facetable,
+        position=position,
+    )
+    definition.full_clean(exclude=["category"])
+    definition.save()
+    category_schema_changed(category_id=category_id)
+    return definition
+
+
+def category_schema_changed(*, category_id: int) -> None:
+    """After a schema edit (service or admin): tell listeners, and index the facetable codes."""
+    category = Category.objects.get(pk=category_id)
+    subtree = list(
+        Category.objects.filter(Q(pk=category.pk) | Q(path__startswith=category.path + "/")).values_list(
+            "pk", flat=True
+        )
+    )
+    _emit_category_changed(subtree)
+    transaction.on_commit(facet_indexes_ensure)
+
+
+def facet_indexes_ensure() -> None:
+    """Let the documents backend index every facetable attribute (idempotent; network I/O)."""
+    codes = set(AttributeDefinition.objects.filter(facetable=True).values_list("code", flat=True))
+    try:
+        documents_backend().ensure_indexes(codes)
+    except Exception:
+        logger.warning("Could not create the facet indexes; `sync_item_documents` retries", exc_info=True)
+
+
+# --- items: validation -----------------------------------------------------------------------
+
+
+def _category_and_schema(
+    category_id: Any,
+    errors: dict[str, list[str]],
+    cache: dict[int, tuple[Category, list[AttributeInfo]]] | None = None,
+) -> tuple[Category | None, list[AttributeInfo]]:
+    if isinstance(category_id, bool) or not isinstance(category_id, int):
+        errors["category_id"] = ["Expected the id of a category."]
+        return None, []
+    if cache is not None and category_id in cache:
+        return cache[category_id]
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        errors["category_id"] = [f"No category with id {category_id}."]
+        return None, []
+    found = (category, category_schema(category))
+    if cache is not None:
+        cache[category_id] = found
+    return found
+
+
+def _attributes_clean(
+    schema: list[AttributeInfo],
+    category: Category,
+    values: Any,
+    errors: dict[str, list[str]],
+    *,
+    from_text: bool = False,
+) -> dict[str, Any]:
+    try:
+        return attributes_validate(schema, values, category_name=category.name, from_text=from_text)
+    except AttributesInvalid as exc:
+        for code, messages in exc.errors.items():
+            errors["attributes" if code == WHOLE else f"attributes.{code}"] = messages
+        return {}
+
+
+def _merge_patch(current: Mapping[str, Any], patch: Any) -> Any:
+    """RFC 7396 for one level: keys in `patch` replace, null removes, the rest stays."""
+    if not isinstance(patch, Mapping):
+        return patch  # let the validator say what is wrong with it
+    merged = dict(current)
+    for code, value in patch.items():
+        if value is None:
+            merged.pop(code, None)
+        else:
+            merged[code] = value
+    return merged
+
+
+def _sku_taken(*, seller_id: int, sku: str, exclude_id: int | None = None) -> int | None:
+    rows = Item.objects.filter(seller_id=seller_id, sku=sku)
+    if exclude_id is not None:
+        rows = rows.exclude(pk=exclude_id)
+    return rows.values_list("pk", flat=True).first()
+
+
+# --- items: writes ---------------------------------------------------------------------------
+
+
+def item_create(
+    *,
+    seller_id: int,
+    sku: str,
+    title: str,
+    category_id: int,
+    price_paise: int,
+    brand: str = "",
+    description: str = "",
+    currency: str = CURRENCY_INR,
+    images: Sequence[str] = (),
+    attributes: Mapping[str, Any] | None = None,
+    status: str = ItemStatus.ACTIVE,
+    from_text: bool = False,
+) -> ItemSnapshot:
+    """Create a seller's item. Raises ItemInvalid with every error keyed by field."""
+    fields = {
+        "sku": sku,
+        "title": title,
+        "brand": brand,
+        "description": description,
+        "price_paise": price_paise,
+        "currency": currency,
+        "images": list(images),
+        "status": status,
+    }
+    errors = item_fields_problems(fields)
+    category, schema = _category_and_schema(category_id, errors)
+    cleaned = _attributes_clean(schema, category, attributes, errors, from_text=from_text) if category else {}
+    if "sku" not in errors and (existing := _sku_taken(seller_id=seller_id, sku=sku)):
+        errors["sku"] = [f"You already have an item with this SKU (id {existing})."]
+    if errors:
+        raise ItemInvalid(errors)
+    with transaction.atomic():
+        return _create(seller_id=seller_id, category=category, fields=fields, attributes=cleaned)
+
+
+def _create(
+    *, seller_id: int, category: Category, fields: dict[str, Any], attributes: dict[str, Any]
+) -> ItemSnapshot:
+    item = Item(
+        seller_id=seller_id,
+        category=category,
+        **{**fields, "title": fields["title"].strip(), "brand": fields["brand"].strip()},
+    )
+    try:
+        with transaction.atomic():
+            item.save(force_insert=True)
+    except IntegrityError as exc:
+        if _sku_taken(seller_id=seller_id, sku=item.sku):
+            raise ItemInvalid({"sku": ["You already have an item with this SKU."]}) from exc
+        raise
+    documents_write([Document(item.pk, category.pk, attributes, item.version)])
+    snapshot = snapshot_of(item, attributes)
+    emit(ITEM_CREATED, key=item.pk, payload=snapshot.as_payload())
+    return snapshot
+
+
+def _load(item_id: int, seller_id: int | None) -> Item:
+    rows = Item.objects.select_related("category").filter(pk=item_id)
+    if seller_id is not None:
+        rows = rows.filter(seller_id=seller_id)
+    item = rows.first()
+    if item is None:
+        raise ItemNotFound(item_id)
+    return item
+
+
+def _locked_if_unchanged(item: Item) -> Item | None:
+    """Inside a transaction: the item's row, locked, if nobody changed it since `item` was read."""
+    # No select_related here: FOR UPDATE over a join would lock the category row too, and every
+    # change in a category would queue on it. The category is the one read with `item`.
+    locked = Item.objects.select_for_update().get(pk=item.pk)
+    if locked.version != item.version:
+        return None
+    locked.category = item.category
+    return locked
+
+
+def _apply(
+    item: Item,
+    *,
+    category: Category,
+    fields: Mapping[str, Any],
+    attributes: dict[str, Any],
+    current: Mapping[str, Any],
+) -> bool:
+    """Set the changed fields on `item`; write its document if attributes or category changed."""
+    changed = [name for name, value in fields.items() if getattr(item, name) != value]
+    category_changed = category.pk != item.category_id
+    attributes_changed = category_changed or attributes != dict(current)
+    if not changed and not attributes_changed:
+        return False
+    for name in changed:
+        setattr(item, name, fields[name])
+    item.category = category
+    item.version += 1
+    if attributes_changed:
+        item.document_version = item.version
+        documents_write([Document(item.pk, category.pk, attributes, item.version)])
+    item.save()
+    return True
+
+
+def item_update(
+    *,
+    item_id: int,
+    seller_id: int | None = None,
+    sku: str | _Unset = UNSET,
+    title: str | _Unset = UNSET,
+    brand: str | _Unset = UNSET,
+    description: str | _Unset = UNSET,
+    category_id: int | _Unset = UNSET,
+    price_paise: int | _Unset = UNSET,
+    currency: str | _Unset = UNSET,
+    images: Sequence[str] | _Unset = UNSET,
+    status: str | _Unset = UNSET,
+    attributes: Mapping[str, Any] | _Unset | None = UNSET,
+    replace_attributes: bool = False,
+) -> ItemSnapshot:
+    """Change an item; `attributes` merge into the current ones (null removes one) unless
+    `replace_attributes`. With `seller_id`, only that seller's item is found (else ItemNotFound).
+    A change of category re-validates the attributes against the new category's schema.
+    """
+    given = {
+        name: value
+        for name, value in {
+            "sku": sku,
+            "title": title,
+            "brand": brand,
+            "description": description,
+            "price_paise": price_paise,
+            "currency": currency,
+            "status": status,
+        }.items()
+        if not isinstance(value, _Unset)
+    }
+    if not isinstance(images, _Unset):
+        given["images"] = list(images)
+    for name in ("title", "brand"):
+        if isinstance(given.get(name), str):
+            given[name] = given[name].strip()
+    for _ in range(OPTIMISTIC_ATTEMPTS):
+        item = _load(item_id, seller_id)
+        current = documents_read([item])[item.pk]  # may be network I/O: outside the transaction
+        errors = item_fields_problems(given)
+        if isinstance(category_id, _Unset):
+            category, schema = item.category, category_schema(item.category)
+        else:
+            category, schema = _category_and_schema(category_id, errors)
+        if isinstance(attributes, _Unset):
+            wanted: Any = dict(current)
+        elif replace_attributes:
+            wanted = attributes
+        else:
+            wanted = _merge_patch(current, attributes)
+        cleaned = _attributes_clean(schema, category, wanted, errors) if category else {}
+        if (
+            "sku" in given
+            and "sku" not in errors
+            and (other := _sku_taken(seller_id=item.seller_id, sku=given["sku"], exclude_id=item.pk))
+        ):
+            errors["sku"] = [f"You already have an item with this SKU (id {other})."]
+        if errors:
+            raise ItemInvalid(errors)
+        with transaction.atomic():
+            locked = _locked_if_unchanged(item)
+            if locked is None:
+                continue
+            if _apply(locked, category=category, fields=given, attributes=cleaned, current=current):
+                snapshot = snapshot_of(locked, cleaned)
+                emit(ITEM_UPDATED, key=locked.pk, payload=snapshot.as_payload())
+                return snapshot
+            return snapshot_of(locked, current)
+    raise ItemConflict(item_id)
+
+
+def item_retire(*, item_id: int, seller_id: int | None = None) -> ItemSnapshot:
+    """Take an item off sale for good (it stays readable for orders). Retiring twice is a no-op."""
+    for _ in range(OPTIMISTIC_ATTEMPTS):
+        item = _load(item_id, seller_id)
+        current = documents_read([item])[item.pk]
+        if item.status == ItemStatus.RETIRED:
+            return snapshot_of(item, current)
+        with transaction.atomic():
+            locked = _locked_if_unchanged(item)
+            if locked is None:
+                continue
+            locked.status = ItemStatus.RETIRED
+            locked.version += 1
+            locked.save(update_fields=["status", "version", "updated_at"])
+            snapshot = snapshot_of(locked, current)
+            emit(ITEM_RETIRED, key=locked.pk, payload=snapshot.as_payload())
+            return snapshot
+    raise ItemConflict(item_id)
+
+
+def item_rating_set(*, item_id: int, rating: Decimal, rating_count: int) -> ItemSnapshot:
+    """Record an item's average rating (0-5, one decimal) and how many ratings it has."""
+    rating = Decimal(rating).quantize(Decimal("0.1"))
+    if not Decimal(0) <= rating <= Decimal(5) or rating_count < 0:
+        raise ItemInvalid({"rating": ["A rating is between 0 and 5, from zero or more ratings."]})
+    for _ in range(OPTIMISTIC_ATTEMPTS):
+        item = _load(item_id, None)
+        current = documents_read([item])[item.pk]
+        with transaction.atomic():
+            locked = _locked_if_unchanged(item)
+            if locked is None:
+                continue
+            if (locked.rating, locked.rating_count) == (rating, rating_count):
+                return snapshot_of(locked, current)
+            locked.rating, locked.rating_count = rating, rating_count
+            locked.version += 1
+            locked.save(update_fields=["rating", "rating_count", "version", "updated_at"])
+            snapshot = snapshot_of(locked, current)
+            emit(ITEM_UPDATED, key=locked.pk, payload=snapshot.as_payload())
+            return snapshot
+    raise ItemConflict(item_id)
+
+
+# --- bulk onboarding -------------------------------------------------------------------------
+
+BULK_MAX_ROWS = 1000
+BULK_FIELDS = (
+    "sku",
+    "title",
+    "brand",
+    "description",
+    "category_id",
+    "price_paise",
+    "currency",
+    "images",
+    "attributes",
+    "status",
+)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    sku: str
+    errors: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class BulkReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    item_ids: list[int] = field(default_factory=list)  # of the rows that succeeded, in row order
+
+    @property
+    def succeeded(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+class TooManyRows(Exception):
+    pass
+
+
+def items_bulk_upsert(
+    *,
+    seller_id: int,
+    rows: Sequence[Mapping[str, Any]],
+    row_numbers: Sequence[int] | None = None,
+    from_text: bool = False,
+) -> BulkReport:
+    """Create or update (by SKU) many of a seller's items; commit the good rows, report the bad.
+
+    Each row is a full description of the item: sku, title, category_id and price_paise are
+    required; attributes replace the stored ones; status is kept unless given (new: active).
+    `row_numbers` name the rows in errors (CSV line numbers); by default 1, 2, 3...
+    `from_text`: attribute values are text (CSV cells), see attributes_validate.
+    """
+    if len(rows) > BULK_MAX_ROWS:
+        raise TooManyRows(
+            f"At most {BULK_MAX_ROWS} rows per request; this one has {len(rows)}. "
+            "Split it into several requests."
+        )
+    numbers = list(row_numbers) if row_numbers is not None else list(range(1, len(rows) + 1))
+    errors: list[RowError] = []
+    schemas: dict[int, tuple[Category, list[AttributeInfo]]] = {}
+    valid: list[tuple[int, str, dict[str, Any], Category, dict[str, Any] | None]] = []
+    first_row_of: dict[str, int] = {}
+    for number, row in zip(numbers, rows, strict=True):
+        if not isinstance(row, Mapping):
+            errors.append(RowError(number, "", {"row": ["Expected an object with the item's fields."]}))
+            continue
+        row_errors: dict[str, list[str]] = {}
+        sku_text = row["sku"] if isinstance(row.get("sku"), str) else ""
+        unknown = sorted(set(row) - set(BULK_FIELDS))
+        if unknown:
+            row_errors["row"] = [f"Unknown fields: {', '.join(unknown)}."]
+        for name in ("sku", "title", "category_id", "price_paise"):
+            if row.get(name) in (None, ""):
+                row_errors[name] = ["This field is required."]
+        fields = {
+            name: row[name]
+            for name in ("sku", "title", "brand", "description", "price_paise", "currency", "status")
+            if row.get(name) is not None
+        }
+        fields.setdefault("brand", "")
+        fields.setdefault("description", "")
+        fields.setdefault("currency", CURRENCY_INR)
+        fields["images"] = row["images"] if row.get("images") is not None else []
+        for name, messages in item_fields_problems(fields).items():
+            row_errors.setdefault(name, messages)
+        category, schema = (None, [])
+        if "category_id" not in row_errors:
+            category, schema = _category_and_schema(row["category_id"], row_errors, schemas)
+        attributes = (
+            _attributes_clean(schema, category, row.get("attributes"), row_errors, from_text=from_text)
+            if category
+            else None
+        )
+        if sku_text and sku_text in first_row_of:
+            row_errors["sku"] = [f"SKU {sku_text} is also in row {first_row_of[sku_text]} of this request."]
+        elif sku_text:
+            first_row_of[sku_text] = number
+        if row_errors:
+            errors.append(RowError(number, sku_text, row_errors))
+            continue
+        for name in ("title", "brand"):
+            fields[name] = fields[name].strip()
+        valid.append((number, sku_text, fields, category, attributes))
+
+    existing = {
+        item.sku: item
+        for item in Item.objects.select_related("category").filter(
+            seller_id=seller_id, sku__in=[v[1] for v in valid]
+        )
+    }
+    current = documents_read(list(existing.values()))  # outside the transaction
+    created = updated = unchanged = 0
+    done: list[tuple[int, int]] = []
+    with transaction.atomic():
+        # Locks in primary-key order; no join, so no category row is locked (see _locked_if_unchanged).
+        locked = {
+            item.pk: item
+            for item in Item.objects.select_for_update()
+            .filter(pk__in=[i.pk for i in existing.values()])
+            .order_by("pk")
+        }
+        categories = {i.pk: i.category for i in existing.values()}
+        for item in locked.values():
+            item.category = categories[item.pk]
+        for number, sku, fields, category, attributes in valid:
+            old = existing.get(sku)
+            try:
+                with transaction.atomic():
+                    if old is None:
+                        snapshot = _create(
+                            seller_id=seller_id,
+                            category=category,
+                            fields={"status": ItemStatus.ACTIVE, **fields},
+                            attributes=attributes or {},
+                        )
+                        created += 1
+                        done.append((number, snapshot.item_id))
+                        continue
+                    item = locked[old.pk]
+                    if item.version != old.version:
+                        raise ItemConflict(old.pk)
+                    if _apply(
+                        item,
+                        category=category,
+                        fields=fields,
+                        attributes=attributes or {},
+                        current=current.get(item.pk, {}),
+                    ):
+                        emit(
+                            ITEM_UPDATED,
+                            key=item.pk,
+                            payload=snapshot_of(item, attributes or {}).as_payload(),
+                        )
+                        updated += 1
+                    else:
+                        unchanged += 1
+                    done.append((number, item.pk))
+            except ItemInvalid as exc:
+                errors.append(RowError(number, sku, exc.errors))
+            except ItemConflict:
+                errors.append(
+                    RowError(number, sku, {"sku": ["The item changed during the upload; send it again."]})
+                )
+    errors.sort(key=lambda e: e.row)
+    return BulkReport(
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        errors=errors,
+        item_ids=[item_id for _, item_id in sorted(done)],
+    )

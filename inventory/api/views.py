@@ -1,0 +1,113 @@
+"""Seller stock API and the public delivery-promise endpoint."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.interface import item_get, item_get_by_sku
+from inventory.models import Stock, StockAdjustment
+from inventory.selectors import delivery_promises
+from inventory.services import StockBelowReserved, stock_set
+from logistics.interface import PinCodeError, pin_code_check, warehouse_get_by_code, warehouses_for_seller
+from shop.api import IsSeller
+
+
+class StockOutputSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    warehouse = serializers.CharField()
+    on_hand = serializers.IntegerField()
+    reserved = serializers.IntegerField()
+    available = serializers.IntegerField()
+
+
+class SellerStockSetApi(APIView):
+    permission_classes = [IsSeller]
+
+    class StockSetInputSerializer(serializers.Serializer):
+        sku = serializers.CharField(max_length=64)
+        warehouse = serializers.CharField(max_length=32, help_text="The warehouse's code.")
+        on_hand = serializers.IntegerField(min_value=0, max_value=10_000_000)
+        reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=StockSetInputSerializer, responses={200: StockOutputSerializer},
+                   description="Set the units on hand of one of your items at one of your warehouses. "
+                               "Audited. On hand can't go below what open orders have reserved (409).")
+    def put(self, request):
+        data = self.StockSetInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        item = item_get_by_sku(seller_id=request.user.pk, sku=values["sku"])
+        if item is None:
+            raise exceptions.ValidationError({"sku": [f"You have no item with SKU {values['sku']!r}."]})
+        warehouse = warehouse_get_by_code(values["warehouse"])
+        if warehouse is None or warehouse.seller_id != request.user.pk:
+            raise exceptions.ValidationError({"warehouse": [f"You have no warehouse {values['warehouse']!r}."]})
+        try:
+            stock = stock_set(item_id=item.item_id, warehouse_id=warehouse.id, on_hand=values["on_hand"],
+                              actor_id=request.user.pk, source=StockAdjustment.Source.SELLER_API,
+                              reason=values["reason"])
+        except StockBelowReserved as exc:
+            conflict = exceptions.APIException(str(exc))
+            conflict.status_code = 409
+            conflict.problem_type = "stock-below-reserved"
+            conflict.problem_extra = {"reserved": exc.reserved}
+            raise conflict from exc
+        stock = Stock.objects.get(pk=stock.pk)
+        return Response(StockOutputSerializer({"sku": item.sku, "warehouse": warehouse.code,
+                                               "on_hand": stock.on_hand, "reserved": stock.reserved,
+                                               "available": stock.available}).data)
+
+
+class SellerWarehouseListApi(APIView):
+    permission_classes = [IsSeller]
+
+    class WarehouseOutputSerializer(serializers.Serializer):
+        code = serializers.CharField()
+        name = serializers.CharField()
+        pin_code = serializers.CharField()
+        city = serializers.CharField()
+        state = serializers.CharField()
+        active = serializers.BooleanField()
+
+    @extend_schema(responses={200: WarehouseOutputSerializer(many=True)})
+    def get(self, request):
+        return Response(self.WarehouseOutputSerializer(warehouses_for_seller(request.user.pk), many=True).data)
+
+
+class ProductDeliveryApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("pin", str, required=True, description="A 6-digit Indian PIN code.")],
+        responses={200: inline_serializer("DeliveryPromise", {
+            "product_id": serializers.IntegerField(), "pin_code": serializers.CharField(),
+            "deliverable": serializers.BooleanField(), "delivery_date": serializers.DateField(allow_null=True),
+            "ship_date": serializers.DateField(allow_null=True),
+            "transit_days": serializers.IntegerField(allow_null=True),
+            "courier": serializers.CharField(allow_null=True), "message": serializers.CharField(),
+        })},
+        description="When the product would reach the PIN code if ordered now, from the warehouse with stock "
+                    "that delivers soonest.",
+    )
+    def get(self, request, product_id: int):
+        try:
+            pin = pin_code_check(request.query_params.get("pin", ""))
+        except PinCodeError as exc:
+            raise exceptions.ValidationError({"pin": [str(exc)]}) from exc
+        item = item_get(product_id)
+        if item is None or not item.is_active:
+            raise exceptions.NotFound("No such product.")
+        promise = delivery_promises(item_ids=[product_id], pin_code=pin, now=timezone.now()).get(product_id)
+        if promise is None:
+            return Response({"product_id": product_id, "pin_code": pin, "deliverable": False,
+                             "delivery_date": None, "ship_date": None, "transit_days": None, "courier": None,
+                             "message": f"This product can't be delivered to {pin} right now."})
+        return Response({"product_id": product_id, "pin_code": pin, "deliverable": True,
+                         "delivery_date": promise.delivery_date, "ship_date": promise.ship_date,
+                         "transit_days": promise.transit_days, "courier": promise.courier,
+                         "message": f"Delivery by {promise.delivery_date:%a, %-d %b}."})

@@ -1,0 +1,132 @@
+"""The order API customers call: place an order (idempotent), list and read their orders."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.interface import validate_pin_code
+from cart.interface import cart_lines
+from inventory.interface import InsufficientStock, NotDeliverable
+from orders.api.serializers import OrderOutputSerializer
+from orders.selectors import order_get, order_list
+from orders.services import (
+    EmptyOrder,
+    IdempotencyConflict,
+    ItemsUnavailable,
+    OrderLineRequest,
+    ShippingAddress,
+    order_place,
+)
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "The request conflicts with the current state."
+
+
+class Unprocessable(exceptions.APIException):
+    status_code = 422
+    default_detail = "The request can't be carried out."
+
+
+def _problem(exc_class, detail: str, type_: str, **extra) -> exceptions.APIException:
+    exc = exc_class(detail)
+    exc.problem_type = type_
+    exc.problem_extra = extra
+    return exc
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 20
+
+
+class OrderListCreateApi(ListAPIView):
+    serializer_class = OrderOutputSerializer
+    pagination_class = NewestFirst
+
+    class OrderLineInputSerializer(serializers.Serializer):
+        product_id = serializers.IntegerField(min_value=1)
+        quantity = serializers.IntegerField(min_value=1, max_value=100)
+
+    class OrderPlaceInputSerializer(serializers.Serializer):
+        pin_code = serializers.CharField(max_length=10)
+        name = serializers.CharField(max_length=150)
+        line1 = serializers.CharField(max_length=200)
+        line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        city = serializers.CharField(max_length=100)
+        state = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+        lines = serializers.ListField(child=serializers.DictField(), required=False,
+                                      help_text="Omit to order what is in the cart.")
+
+        def validate_pin_code(self, value: str) -> str:
+            from django.core.exceptions import ValidationError
+
+            try:
+                validate_pin_code(value)
+            except ValidationError as exc:
+                raise serializers.ValidationError(exc.messages) from exc
+            return "".join(value.split())
+
+        def validate_lines(self, value):
+            serializer = OrderListCreateApi.OrderLineInputSerializer(data=value, many=True)
+            serializer.is_valid(raise_exception=True)
+            return serializer.validated_data
+
+    def get_queryset(self):
+        return order_list(user_id=self.request.user.pk)
+
+    @extend_schema(
+        request=OrderPlaceInputSerializer, responses={201: OrderOutputSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True,
+                                     description="Any unique string per order attempt; a retry with the same "
+                                                 "key returns the same order.")],
+        description="Place an order: reserves the stock now and answers with the payment page. "
+                    "409 when stock is short, 422 when the PIN code can't be reached.",
+    )
+    def post(self, request):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key or len(key) > 255:
+            raise exceptions.ValidationError({"Idempotency-Key": ["This header is required (at most 255 characters)."]})
+        data = self.OrderPlaceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if values.get("lines"):
+            lines = [OrderLineRequest(item_id=x["product_id"], quantity=x["quantity"]) for x in values["lines"]]
+        else:
+            lines = [OrderLineRequest(item_id=x.item_id, quantity=x.quantity)
+                     for x in cart_lines(user_id=request.user.pk)]
+        address = ShippingAddress(name=values["name"], line1=values["line1"], line2=values["line2"],
+                                  city=values["city"], state=values["state"], phone=values["phone"],
+                                  pin_code=values["pin_code"])
+        try:
+            order = order_place(user_id=request.user.pk, idempotency_key=key, lines=lines, address=address)
+        except InsufficientStock as exc:
+            raise _problem(Conflict, str(exc), "insufficient-stock",
+                           items=[{"product_id": i, "available": n} for i, n in sorted(exc.short.items())]) from exc
+        except NotDeliverable as exc:
+            raise _problem(Unprocessable, str(exc), "not-deliverable", items=sorted(exc.item_ids)) from exc
+        except ItemsUnavailable as exc:
+            raise _problem(Unprocessable, str(exc), "items-unavailable", items=sorted(exc.item_ids)) from exc
+        except EmptyOrder as exc:
+            raise _problem(Unprocessable, "The cart is empty.", "empty-order") from exc
+        except IdempotencyConflict as exc:
+            raise _problem(Unprocessable, str(exc), "idempotency-key-reused") from exc
+        order = order_get(order_id=order.pk)
+        return Response(OrderOutputSerializer(order, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(responses={200: OrderOutputSerializer})
+    def get(self, request, order_id):
+        order = order_get(order_id=order_id, user_id=request.user.pk)
+        if order is None:
+            raise exceptions.NotFound("No such order.")
+        return Response(OrderOutputSerializer(order, context={"request": request}).data)

@@ -1,0 +1,141 @@
+"""Reconciliation: orders, reservations, stock and payments must tell one story.
+
+Each check compares two records that should agree; a difference that has one safe answer is
+repaired through the same idempotent service a live flow would have used, the rest is reported
+for a person. It runs hourly (Celery) and on demand (`manage.py reconcile`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from inventory.interface import (
+    held_reservations_by_order,
+    reservation_commit,
+    reservation_release,
+    reservation_statuses,
+    stock_reserved_drift,
+    stock_reserved_repair,
+)
+from orders.models import Order, ReconciliationRun
+from orders.services import order_expire, order_mark_paid
+from payments.interface import payment_gateway_status, payment_statuses
+
+logger = logging.getLogger(__name__)
+Status = Order.Status
+# Nothing younger than this is judged: a checkout may be between its steps.
+GRACE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    subject: str
+    detail: str
+    repaired: bool
+
+
+def reconcile(*, now: datetime | None = None, repair: bool = True) -> ReconciliationRun:
+    now = now or timezone.now()
+    run = ReconciliationRun.objects.create()
+    findings: list[Finding] = []
+    findings += _reservations_against_orders(now, repair)
+    findings += _orders_against_payments(now, repair)
+    findings += _placed_orders_against_reservations(now)
+    findings += _stock_against_reservations(repair)
+    run.findings = [asdict(f) for f in findings]
+    run.repaired = sum(f.repaired for f in findings)
+    run.unresolved = sum(not f.repaired for f in findings)
+    run.finished_at = timezone.now()
+    run.save()
+    if run.unresolved:
+        logger.warning("Reconciliation left %s findings unresolved", run.unresolved)
+    return run
+
+
+def _reservations_against_orders(now: datetime, repair: bool) -> list[Finding]:
+    """Held stock must belong to an order that is still waiting for its payment."""
+    findings = []
+    held = held_reservations_by_order(created_before=now - GRACE)
+    orders = {str(o.pk): o for o in Order.objects.filter(pk__in=list(held))} if held else {}
+    for order_id, reservations in held.items():
+        units = sum(r.quantity for r in reservations)
+        order = orders.get(order_id)
+        if order is None:
+            fixed = bool(repair and reservation_release(order_id=order_id))
+            findings.append(Finding("reservation_without_order", order_id,
+                                    f"{units} units held for an order that does not exist; released", fixed))
+        elif order.status == Status.CANCELLED:
+            fixed = bool(repair and reservation_release(order_id=order_id))
+            findings.append(Finding("reservation_of_cancelled_order", order_id,
+                                    f"{units} units still held for a cancelled order; released", fixed))
+        elif order.status != Status.PENDING_PAYMENT:
+            fixed = bool(repair and reservation_commit(order_id=order_id))
+            findings.append(Finding("reservation_of_paid_order", order_id,
+                                    f"{units} units held, not committed, for a {order.status} order; committed",
+                                    fixed))
+    return findings
+
+
+def _orders_against_payments(now: datetime, repair: bool) -> list[Finding]:
+    findings = []
+    stale = list(Order.objects.filter(status=Status.PENDING_PAYMENT, expires_at__lt=now - GRACE))
+    ours = payment_statuses(order_ids=[str(o.pk) for o in stale])
+    for order in stale:
+        order_id = str(order.pk)
+        _, theirs = payment_gateway_status(order_id=order_id)
+        if ours.get(order_id) == "succeeded" or theirs == "succeeded":
+            if repair and ours.get(order_id) == "succeeded":
+                order_mark_paid(order_id=order_id)
+            findings.append(Finding("paid_order_still_pending", order_id,
+                                    f"payment succeeded (ours: {ours.get(order_id)}, gateway: {theirs}) but the order "
+                                    "was still pending; the payment outcome was applied",
+                                    repair and ours.get(order_id) == "succeeded"))
+        else:
+            fixed = bool(repair and order_expire(order_id=order_id, now=now))
+            findings.append(Finding("pending_order_past_expiry", order_id,
+                                    "expiry was missed; expired now, stock released", fixed))
+
+    cancelled_paid = Order.objects.filter(status=Status.CANCELLED, updated_at__lt=now - GRACE)
+    statuses = payment_statuses(order_ids=[str(pk) for pk in cancelled_paid.values_list("pk", flat=True)])
+    for order_id, status in statuses.items():
+        if status == "succeeded":
+            if repair:
+                order_mark_paid(order_id=order_id)  # applies the late-payment policy: honour or refund
+            findings.append(Finding("cancelled_order_with_money_taken", order_id,
+                                    "a succeeded payment on a cancelled order; late-payment policy applied", repair))
+
+    placed = Order.objects.filter(status__in=[Status.PLACED, Status.PACKED, Status.IN_TRANSIT, Status.DELIVERED])
+    placed_statuses = payment_statuses(order_ids=[str(pk) for pk in placed.values_list("pk", flat=True)])
+    for order_id in placed.values_list("pk", flat=True):
+        status = placed_statuses.get(str(order_id))
+        if status not in {"succeeded", "refunded"}:
+            findings.append(Finding("placed_order_without_payment", str(order_id),
+                                    f"the order is placed but its payment is {status or 'missing'}", False))
+    return findings
+
+
+def _placed_orders_against_reservations(now: datetime) -> list[Finding]:
+    placed_ids = [str(pk) for pk in Order.objects.filter(
+        status__in=[Status.PLACED, Status.PACKED, Status.IN_TRANSIT], updated_at__lt=now - GRACE,
+    ).values_list("pk", flat=True)]
+    findings = []
+    for order_id, statuses in reservation_statuses(order_ids=placed_ids).items():
+        if statuses != {"committed"}:
+            findings.append(Finding("placed_order_stock_not_committed", order_id,
+                                    f"reservations are {sorted(statuses) or 'missing'}, expected committed", False))
+    return findings
+
+
+def _stock_against_reservations(repair: bool) -> list[Finding]:
+    findings = []
+    for drift in stock_reserved_drift():
+        fixed = bool(repair and stock_reserved_repair(stock_id=drift.stock_id))
+        findings.append(Finding("stock_reserved_drift", f"stock {drift.stock_id}",
+                                f"item {drift.item_id} at warehouse {drift.warehouse_id}: reserved {drift.reserved}, "
+                                f"held reservations {drift.held}", fixed))
+    return findings

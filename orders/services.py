@@ -1,0 +1,271 @@
+"""Order taking and the order lifecycle.
+
+Every transition locks the order row and checks its current state first, so a retried call, a
+duplicate notification or two workers at once change nothing the second time. Gateway calls
+(start, void, refund) happen only after the transaction that decided them has committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.interface import items_get
+from events.interface import emit
+from inventory.interface import (
+    InsufficientStock,
+    InventoryError,
+    LineRequest,
+    reservation_commit,
+    reservation_release,
+    stock_reserve,
+)
+from orders.models import Order, OrderLine, OrderStatusChange
+from payments.interface import GatewayError, payment_start
+
+logger = logging.getLogger(__name__)
+Status = Order.Status
+
+
+@dataclass(frozen=True)
+class OrderLineRequest:
+    item_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class ShippingAddress:
+    name: str
+    line1: str
+    city: str
+    pin_code: str
+    line2: str = ""
+    state: str = ""
+    phone: str = ""
+
+
+class OrderError(Exception):
+    pass
+
+
+class IdempotencyConflict(OrderError):
+    """The key was used before for a different request."""
+
+
+class ItemsUnavailable(OrderError):
+    def __init__(self, item_ids: list[int]):
+        self.item_ids = item_ids
+        super().__init__(f"Items {sorted(item_ids)} are not for sale.")
+
+
+class EmptyOrder(OrderError):
+    pass
+
+
+def _fingerprint(lines: list[OrderLineRequest], address: ShippingAddress) -> str:
+    canonical = json.dumps({"lines": sorted((line.item_id, line.quantity) for line in lines),
+                            "address": asdict(address)}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _transition(order: Order, to: str, *, reason: str = "") -> None:
+    OrderStatusChange.objects.create(order=order, from_status=order.status, to_status=to, reason=reason)
+    order.status = to
+
+
+def _snapshot(order: Order) -> dict:
+    return {"order_id": str(order.pk), "user_id": order.user_id, "status": order.status,
+            "pin_code": order.pin_code, "total_paise": order.total_paise, "currency": order.currency,
+            "lines": [{"item_id": line.item_id, "seller_id": line.seller_id, "sku": line.sku,
+                       "quantity": line.quantity, "unit_price_paise": line.unit_price_paise}
+                      for line in order.lines.all()]}
+
+
+def order_place(*, user_id: int, idempotency_key: str, lines: list[OrderLineRequest],
+                address: ShippingAddress, now: datetime | None = None) -> Order:
+    """Create the order as pending_payment, reserve its stock, then open its payment.
+
+    The same idempotency key returns the same order (a double click, a retried request); the
+    same key with a different request raises IdempotencyConflict. InsufficientStock and
+    NotDeliverable propagate, and then nothing was written.
+    """
+    if not lines:
+        raise EmptyOrder("The order has no lines.")
+    fingerprint = _fingerprint(lines, address)
+    existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
+    if existing is None:
+        try:
+            existing = _order_create(user_id=user_id, idempotency_key=idempotency_key, lines=lines,
+                                     address=address, fingerprint=fingerprint, now=now or timezone.now())
+        except IntegrityError:
+            # The same key raced us from another request, and won: that order is the answer.
+            existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
+            if existing is None:
+                raise
+    if existing.request_fingerprint != fingerprint:
+        raise IdempotencyConflict("This Idempotency-Key was used for a different order.")
+    return order_payment_open(order=existing)
+
+
+def _order_create(*, user_id: int, idempotency_key: str, lines: list[OrderLineRequest],
+                  address: ShippingAddress, fingerprint: str, now: datetime) -> Order:
+    quantities: dict[int, int] = {}
+    for line in lines:
+        if line.quantity <= 0:
+            raise OrderError("Quantities must be positive.")
+        quantities[line.item_id] = quantities.get(line.item_id, 0) + line.quantity
+    items = items_get(list(quantities))
+    unavailable = [i for i in quantities if i not in items or items[i].status != "active"]
+    if unavailable:
+        raise ItemsUnavailable(unavailable)
+    subtotal = sum(items[i].price_paise * q for i, q in quantities.items())
+    shipping = 0 if subtotal >= settings.FREE_SHIPPING_FROM_PAISE else settings.SHIPPING_FEE_PAISE
+    with transaction.atomic():
+        order = Order.objects.create(
+            user_id=user_id, idempotency_key=idempotency_key, request_fingerprint=fingerprint,
+            pin_code=address.pin_code, ship_name=address.name, ship_phone=address.phone,
+            ship_line1=address.line1, ship_line2=address.line2, ship_city=address.city,
+            ship_state=address.state, subtotal_paise=subtotal, shipping_paise=shipping,
+            total_paise=subtotal + shipping, currency="INR",
+            expires_at=now + timedelta(seconds=settings.ORDER_EXPIRY_SECONDS),
+        )
+        OrderLine.objects.bulk_create([
+            OrderLine(order=order, item_id=i, seller_id=items[i].seller_id, sku=items[i].sku,
+                      title=items[i].title[:300], image_url=(items[i].images or [""])[0][:500],
+                      unit_price_paise=items[i].price_paise, quantity=q)
+            for i, q in quantities.items()
+        ])
+        OrderStatusChange.objects.create(order=order, to_status=Status.PENDING_PAYMENT, reason="order placed")
+        emit("orders.order_created.v1", key=order.pk, payload=_snapshot(order))
+        # Last: the guarded UPDATEs on the hot stock rows, right before COMMIT.
+        reserved = stock_reserve(order_id=str(order.pk),
+                                 lines=[LineRequest(i, q) for i, q in quantities.items()],
+                                 pin_code=address.pin_code, now=now)
+    for line in reserved:  # outside the hot transaction: where each line ships from and when
+        OrderLine.objects.filter(order=order, item_id=line.item_id).update(
+            warehouse_id=line.warehouse_id, delivery_date=line.delivery_date)
+    _schedule_expiry(order)
+    return order
+
+
+def _schedule_expiry(order: Order) -> None:
+    from orders.tasks import expire_order
+
+    try:
+        expire_order.apply_async(args=[str(order.pk)], eta=order.expires_at)
+    except Exception:  # the periodic sweep expires it anyway
+        logger.warning("Could not schedule expiry of %s; the sweep will catch it", order.pk, exc_info=True)
+
+
+def order_payment_open(*, order: Order) -> Order:
+    """Make sure a pending order has its payment opened at the gateway (idempotent)."""
+    if order.status != Status.PENDING_PAYMENT or order.payment_url:
+        return order
+    try:
+        info = payment_start(order_id=str(order.pk), amount_paise=order.total_paise, currency=order.currency,
+                             return_url=reverse("orders:detail", args=[order.pk]))
+    except GatewayError:
+        logger.warning("Gateway did not open a payment for %s; a retry will", order.pk, exc_info=True)
+        return order
+    Order.objects.filter(pk=order.pk, payment_url="").update(payment_url=info.redirect_url)
+    order.payment_url = info.redirect_url
+    return order
+
+
+def order_mark_paid(*, order_id: str) -> Order:
+    """The payment succeeded. Pending: placed. Cancelled already (expired or failed): the
+    late-payment policy decides, honour (re-reserve, if stock allows) or refund."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status == Status.PENDING_PAYMENT:
+            reservation_commit(order_id=order_id)
+            _place(order, reason="payment succeeded")
+        elif order.status == Status.CANCELLED and order.placed_at is None:
+            refund_reason = _late_payment(order)
+            if refund_reason:
+                _after_commit_call("orders.refund_payment", order_id, refund_reason)
+        else:
+            logger.info("Payment success for %s in status %s changes nothing", order_id, order.status)
+    return order
+
+
+def _after_commit_call(task_name: str, *args) -> None:
+    """Gateway calls go through a retrying task, queued only once the decision has committed."""
+    from orders import tasks
+
+    task = {"orders.refund_payment": tasks.refund_payment, "orders.void_payment": tasks.void_payment}[task_name]
+    transaction.on_commit(lambda: task.delay(*args))
+
+
+def _place(order: Order, *, reason: str) -> None:
+    _transition(order, Status.PLACED, reason=reason)
+    order.placed_at = timezone.now()
+    order.cancel_reason = ""
+    order.save(update_fields=["status", "placed_at", "cancel_reason", "updated_at"])
+    emit("orders.order_placed.v1", key=order.pk, payload=_snapshot(order))
+
+
+def _late_payment(order: Order) -> str:
+    """Returns the refund reason, or "" when the order was honoured."""
+    policy = settings.LATE_PAYMENT_POLICY
+    if policy == "honour":
+        lines = [LineRequest(line.item_id, line.quantity) for line in order.lines.all()]
+        try:
+            with transaction.atomic():
+                stock_reserve(order_id=str(order.pk), lines=lines, pin_code=order.pin_code)
+                reservation_commit(order_id=str(order.pk))
+        except InventoryError as exc:
+            reason = "late payment; stock gone" if isinstance(exc, InsufficientStock) else f"late payment; {exc}"
+            emit("orders.late_payment_refunded.v1", key=order.pk,
+                 payload={"order_id": str(order.pk), "policy": policy, "reason": reason})
+            return reason
+        _place(order, reason=f"late payment honoured (was {order.cancel_reason})")
+        emit("orders.late_payment_honoured.v1", key=order.pk, payload={"order_id": str(order.pk)})
+        return ""
+    emit("orders.late_payment_refunded.v1", key=order.pk,
+         payload={"order_id": str(order.pk), "policy": policy, "reason": "late payment"})
+    return "late payment"
+
+
+def order_fail_payment(*, order_id: str, reason: str = "") -> Order:
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status == Status.PENDING_PAYMENT:
+            _cancel(order, reason="payment_failed", detail=reason or "payment failed")
+    return order
+
+
+def _cancel(order: Order, *, reason: str, detail: str) -> None:
+    reservation_release(order_id=str(order.pk))
+    _transition(order, Status.CANCELLED, reason=detail)
+    order.cancel_reason = reason
+    order.save(update_fields=["status", "cancel_reason", "updated_at"])
+    emit("orders.order_cancelled.v1", key=order.pk, payload={**_snapshot(order), "reason": reason})
+
+
+def order_expire(*, order_id: str, now: datetime | None = None) -> bool:
+    """Cancel a pending order whose time is up, release its stock, void its payment."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = Order.objects.select_for_update(skip_locked=True).filter(pk=order_id).first()
+        if order is None or order.status != Status.PENDING_PAYMENT or order.expires_at > now:
+            return False
+        _cancel(order, reason="expired", detail="no answer from payment before expiry")
+        _after_commit_call("orders.void_payment", order_id)
+    return True
+
+
+def order_expire_stale(*, now: datetime | None = None, limit: int = 500) -> int:
+    """The sweep behind the per-order expiry task: a lost task still expires its order."""
+    now = now or timezone.now()
+    ids = list(Order.objects.filter(status=Status.PENDING_PAYMENT, expires_at__lte=now)
+               .order_by("expires_at").values_list("pk", flat=True)[:limit])
+    return sum(order_expire(order_id=str(pk), now=now) for pk in ids)

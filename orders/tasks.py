@@ -1,0 +1,33 @@
+from celery import shared_task
+
+from orders.services import order_expire, order_expire_stale
+from payments.interface import GatewayError, payment_refund, payment_void
+
+
+@shared_task(name="orders.expire_order", acks_late=True, ignore_result=True)
+def expire_order(order_id: str) -> bool:
+    return order_expire(order_id=order_id)
+
+
+@shared_task(name="orders.expire_stale", acks_late=True, ignore_result=True)
+def expire_stale_orders() -> int:
+    return order_expire_stale()
+
+
+@shared_task(name="orders.void_payment", acks_late=True, ignore_result=True, autoretry_for=(GatewayError,),
+             retry_backoff=True, max_retries=10)
+def void_payment(order_id: str) -> bool:
+    return payment_void(order_id=order_id)
+
+
+@shared_task(name="orders.refund_payment", acks_late=True, ignore_result=True, autoretry_for=(GatewayError,),
+             retry_backoff=True, max_retries=10)
+def refund_payment(order_id: str, reason: str) -> bool:
+    return payment_refund(order_id=order_id, reason=reason)
+
+
+@shared_task(name="orders.reconcile", acks_late=True, ignore_result=True)
+def reconcile_orders() -> int:
+    from orders.reconciliation import reconcile
+
+    return reconcile().unresolved

@@ -1,0 +1,104 @@
+"""Checkout, the order page and "my orders"."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts.interface import current_pin_get, default_address_get
+from cart.interface import cart_lines
+from catalog.interface import items_get
+from inventory.interface import InsufficientStock, NotDeliverable, delivery_promises
+from orders.forms import CheckoutForm
+from orders.models import Order
+from orders.selectors import order_get, order_list
+from orders.services import (
+    EmptyOrder,
+    IdempotencyConflict,
+    ItemsUnavailable,
+    OrderLineRequest,
+    ShippingAddress,
+    order_place,
+)
+
+
+def _checkout_lines(user_id: int, pin_code: str) -> list[dict]:
+    lines = cart_lines(user_id=user_id)
+    items = items_get([line.item_id for line in lines])
+    promises = delivery_promises(item_ids=list(items), pin_code=pin_code) if pin_code else {}
+    return [{"item": items[line.item_id], "quantity": line.quantity,
+             "total_paise": items[line.item_id].price_paise * line.quantity,
+             "promise": promises.get(line.item_id)} for line in lines if line.item_id in items]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    if request.method == "POST":
+        form = CheckoutForm(request.POST)
+    else:
+        address = default_address_get(user_id=request.user.pk)
+        initial = {"attempt": uuid.uuid4(), "pin_code": current_pin_get(request)}
+        if address:
+            initial.update(name=address.full_name, phone=address.phone, line1=address.line1, line2=address.line2,
+                           city=address.city, state=address.state, pin_code=address.pin_code)
+        form = CheckoutForm(initial=initial)
+    pin_code = form.cleaned_data["pin_code"] if form.is_bound and form.is_valid() else form["pin_code"].value()
+    lines = _checkout_lines(request.user.pk, pin_code or "")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        address = ShippingAddress(name=data["name"], phone=data["phone"], line1=data["line1"], line2=data["line2"],
+                                  city=data["city"], state=data["state"], pin_code=data["pin_code"])
+        try:
+            order = order_place(user_id=request.user.pk, idempotency_key=f"web-{data['attempt']}",
+                                lines=[OrderLineRequest(x["item"].item_id, x["quantity"]) for x in lines],
+                                address=address)
+        except InsufficientStock as exc:
+            form.add_error(None, "Some items sold out while you were checking out: "
+                                 + ", ".join(f"{_title(lines, i)} ({n} left)" for i, n in exc.short.items()))
+        except NotDeliverable as exc:
+            form.add_error("pin_code", f"We can't deliver {', '.join(_title(lines, i) for i in exc.item_ids)} "
+                                       f"to {exc.pin_code}.")
+        except ItemsUnavailable as exc:
+            form.add_error(None, "No longer for sale: " + ", ".join(_title(lines, i) for i in exc.item_ids))
+        except (EmptyOrder, IdempotencyConflict):
+            form.add_error(None, "Your cart is empty." if not lines else "This checkout was already used; "
+                                                                        "please review and try again.")
+        else:
+            if order.payment_url:
+                return redirect(order.payment_url)
+            messages.warning(request, "The payment page did not open; try paying from your order.")
+            return redirect("orders:detail", order_id=order.pk)
+    subtotal = sum(x["total_paise"] for x in lines)
+    return render(request, "orders/checkout.html", {"form": form, "lines": lines, "subtotal_paise": subtotal})
+
+
+def _title(lines: list[dict], item_id: int) -> str:
+    return next((x["item"].title for x in lines if x["item"].item_id == item_id), f"item {item_id}")
+
+
+@login_required
+def order_detail(request, order_id):
+    order = order_get(order_id=order_id, user_id=request.user.pk)
+    if order is None:
+        raise Http404("No such order.")
+    outcome = request.GET.get("payment")
+    if outcome and order.status == Order.Status.PENDING_PAYMENT:
+        notices = {"pay": "Payment received: confirming your order…",
+                   "fail": "The payment failed.", "cancel": "You left the payment page without paying."}
+        messages.info(request, notices.get(outcome, ""))
+    return render(request, "orders/detail.html", {
+        "order": order, "waiting": order.status == Order.Status.PENDING_PAYMENT and outcome == "pay",
+    })
+
+
+@login_required
+def order_history(request):
+    page = Paginator(order_list(user_id=request.user.pk), 10).get_page(request.GET.get("page"))
+    return render(request, "orders/list.html", {"page": page, "orders": page.object_list})

@@ -1,0 +1,103 @@
+"""The embedded gateway: a hosted payment page with Pay, Fail and Cancel, and signed callbacks.
+
+It behaves like a remote gateway: its records are its own (SimulatedCharge), its page lives at
+its own address, and it tells the shop the outcome later, asynchronously, in a notification
+signed with HMAC-SHA256 that the shop verifies exactly as it would a real gateway's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from payments.backends.base import GatewayError, InvalidNotification, Notification, PaymentStart
+from payments.models import SimulatedCharge
+
+SIGNATURE_HEADER = "X-Simulated-Signature"
+
+
+def sign(body: bytes, secret: str | None = None) -> str:
+    key = (secret or settings.PAYMENTS_SIMULATED_SECRET).encode()
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+class SimulatedGateway:
+    name = "simulated"
+
+    def start(self, *, payment_id: str, order_id: str, amount_paise: int, currency: str,
+              return_url: str) -> PaymentStart:
+        charge, _ = SimulatedCharge.objects.get_or_create(
+            payment_id=payment_id,
+            defaults={"ref": f"sim_{secrets.token_hex(12)}", "order_id": order_id,
+                      "amount_paise": amount_paise, "currency": currency, "return_url": return_url},
+        )
+        return PaymentStart(gateway_ref=charge.ref,
+                            redirect_url=reverse("payments:simulated_page", args=[charge.ref]))
+
+    def void(self, *, gateway_ref: str) -> None:
+        SimulatedCharge.objects.filter(ref=gateway_ref, status=SimulatedCharge.Status.OPEN).update(
+            status=SimulatedCharge.Status.VOIDED)
+
+    def refund(self, *, gateway_ref: str, amount_paise: int, idempotency_key: str) -> None:
+        with transaction.atomic():
+            charge = SimulatedCharge.objects.select_for_update().filter(ref=gateway_ref).first()
+            if charge is None:
+                raise GatewayError(f"No charge {gateway_ref}.")
+            if charge.status == SimulatedCharge.Status.REFUNDED:
+                return
+            if charge.status != SimulatedCharge.Status.SUCCEEDED:
+                raise GatewayError(f"Charge {gateway_ref} is {charge.status}; only a succeeded charge is refunded.")
+            charge.status = SimulatedCharge.Status.REFUNDED
+            charge.save(update_fields=["status", "updated_at"])
+
+    def status(self, *, gateway_ref: str) -> str:
+        charge = SimulatedCharge.objects.filter(ref=gateway_ref).first()
+        if charge is None:
+            raise GatewayError(f"No charge {gateway_ref}.")
+        return "created" if charge.status == SimulatedCharge.Status.OPEN else charge.status
+
+    def parse_notification(self, *, body: bytes, headers: Mapping[str, str]) -> Notification:
+        signature = headers.get(SIGNATURE_HEADER, "")
+        if not signature or not hmac.compare_digest(signature, sign(body)):
+            raise InvalidNotification("The notification's signature does not match.")
+        try:
+            data = json.loads(body)
+            return Notification(gateway_event_id=str(data["event_id"]), gateway_ref=str(data["ref"]),
+                                outcome=data["outcome"], reason=data.get("reason", ""), payload=data)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidNotification(f"The notification is not readable: {exc!r}") from exc
+
+    # --- the gateway's side: what happens when the customer presses a button ------------------
+
+    def customer_decides(self, *, gateway_ref: str, decision: str) -> SimulatedCharge:
+        """`pay` or `fail` settles the charge and queues the signed callback; `cancel` does neither."""
+        with transaction.atomic():
+            charge = SimulatedCharge.objects.select_for_update().get(ref=gateway_ref)
+            if decision == "cancel" or charge.status != SimulatedCharge.Status.OPEN:
+                return charge
+            charge.status = (SimulatedCharge.Status.SUCCEEDED if decision == "pay"
+                             else SimulatedCharge.Status.FAILED)
+            charge.save(update_fields=["status", "updated_at"])
+            body = notification_body(charge, outcome=charge.status,
+                                     reason="" if decision == "pay" else "Declined by the customer")
+            transaction.on_commit(lambda: _queue_callback(body))
+        return charge
+
+
+def notification_body(charge: SimulatedCharge, *, outcome: str, reason: str = "") -> bytes:
+    return json.dumps({"event_id": f"evt_{uuid.uuid4().hex}", "ref": charge.ref, "outcome": outcome,
+                       "reason": reason, "amount_paise": charge.amount_paise}).encode()
+
+
+def _queue_callback(body: bytes) -> None:
+    from payments.tasks import simulated_callback
+
+    simulated_callback.apply_async(args=[body.decode()], countdown=settings.PAYMENTS_SIMULATED_CALLBACK_DELAY)

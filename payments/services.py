@@ -1,0 +1,144 @@
+"""Writes of payments: open a payment, take in notifications, void, refund.
+
+Gateway calls never happen inside a database transaction: a slow gateway must not hold locks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from events.interface import emit
+from payments.backends.base import GatewayError, InvalidNotification, Notification, PaymentGateway
+from payments.models import Payment, PaymentNotification
+from shop.backends import get_backend
+
+logger = logging.getLogger(__name__)
+
+FORWARD = {
+    Payment.Status.CREATED: {Payment.Status.SUCCEEDED, Payment.Status.FAILED, Payment.Status.VOIDED},
+    Payment.Status.FAILED: {Payment.Status.SUCCEEDED},  # a retry at the gateway may still succeed
+    Payment.Status.VOIDED: {Payment.Status.SUCCEEDED},  # the race: money taken as we voided
+    Payment.Status.SUCCEEDED: {Payment.Status.REFUNDED},
+    Payment.Status.REFUNDED: set(),
+}
+
+
+def gateway() -> PaymentGateway:
+    return get_backend("payments")
+
+
+@dataclass(frozen=True)
+class PaymentInfo:
+    payment_id: str
+    order_id: str
+    status: str
+    amount_paise: int
+    redirect_url: str
+
+
+def payment_start(*, order_id: str, amount_paise: int, currency: str, return_url: str) -> PaymentInfo:
+    """Open (or reopen, idempotently) the order's payment and say where the customer pays."""
+    payment, _ = Payment.objects.get_or_create(
+        order_id=order_id,
+        defaults={"amount_paise": amount_paise, "currency": currency, "gateway": gateway().name},
+    )
+    start = gateway().start(payment_id=str(payment.id), order_id=order_id, amount_paise=payment.amount_paise,
+                            currency=payment.currency, return_url=return_url)
+    if payment.gateway_ref != start.gateway_ref:
+        Payment.objects.filter(pk=payment.pk).update(gateway_ref=start.gateway_ref)
+    return PaymentInfo(str(payment.id), order_id, payment.status, payment.amount_paise, start.redirect_url)
+
+
+def notification_receive(*, gateway_name: str, body: bytes, headers: Mapping[str, str]) -> PaymentNotification | None:
+    """Verify a gateway's notification and apply it once. A forged one raises InvalidNotification.
+
+    Duplicates (same gateway event id) return None and change nothing; a notification that
+    would move the payment backwards (failed after succeeded) is recorded but not applied.
+    """
+    port = gateway()
+    if port.name != gateway_name:
+        raise InvalidNotification(f"This shop does not take {gateway_name} notifications.")
+    notification = port.parse_notification(body=body, headers=headers)
+    return _apply(notification, gateway_name=gateway_name)
+
+
+@transaction.atomic
+def _apply(notification: Notification, *, gateway_name: str) -> PaymentNotification | None:
+    payment = Payment.objects.select_for_update().filter(gateway=gateway_name,
+                                                         gateway_ref=notification.gateway_ref).first()
+    try:
+        with transaction.atomic():
+            record = PaymentNotification.objects.create(
+                gateway=gateway_name, gateway_event_id=notification.gateway_event_id, payment=payment,
+                outcome=notification.outcome, payload=notification.payload)
+    except IntegrityError:
+        logger.info("Duplicate notification %s ignored", notification.gateway_event_id)
+        return None
+    if payment is None:
+        logger.warning("Notification %s for unknown payment %s", notification.gateway_event_id,
+                       notification.gateway_ref)
+        return record
+    target = {"succeeded": Payment.Status.SUCCEEDED, "failed": Payment.Status.FAILED}.get(notification.outcome)
+    if target is None or target not in FORWARD[payment.status]:
+        logger.info("Notification %s (%s) does not move payment %s from %s", notification.gateway_event_id,
+                    notification.outcome, payment.pk, payment.status)
+        return record
+    payment.status = target
+    payment.failure_reason = notification.reason[:255] if target == Payment.Status.FAILED else ""
+    payment.save(update_fields=["status", "failure_reason", "updated_at"])
+    record.applied = True
+    record.save(update_fields=["applied"])
+    emit(f"payments.payment_{target}.v1", key=payment.order_id,
+         payload={"payment_id": str(payment.pk), "order_id": payment.order_id,
+                  "amount_paise": payment.amount_paise, "reason": payment.failure_reason})
+    return record
+
+
+def payment_void(*, order_id: str) -> bool:
+    """The order expired: cancel its payment at the gateway, if it has not succeeded."""
+    payment = Payment.objects.filter(order_id=order_id).first()
+    if payment is None or payment.status != Payment.Status.CREATED:
+        return False
+    if payment.gateway_ref:
+        gateway().void(gateway_ref=payment.gateway_ref)  # outside any transaction
+    with transaction.atomic():
+        moved = Payment.objects.filter(pk=payment.pk, status=Payment.Status.CREATED).update(
+            status=Payment.Status.VOIDED)
+        if moved:
+            emit("payments.payment_voided.v1", key=order_id, payload={"payment_id": str(payment.pk),
+                                                                      "order_id": order_id})
+    return bool(moved)
+
+
+def payment_refund(*, order_id: str, reason: str) -> bool:
+    """Give the money back for a succeeded payment. Idempotent: a second call refunds nothing."""
+    payment = Payment.objects.filter(order_id=order_id).first()
+    if payment is None or payment.status != Payment.Status.SUCCEEDED:
+        return False
+    gateway().refund(gateway_ref=payment.gateway_ref, amount_paise=payment.amount_paise,
+                     idempotency_key=f"refund-{payment.pk}")
+    with transaction.atomic():
+        moved = Payment.objects.filter(pk=payment.pk, status=Payment.Status.SUCCEEDED).update(
+            status=Payment.Status.REFUNDED)
+        if moved:
+            emit("payments.payment_refunded.v1", key=order_id,
+                 payload={"payment_id": str(payment.pk), "order_id": order_id,
+                          "amount_paise": payment.amount_paise, "reason": reason})
+    return bool(moved)
+
+
+def payment_gateway_status(*, order_id: str) -> tuple[str | None, str | None]:
+    """(our status, the gateway's status) for reconciliation; None where there is none."""
+    payment = Payment.objects.filter(order_id=order_id).first()
+    if payment is None:
+        return None, None
+    if not payment.gateway_ref:
+        return payment.status, None
+    try:
+        return payment.status, gateway().status(gateway_ref=payment.gateway_ref)
+    except GatewayError:
+        return payment.status, None

@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from payments.backends.simulated import SIGNATURE_HEADER, sign
+from payments.services import notification_receive
+
+
+@shared_task(name="payments.simulated_callback", acks_late=True, ignore_result=True)
+def simulated_callback(body: str) -> None:
+    """The simulated gateway calling the shop back, signed, as a real one would over HTTP."""
+    raw = body.encode()
+    notification_receive(gateway_name="simulated", body=raw, headers={SIGNATURE_HEADER: sign(raw)})

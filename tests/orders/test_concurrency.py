@@ -1,0 +1,90 @@
+"""Many buyers, one hot item: nothing sold twice, every unit accounted for."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from django.db import connections
+
+from inventory.interface import InsufficientStock, availability_get
+from inventory.models import Reservation, Stock
+from orders.models import Order
+from orders.services import order_expire, order_mark_paid
+from tests.orders.helpers import customer_presses, gateway_takes_money_but_its_callback_is_late, place, refreshed
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_concurrently(fn, args_list: list, workers: int) -> list:
+    """Each call in its own thread, so each has its own database connection; all start together."""
+    barrier = threading.Barrier(min(workers, len(args_list)))
+
+    def call(args):
+        try:
+            barrier.wait(timeout=30)
+            return fn(*args)
+        except Exception as exc:
+            return exc
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(call, args_list))
+
+
+def test_fifty_buyers_for_five_units(world_tx, user_factory):
+    item = world_tx.add_item("HOT", stock={"DEL1": 5})
+    buyers = [user_factory(email=f"buyer{n}@example.com") for n in range(50)]
+
+    results = run_concurrently(lambda user_id: place(user_id, item, 1), [(b.pk,) for b in buyers], workers=50)
+
+    orders = [r for r in results if isinstance(r, Order)]
+    refused = [r for r in results if isinstance(r, InsufficientStock)]
+    unexpected = [r for r in results if not isinstance(r, (Order, InsufficientStock))]
+    assert unexpected == []
+    assert len(orders) == 5 and len(refused) == 45
+    stock = Stock.objects.get(item_id=item)
+    assert (stock.on_hand, stock.reserved, stock.available) == (5, 5, 0)
+    assert Reservation.objects.filter(status="held").count() == 5
+
+    # Two payments fail, three never answer and expire: all five units come back.
+    for order in orders[:2]:
+        customer_presses(order, "fail")
+    for order in orders[2:]:
+        order_expire(order_id=str(order.pk), now=order.expires_at + timedelta(seconds=1))
+    assert availability_get(item_ids=[item]) == {item: 5}
+    assert Order.objects.filter(status="cancelled").count() == 5
+
+
+@pytest.mark.parametrize("policy", ["honour", "refund"])
+def test_success_racing_expiry_ends_in_one_consistent_state(world_tx, settings, policy):
+    settings.LATE_PAYMENT_POLICY = policy
+    item = world_tx.add_item("RACE", stock={"DEL1": 20})
+    orders = [place(world_tx.customer.pk, item, 1) for _ in range(8)]
+    for order in orders:
+        gateway_takes_money_but_its_callback_is_late(order)
+
+    calls = []
+    for order in orders:
+        calls.append((order_mark_paid, {"order_id": str(order.pk)}))
+        calls.append((order_expire, {"order_id": str(order.pk), "now": order.expires_at + timedelta(seconds=1)}))
+    results = run_concurrently(lambda fn, kwargs: fn(**kwargs), calls, workers=4)
+    assert [r for r in results if isinstance(r, Exception)] == []
+
+    for order in orders:
+        order = refreshed(order)
+        statuses = set(Reservation.objects.filter(order_id=str(order.pk)).values_list("status", flat=True))
+        if order.status == Order.Status.PLACED:
+            assert statuses == {"committed"}
+        else:
+            assert (order.status, policy) == (Order.Status.CANCELLED, "refund")
+            assert statuses == {"released"}
+    placed = Order.objects.filter(status="placed").count()
+    stock = Stock.objects.get(item_id=item)
+    assert stock.reserved == 0
+    assert stock.on_hand == 20 - placed
+    if policy == "honour":
+        assert placed == 8  # paid, so placed: first by the success, or re-reserved after expiry

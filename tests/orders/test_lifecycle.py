@@ -1,0 +1,201 @@
+"""The three payment outcomes, late payments, duplicates and forgeries, idempotent placing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from events.models import OutboxEvent
+from inventory.interface import availability_get
+from inventory.models import Reservation, Stock
+from orders.models import Order
+from orders.services import IdempotencyConflict, order_expire_stale
+from tests.orders.helpers import (
+    address,
+    charge_of,
+    customer_presses,
+    gateway_notifies,
+    gateway_takes_money_but_its_callback_is_late,
+    payment_of,
+    place,
+    refreshed,
+)
+from tests.shop_world import DELHI_PIN
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def item(world_tx):
+    return world_tx.add_item("PHONE", price_paise=1_999_900, stock={"DEL1": 3})
+
+
+@pytest.fixture
+def buyer(world_tx):
+    return world_tx.customer
+
+
+def event_types(order) -> list[str]:
+    return list(OutboxEvent.objects.filter(key=str(order.pk)).order_by("id").values_list("type", flat=True))
+
+
+def test_placing_reserves_stock_and_opens_the_payment(item, buyer):
+    order = place(buyer.pk, item, 2)
+
+    assert order.status == Order.Status.PENDING_PAYMENT
+    assert order.payment_url.startswith("/payments/simulated/")
+    assert order.total_paise == 2 * 1_999_900  # free shipping above ₹499
+    assert availability_get(item_ids=[item]) == {item: 1}
+    assert order.lines.get().delivery_date is not None
+
+
+def test_success_places_the_order_and_commits_the_stock(item, buyer):
+    order = place(buyer.pk, item, 2)
+    customer_presses(order, "pay")
+
+    order = refreshed(order)
+    assert order.status == Order.Status.PLACED and order.placed_at
+    stock = Stock.objects.get(item_id=item)
+    assert (stock.on_hand, stock.reserved) == (1, 0)
+    assert "orders.order_placed.v1" in event_types(order)
+    assert [c.to_status for c in order.timeline.all()] == ["pending_payment", "placed"]
+
+
+def test_failure_cancels_and_releases_the_stock(item, buyer):
+    order = place(buyer.pk, item, 2)
+    customer_presses(order, "fail")
+
+    order = refreshed(order)
+    assert (order.status, order.cancel_reason) == (Order.Status.CANCELLED, "payment_failed")
+    assert availability_get(item_ids=[item]) == {item: 3}
+    assert payment_of(order).status == "failed"
+
+
+def test_no_answer_expires_the_order_voids_the_payment_and_releases_the_stock(item, buyer):
+    order = place(buyer.pk, item, 2)
+    customer_presses(order, "cancel")  # closes the page: the gateway never calls back
+    assert refreshed(order).status == Order.Status.PENDING_PAYMENT
+
+    assert order_expire_stale(now=order.expires_at - timedelta(seconds=1)) == 0
+    assert order_expire_stale(now=order.expires_at + timedelta(seconds=1)) == 1
+
+    order = refreshed(order)
+    assert (order.status, order.cancel_reason) == (Order.Status.CANCELLED, "expired")
+    assert availability_get(item_ids=[item]) == {item: 3}
+    assert payment_of(order).status == "voided"
+    assert charge_of(order).status == "voided"
+    assert order_expire_stale(now=order.expires_at + timedelta(minutes=5)) == 0  # a second sweep: nothing
+
+
+def test_late_success_is_honoured_when_stock_allows(item, buyer, settings):
+    settings.LATE_PAYMENT_POLICY = "honour"
+    order = place(buyer.pk, item, 2)
+    gateway_takes_money_but_its_callback_is_late(order)
+    order_expire_stale(now=order.expires_at + timedelta(seconds=1))
+    assert payment_of(order).status == "voided"
+
+    gateway_notifies(order, "succeeded")  # the late callback
+
+    order = refreshed(order)
+    assert order.status == Order.Status.PLACED
+    assert payment_of(order).status == "succeeded"
+    assert Reservation.objects.get(order_id=str(order.pk)).status == "committed"
+    assert Stock.objects.get(item_id=item).on_hand == 1
+    assert "orders.late_payment_honoured.v1" in event_types(order)
+
+
+def test_late_success_is_refunded_when_the_stock_is_gone(item, buyer, world_tx, settings):
+    settings.LATE_PAYMENT_POLICY = "honour"
+    order = place(buyer.pk, item, 2)
+    gateway_takes_money_but_its_callback_is_late(order)
+    order_expire_stale(now=order.expires_at + timedelta(seconds=1))
+    rival = place(world_tx.seller.pk, item, 3)  # someone else buys all three meanwhile
+    customer_presses(rival, "pay")
+
+    gateway_notifies(order, "succeeded")
+
+    order = refreshed(order)
+    assert order.status == Order.Status.CANCELLED
+    assert payment_of(order).status == "refunded"
+    assert charge_of(order).status == "refunded"
+    assert "orders.late_payment_refunded.v1" in event_types(order)
+    assert availability_get(item_ids=[item]) == {item: 0}
+
+
+def test_late_success_is_refunded_under_the_refund_policy(item, buyer, settings):
+    settings.LATE_PAYMENT_POLICY = "refund"
+    order = place(buyer.pk, item, 1)
+    gateway_takes_money_but_its_callback_is_late(order)
+    order_expire_stale(now=order.expires_at + timedelta(seconds=1))
+
+    gateway_notifies(order, "succeeded")
+
+    assert refreshed(order).status == Order.Status.CANCELLED
+    assert payment_of(order).status == "refunded"
+    assert availability_get(item_ids=[item]) == {item: 3}
+
+
+def test_a_duplicate_notification_changes_nothing(item, buyer):
+    order = place(buyer.pk, item, 1)
+    first = gateway_notifies(order, "succeeded", event_id="evt_1")
+    events_before = OutboxEvent.objects.count()
+
+    second = gateway_notifies(order, "succeeded", event_id="evt_1")
+
+    assert first is not None and second is None
+    assert OutboxEvent.objects.count() == events_before
+    assert refreshed(order).status == Order.Status.PLACED
+    assert Stock.objects.get(item_id=item).on_hand == 2
+
+
+def test_a_failure_arriving_after_success_changes_nothing(item, buyer):
+    order = place(buyer.pk, item, 1)
+    gateway_notifies(order, "succeeded")
+    record = gateway_notifies(order, "failed")
+
+    assert record.applied is False
+    assert refreshed(order).status == Order.Status.PLACED
+    assert payment_of(order).status == "succeeded"
+
+
+def test_a_forged_notification_is_rejected_and_changes_nothing(client, item, buyer):
+    order = place(buyer.pk, item, 1)
+    body = f'{{"event_id": "evt_x", "ref": "{charge_of(order).ref}", "outcome": "succeeded"}}'
+
+    response = client.post("/payments/webhooks/simulated/", data=body, content_type="application/json",
+                           HTTP_X_SIMULATED_SIGNATURE="0" * 64)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert payment_of(order).status == "created"
+    assert refreshed(order).status == Order.Status.PENDING_PAYMENT
+
+
+def test_placing_twice_with_one_key_returns_the_same_order(item, buyer):
+    first = place(buyer.pk, item, 1, key="double-click")
+    second = place(buyer.pk, item, 1, key="double-click")
+
+    assert first.pk == second.pk
+    assert Order.objects.count() == 1
+    assert availability_get(item_ids=[item]) == {item: 2}
+
+
+def test_one_key_for_a_different_request_is_refused(item, buyer):
+    place(buyer.pk, item, 1, key="k")
+    with pytest.raises(IdempotencyConflict):
+        place(buyer.pk, item, 2, key="k")
+    assert Order.objects.count() == 1
+
+
+def test_keys_are_per_customer(item, buyer, world_tx):
+    mine = place(buyer.pk, item, 1, key="same")
+    theirs = place(world_tx.seller.pk, item, 1, key="same")
+    assert mine.pk != theirs.pk
+
+
+def test_address_pin_decides_the_warehouse(world_tx, buyer):
+    item = world_tx.add_item("TV", stock={"DEL1": 1, "BLR1": 1})
+    order = place(buyer.pk, item, 1, pin_code="560001")
+    assert order.lines.get().warehouse_id == world_tx.warehouses["BLR1"].pk
+    assert address(DELHI_PIN).pin_code == DELHI_PIN
