@@ -8,6 +8,7 @@ for a person. It runs hourly (Celery) and on demand (`manage.py reconcile`).
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -61,7 +62,7 @@ def _reservations_against_orders(now: datetime, repair: bool) -> list[Finding]:
     """Held stock must belong to an order that is still waiting for its payment."""
     findings = []
     held = held_reservations_by_order(created_before=now - GRACE)
-    orders = {str(o.pk): o for o in Order.objects.filter(pk__in=list(held))} if held else {}
+    orders = {str(o.pk): o for o in Order.objects.filter(pk__in=[i for i in held if _is_uuid(i)])}
     for order_id, reservations in held.items():
         units = sum(r.quantity for r in reservations)
         order = orders.get(order_id)
@@ -79,6 +80,14 @@ def _reservations_against_orders(now: datetime, repair: bool) -> list[Finding]:
                                     f"{units} units held, not committed, for a {order.status} order; committed",
                                     fixed))
     return findings
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _orders_against_payments(now: datetime, repair: bool) -> list[Finding]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import Prefetch, QuerySet
 
 from orders.models import Order, OrderLine, OrderStatusChange
@@ -19,9 +21,10 @@ def order_get(*, order_id, user_id: int | None = None) -> Order | None:
         Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
         Prefetch("timeline", queryset=OrderStatusChange.objects.order_by("at", "id")),
     )
+    try:
+        order_id = uuid.UUID(str(order_id))
+    except ValueError:  # not an order id at all: no such order
+        return None
     if user_id is not None:
         queryset = queryset.filter(user_id=user_id)
-    try:
-        return queryset.filter(pk=order_id).first()
-    except (ValueError, TypeError):  # not a UUID: no such order
-        return None
+    return queryset.filter(pk=order_id).first()
