@@ -75,6 +75,11 @@ class SearchDoc:
     warehouse_ids: tuple[int, ...] = ()  # warehouses holding an available unit
 
     @property
+    def findable(self) -> bool:
+        """Live and in stock somewhere: the only documents a search may return."""
+        return self.live and bool(self.warehouse_ids)
+
+    @property
     def rating_x10(self) -> int:
         return rating_x10(self.rating)
 

@@ -10,6 +10,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from shop.config import backends_from_env, database_from_url, env_bool, env_int, env_list
@@ -287,6 +288,12 @@ CELERY_BEAT_SCHEDULE = {
     # Behind each order's own expiry task: a lost task still expires its order.
     "orders-expire-stale": {"task": "orders.expire_stale", "schedule": timedelta(seconds=30)},
     "events-purge": {"task": "events.purge", "schedule": timedelta(hours=24)},
+    "orders-reconcile": {"task": "orders.reconcile", "schedule": timedelta(hours=1)},
+    # MongoDB attribute documents that could not be written at commit time are retried here.
+    "catalog-sync-item-documents": {"task": "catalog.sync_item_documents", "schedule": timedelta(seconds=60)},
+    "logistics-serviceability": {"task": "logistics.compute_serviceability",
+                                 "schedule": crontab(hour=2, minute=30)},
+    "cart-purge-abandoned": {"task": "cart.purge_abandoned", "schedule": timedelta(days=1)},
 }
 
 # --- Logging ----------------------------------------------------------------------------------

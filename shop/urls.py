@@ -7,6 +7,8 @@ from shop.api import ObtainTokenApi
 
 api_v1 = [
     path("auth/token", ObtainTokenApi.as_view(), name="auth-token"),
+    path("seller/", include("catalog.api.urls")),
+    path("", include("catalog.api.public_urls")),
     path("", include("orders.api.urls")),
     path("", include("inventory.api.urls")),
     path("", include("cart.api.urls")),
@@ -16,6 +18,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("recommendations.urls")),
     path("", include("orders.urls")),
+    path("", include("catalog.urls")),
     path("accounts/", include("accounts.urls")),
     path("cart/", include("cart.urls")),
     path("wishlist/", include("wishlist.urls")),

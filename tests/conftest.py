@@ -16,6 +16,8 @@ def _isolated_state(settings):
     from shop.celery import app
 
     settings.EVENTS_RELAY_ON_COMMIT = False  # tests relay explicitly, so they can see each step
+    # Tests create many users and none tests the hasher's strength: the fast one saves seconds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     app.conf.task_always_eager = True
     _clear_cache()
     reset_backends()

@@ -10,11 +10,7 @@ from catalog.services import attribute_define, category_create, item_create
 
 @pytest.fixture(autouse=True)
 def _catalog_settings(settings):
-    """The seller and category APIs mounted as shop/urls.py will (tests/catalog/urls.py); fast
-    password hashing, since these tests create users but never test log-in security; the
-    embedded item-documents backend."""
-    settings.ROOT_URLCONF = "tests.catalog.urls"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """The embedded item-documents backend."""
     # The embedded documents backend whatever MONGODB_URL says; MongoDB tests switch explicitly.
     settings.BAZAAR_BACKENDS = {
         **settings.BAZAAR_BACKENDS,

@@ -2,11 +2,15 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from accounts.models import Address, User
+from catalog.interface import item_snapshots_iter
+from inventory.interface import delivery_promises
+from inventory.models import Stock
 
 
-def test_seed_demo_creates_the_fixed_logins_and_is_idempotent(db):
-    call_command("seed_demo", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+def test_seed_demo_creates_a_believable_shop_and_is_idempotent(db):
+    call_command("seed_demo", items=300, verbosity=0)
+    stock_rows = Stock.objects.count()
+    call_command("seed_demo", items=300, verbosity=0)
 
     assert User.objects.count() == 3
     admin = authenticate(email="admin@example.com", password="bazaar-demo")
@@ -14,3 +18,9 @@ def test_seed_demo_creates_the_fixed_logins_and_is_idempotent(db):
     assert authenticate(email="seller@example.com", password="bazaar-demo").is_seller
     customer = authenticate(email="customer@example.com", password="bazaar-demo")
     assert Address.objects.filter(user=customer, is_default=True, pin_code="560001").count() == 1
+
+    items = [i.item_id for i in item_snapshots_iter()]
+    assert len(items) == 300
+    assert Stock.objects.count() == stock_rows > 300  # second run added nothing
+    promises = delivery_promises(item_ids=items, pin_code="560001")
+    assert len(promises) > 250  # most items can reach Bengaluru; some are sold out

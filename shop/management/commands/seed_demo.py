@@ -5,6 +5,10 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import address_create
+from catalog.demo import seed_catalog
+from catalog.interface import item_snapshots_iter
+from inventory.demo import seed_stock
+from logistics.demo import seed_logistics
 
 DEMO_PASSWORD = "bazaar-demo"
 DEMO_USERS = [
@@ -21,8 +25,23 @@ DEMO_ADDRESS = {
 class Command(BaseCommand):
     help = "Create the demo accounts (password 'bazaar-demo') and demo data. Safe to run again."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--items", type=int, default=3000, help="How many catalog items (first run only).")
+
+    def handle(self, *args, items: int, **options):
+        users = self.seed_users()
+        seller = users["seller@example.com"]
+        warehouses = seed_logistics(seller_ids=[seller.pk])
+        self.stdout.write(f"{len(warehouses)} warehouses with their routes")
+        created = seed_catalog(seller_ids=[seller.pk], items=items)
+        self.stdout.write(f"{created} catalog items created")
+        stocked = seed_stock(item_ids=[i.item_id for i in item_snapshots_iter()], warehouses=warehouses)
+        self.stdout.write(f"{stocked} stock rows set")
+        self.stdout.write(self.style.SUCCESS("Demo data is in place."))
+
     @transaction.atomic
-    def handle(self, *args, **options):
+    def seed_users(self) -> dict[str, User]:
+        users = {}
         for fields in DEMO_USERS:
             user = User.objects.filter(email=fields["email"]).first()
             if user is None:
@@ -30,4 +49,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"created {user.email}")
             if fields["email"] == "customer@example.com" and not user.addresses.exists():
                 address_create(user_id=user.pk, **DEMO_ADDRESS)
-        self.stdout.write(self.style.SUCCESS("Demo data is in place."))
+            users[user.email] = user
+        return users

@@ -1,0 +1,51 @@
+"""The product page: what the item is, whether it is in stock and when it reaches the visitor."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.interface import current_pin_get, profile_get
+from catalog.selectors import category_get, item_get
+from inventory.interface import availability_get, delivery_promises
+from logistics.interface import PinCodeError
+
+LOW_STOCK = 5
+
+
+def product_detail(request, item_id: int, slug: str = ""):
+    item = item_get(item_id)
+    if item is None or not item.is_active:
+        raise Http404("No such product.")
+    canonical = slugify(item.title)[:80]
+    if slug != canonical:
+        return redirect("catalog:product", item_id=item.item_id, slug=canonical, permanent=True)
+    available = availability_get(item_ids=[item.item_id])[item.item_id]
+    pin = current_pin_get(request)
+    promise = None
+    if pin and available:
+        try:
+            promise = delivery_promises(item_ids=[item.item_id], pin_code=pin, now=timezone.now()).get(item.item_id)
+        except PinCodeError:
+            pin = ""
+    category = category_get(item.category_id)
+    labels = {a.code: a for a in category.attributes} if category else {}
+    attributes = [(labels[code].label if code in labels else code.replace("_", " ").capitalize(),
+                   _show(value, labels[code].unit if code in labels else ""))
+                  for code, value in item.attributes.items() if value not in (None, "", [])]
+    seller = profile_get(user_id=item.seller_id)
+    return render(request, "catalog/product.html", {
+        "item": item, "available": available, "low_stock": 0 < available <= LOW_STOCK, "pin": pin,
+        "promise": promise, "attributes": attributes, "category": category,
+        "seller_name": (seller.full_name or "a Bazaar seller") if seller else "a Bazaar seller",
+    })
+
+
+def _show(value, unit: str) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return f"{value} {unit}".strip()

@@ -1,0 +1,450 @@
+"""The embedded engine: tantivy (the Rust search library, through its official Python bindings).
+
+On disk, under `path`:
+
+    CURRENT          the name of the generation being served (replaced atomically: os.replace)
+    BUILDING         the name of a generation being rebuilt, while a rebuild runs
+    g-<time>-<hex>/  one tantivy index per generation
+
+Readers open the generation CURRENT names and look at CURRENT again at most once a second,
+so a rebuild's switch reaches every process within a second; a reader's view of its generation
+follows commits by itself (tantivy reloads on commit, ~0.5 s across processes, at once within
+the writing process). Writers take tantivy's own lock on a generation (one writer at a time,
+across processes; others wait up to `lock_timeout` seconds) and commit per call.
+
+Query shape (see base.py for the semantics): each word is one automaton over the combined
+`text` field (Levenshtein at the word's AUTO distance, plus a prefix automaton for the last
+word), which decides the match; exact-term clauses on title, brand and category add their
+boosts to the score. A typo'd word (not a term of the index) also gets a boosted fuzzy clause
+on the title, so "samsnug" ranks a title match above a description match. Filters are
+wrapped in zero-score constants so they never move the ranking.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import tantivy
+from django.conf import settings
+
+from search.backends.base import BOOSTS, FACET_SIZES, TIER_BOOST, SearchUnavailable, facet_split
+from search.text import TOKENIZER_NAME, analyzer, fuzziness, prefix_allowed, tokens
+from search.types import EngineHit, EngineQuery, EngineResult, FacetCounts, SearchDoc, Sort
+
+POINTER_CHECK_SECONDS = 1.0
+CURRENT, BUILDING, LOCK = "CURRENT", "BUILDING", ".lock"
+U32 = 0xFFFFFFFF
+Occur = tantivy.Occur
+Q = tantivy.Query
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_integer_field("item_id", stored=True, indexed=True, fast=True)
+    sb.add_unsigned_field("stamp", fast=True)
+    sb.add_unsigned_field("live", indexed=True, fast=True)
+    for name in ("text", "title", "brand_text", "category_text"):
+        sb.add_text_field(name, tokenizer_name=TOKENIZER_NAME, index_option="freq")
+    sb.add_text_field("brand", fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("facets", fast=True, tokenizer_name="raw", index_option="basic")
+    for name in ("category_ids", "warehouse_ids", "price_paise", "rating_x10", "created_ts"):
+        sb.add_integer_field(name, indexed=True, fast=True)
+    for name in SORT_FIELDS.values():
+        sb.add_unsigned_field(name, fast=True)
+    sb.add_bytes_field("card", stored=True)  # what a result card shows, as JSON
+    return sb.build()
+
+
+SORT_FIELDS = {Sort.PRICE_ASC: "sort_price_asc", Sort.PRICE_DESC: "sort_price_desc",
+               Sort.NEWEST: "sort_newest", Sort.RATING: "sort_rating"}
+
+
+def sort_keys(doc: SearchDoc) -> dict[str, int]:
+    """One unsigned key per sort, ascending: the value in the high 32 bits (reversed for the
+    descending sorts), the item id in the low 32 bits, so ties go by item id ascending."""
+    low = doc.item_id & U32
+    price = max(0, min(doc.price_paise, U32))
+    created = max(0, min(doc.created_ts, U32))
+    return {
+        "sort_price_asc": (price << 32) | low,
+        "sort_price_desc": ((U32 - price) << 32) | low,
+        "sort_newest": ((U32 - created) << 32) | low,
+        "sort_rating": ((U32 - doc.rating_x10) << 32) | low,
+    }
+
+
+def _card(doc: SearchDoc) -> bytes:
+    return json.dumps({
+        "title": doc.title, "brand": doc.brand, "sku": doc.sku, "price_paise": doc.price_paise,
+        "rating": doc.rating, "rating_count": doc.rating_count, "image": doc.image,
+        "category_id": doc.category_id, "category_path": doc.category_path,
+        "category_name": doc.category_name, "created_ts": doc.created_ts,
+        "warehouse_ids": list(doc.warehouse_ids),
+    }, separators=(",", ":")).encode()
+
+
+def _hit(item_id: int, card: bytes) -> EngineHit:
+    data = json.loads(card)
+    return EngineHit(
+        item_id=item_id, title=data["title"], brand=data["brand"], sku=data["sku"],
+        price_paise=data["price_paise"], rating=data["rating"], rating_count=data["rating_count"],
+        image=data["image"], category_id=data["category_id"], category_path=data["category_path"],
+        category_name=data["category_name"], created_ts=data["created_ts"],
+        warehouse_ids=tuple(data["warehouse_ids"]),
+    )
+
+
+class TantivyBackend:
+    def __init__(self, path: str = "var/search-index", *, writer_heap_bytes: int = 50_000_000,
+                 lock_timeout: float = 10.0):
+        root = Path(path)
+        self.root = root if root.is_absolute() else Path(settings.BASE_DIR) / root
+        self.writer_heap_bytes = max(15_000_000, writer_heap_bytes)
+        self.lock_timeout = lock_timeout
+        self.schema = _schema()
+        self._indexes: dict[str, tantivy.Index] = {}
+        self._current: str | None = None
+        self._checked_at = 0.0
+        self._mutex = threading.RLock()
+
+    # --- generations ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _root_lock(self) -> Iterator[None]:
+        """Serialise changes to CURRENT/BUILDING across processes (not searches, not writes)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / LOCK, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _read_pointer(self, name: str) -> str | None:
+        try:
+            text = (self.root / name).read_text().strip()
+        except FileNotFoundError:
+            return None
+        return text or None
+
+    def _write_pointer(self, name: str, generation: str) -> None:
+        temporary = self.root / f".{name}.{uuid.uuid4().hex}"
+        temporary.write_text(generation + "\n")
+        os.replace(temporary, self.root / name)
+
+    def _new_generation(self) -> str:
+        generation = f"g-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        (self.root / generation).mkdir(parents=True)
+        self._index(generation)  # creates the empty index
+        return generation
+
+    def _current_generation(self) -> str:
+        now = time.monotonic()
+        if self._current is not None and now - self._checked_at < POINTER_CHECK_SECONDS:
+            return self._current
+        with self._mutex:
+            current = self._read_pointer(CURRENT)
+            if current is None or not (self.root / current).is_dir():
+                with self._root_lock():
+                    current = self._read_pointer(CURRENT)
+                    if current is None or not (self.root / current).is_dir():
+                        current = self._new_generation()
+                        self._write_pointer(CURRENT, current)
+            if current != self._current:
+                self._forget(self._current)
+            self._current, self._checked_at = current, now
+            return current
+
+    def _forget(self, generation: str | None) -> None:
+        if generation is not None:
+            self._indexes.pop(generation, None)
+
+    def _index(self, generation: str) -> tantivy.Index:
+        index = self._indexes.get(generation)
+        if index is None:
+            with self._mutex:
+                index = self._indexes.get(generation)
+                if index is None:
+                    index = tantivy.Index(self.schema, path=str(self.root / generation))
+                    index.register_tokenizer(TOKENIZER_NAME, analyzer())
+                    self._indexes[generation] = index
+        return index
+
+    # --- writes --------------------------------------------------------------------------------
+
+    def upsert(self, docs: Sequence[SearchDoc]) -> int:
+        docs = _latest_per_item(docs)
+        if not docs:
+            return 0
+        current = self._current_generation()
+        written = self._write(current, docs)
+        building = self._read_pointer(BUILDING)
+        if building and building != current and (self.root / building).is_dir():
+            self._write(building, docs)
+        # A rebuild may have switched CURRENT while we wrote: the new one gets the docs too.
+        self._checked_at = 0.0
+        now_current = self._current_generation()
+        if now_current not in (current, building):
+            self._write(now_current, docs)
+        return written
+
+    def rebuild_start(self) -> str:
+        with self._root_lock():
+            self.root.mkdir(parents=True, exist_ok=True)
+            abandoned = self._read_pointer(BUILDING)
+            generation = self._new_generation()
+            self._write_pointer(BUILDING, generation)
+        if abandoned and abandoned != generation:
+            self._drop(abandoned)
+        return generation
+
+    def rebuild_write(self, generation: str, docs: Sequence[SearchDoc]) -> int:
+        return self._write(generation, _latest_per_item(docs))
+
+    def rebuild_finish(self, generation: str) -> None:
+        with self._root_lock():
+            previous = self._read_pointer(CURRENT)
+            self._write_pointer(CURRENT, generation)
+            if self._read_pointer(BUILDING) == generation:
+                (self.root / BUILDING).unlink(missing_ok=True)
+        self._checked_at = 0.0
+        self._current_generation()
+        # Keep the generation just replaced (a process may still be reading it for up to a
+        # second); drop anything older.
+        for path in self.root.glob("g-*"):
+            if path.name not in (generation, previous):
+                self._drop(path.name)
+
+    def rebuild_abort(self, generation: str) -> None:
+        with self._root_lock():
+            if self._read_pointer(BUILDING) == generation:
+                (self.root / BUILDING).unlink(missing_ok=True)
+        self._drop(generation)
+
+    def clear(self) -> None:
+        with self._mutex:
+            self._indexes.clear()
+            self._current = None
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def _drop(self, generation: str) -> None:
+        self._forget(generation)
+        shutil.rmtree(self.root / generation, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def _writer(self, index: tantivy.Index) -> Iterator[tantivy.IndexWriter]:
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                writer = index.writer(self.writer_heap_bytes, 1)
+                break
+            except ValueError as exc:
+                if "LockBusy" not in str(exc) or time.monotonic() > deadline:
+                    raise SearchUnavailable(f"The search index is locked by another writer: {exc}") from exc
+                time.sleep(0.02)
+        try:
+            yield writer
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()  # finishes merges and releases the lock
+
+    def _write(self, generation: str, docs: Sequence[SearchDoc]) -> int:
+        index = self._index(generation)
+        written = 0
+        with self._writer(index) as writer:
+            index.reload()  # see every commit made before we took the lock
+            stored = self._stamps(index.searcher(), [d.item_id for d in docs])
+            for doc in docs:
+                if stored.get(doc.item_id, -1) > doc.stamp:
+                    continue
+                writer.delete_documents_by_term("item_id", doc.item_id)
+                writer.add_document(self._document(doc))
+                written += 1
+            if written:
+                writer.commit()
+        if written:
+            index.reload()
+        return written
+
+    def _stamps(self, searcher: tantivy.Searcher, item_ids: list[int]) -> dict[int, int]:
+        stamps: dict[int, int] = {}
+        for start in range(0, len(item_ids), 1000):
+            chunk = item_ids[start:start + 1000]
+            hits = searcher.search(Q.term_set_query(self.schema, "item_id", chunk), len(chunk) * 2,
+                                   count=False).hits
+            if not hits:
+                continue
+            addresses = [address for _, address in hits]
+            ids = searcher.fast_field_values("item_id", addresses)
+            values = searcher.fast_field_values("stamp", addresses)
+            for item_id, stamp in zip(ids, values, strict=True):
+                stamps[int(item_id)] = max(stamps.get(int(item_id), -1), int(stamp or 0))
+        return stamps
+
+    def _document(self, doc: SearchDoc) -> tantivy.Document:
+        fields: dict = {"item_id": doc.item_id, "stamp": doc.stamp, "live": 1 if doc.findable else 0}
+        if doc.findable:
+            fields.update({
+                "text": doc.search_text, "title": doc.title, "brand_text": doc.brand,
+                "category_text": doc.category_text, "brand": doc.brand or "", "facets": list(doc.facets),
+                "category_ids": list(doc.category_ids), "warehouse_ids": list(doc.warehouse_ids),
+                "price_paise": doc.price_paise, "rating_x10": doc.rating_x10, "created_ts": doc.created_ts,
+                "card": _card(doc), **sort_keys(doc),
+            })
+            fields = {k: v for k, v in fields.items() if v not in ([], "")}
+        return tantivy.Document.from_dict(fields, self.schema)
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def query(self, q: EngineQuery) -> EngineResult:
+        try:
+            index = self._index(self._current_generation())
+            searcher = index.searcher()
+            return self._query(searcher, q)
+        except (OSError, ValueError) as exc:
+            raise SearchUnavailable(str(exc)) from exc
+
+    def _query(self, searcher: tantivy.Searcher, q: EngineQuery) -> EngineResult:
+        text = self._text_query(searcher, q)
+        filters = self._filters(q)
+        query = self._compose(text, filters, q)
+        limit = max(1, q.limit)
+        if q.sort in SORT_FIELDS:
+            result = searcher.search(query, limit, order_by_field=SORT_FIELDS[q.sort],
+                                     order=tantivy.Order.Asc, offset=q.offset)
+        else:
+            result = searcher.search(query, limit, offset=q.offset)
+        hits = []
+        if q.limit > 0:
+            for _, address in result.hits:
+                stored = searcher.doc(address)
+                hits.append(_hit(stored.get_first("item_id"), stored.get_first("card")))
+        facets = self._facets(searcher, text, filters, q) if q.facets else FacetCounts()
+        return EngineResult(total=result.count, hits=hits, facets=facets)
+
+    def _text_query(self, searcher: tantivy.Searcher, q: EngineQuery) -> tantivy.Query | None:
+        words = tokens(q.text)
+        if not words:
+            return None
+        clauses = []
+        for position, word in enumerate(words):
+            last = position == len(words) - 1
+            distance = fuzziness(word, q.fuzziness_extra)
+            alternatives = [Q.term_query(self.schema, "text", word) if distance == 0
+                            else Q.fuzzy_term_query(self.schema, "text", word, distance)]
+            if prefix_allowed(word, last=last, as_you_type=q.as_you_type):
+                alternatives.append(Q.fuzzy_term_query(self.schema, "text", word, 0, True, True))
+            matches = alternatives[0] if len(alternatives) == 1 else Q.boolean_query(
+                [(Occur.Should, a) for a in alternatives])
+            clauses.append((Occur.Must, matches))
+            for field, boost in (("title", BOOSTS["title"]), ("brand_text", BOOSTS["brand"]),
+                                 ("category_text", BOOSTS["category"])):
+                clauses.append((Occur.Should, Q.boost_query(Q.term_query(self.schema, field, word), boost)))
+            if distance and searcher.doc_freq("text", word) == 0:
+                clauses.append((Occur.Should, Q.boost_query(
+                    Q.fuzzy_term_query(self.schema, "title", word, distance), BOOSTS["title"] / 2)))
+        return Q.boolean_query(clauses)
+
+    def _filters(self, q: EngineQuery) -> dict[str, tantivy.Query]:
+        """Each filter by its name; facets leave out their own."""
+        schema = self.schema
+        filters: dict[str, tantivy.Query] = {"live": Q.term_query(schema, "live", 1)}
+        if q.category_id is not None:
+            filters["category"] = Q.term_query(schema, "category_ids", q.category_id)
+        if q.brands:
+            filters["brand"] = _any(Q.term_query(schema, "brand", b) for b in q.brands)
+        if q.price_min_paise is not None or q.price_max_paise is not None:
+            filters["price"] = Q.range_query(schema, "price_paise", tantivy.FieldType.Integer,
+                                             q.price_min_paise, q.price_max_paise)
+        if q.rating_min_x10 is not None:
+            filters["rating"] = Q.range_query(schema, "rating_x10", tantivy.FieldType.Integer, q.rating_min_x10, None)
+        for code, values in sorted(q.attributes.items()):
+            if values:
+                filters[f"attr:{code}"] = _any(Q.term_query(schema, "facets", f"{code}={v}") for v in values)
+        if q.warehouse_ids is not None:
+            filters["deliverable"] = self._warehouses(q.warehouse_ids)
+        return filters
+
+    def _warehouses(self, warehouse_ids: frozenset[int]) -> tantivy.Query:
+        if not warehouse_ids:
+            return Q.empty_query()
+        return _any(Q.term_query(self.schema, "warehouse_ids", w) for w in sorted(warehouse_ids))
+
+    def _compose(self, text: tantivy.Query | None, filters: dict[str, tantivy.Query], q: EngineQuery,
+                 *, without: str | None = None, ranked: bool = True) -> tantivy.Query:
+        clauses = [(Occur.Must, text if text is not None else Q.all_query())]
+        clauses += [(Occur.Must, Q.const_score_query(f, 0.0)) for name, f in filters.items() if name != without]
+        if ranked and q.sort == Sort.FASTEST and q.delivery_tiers:
+            reached: set[int] = set()
+            for tier in q.delivery_tiers:
+                reached |= tier
+                clauses.append((Occur.Should, Q.const_score_query(self._warehouses(frozenset(reached)), TIER_BOOST)))
+        return Q.boolean_query(clauses)
+
+    def _facets(self, searcher: tantivy.Searcher, text: tantivy.Query | None,
+                filters: dict[str, tantivy.Query], q: EngineQuery) -> FacetCounts:
+        def terms(field: str, size_key: str) -> dict:
+            return {"terms": {"field": field, "size": FACET_SIZES[size_key]}}
+
+        def buckets(answer: dict, name: str) -> list[dict]:
+            return answer.get(name, {}).get("buckets", [])
+
+        own = {"brand": "brands", "rating": "ratings"}
+        base_aggs = {"categories": terms("category_ids", "categories")}
+        if "brand" not in filters:
+            base_aggs["brands"] = terms("brand", "brands")
+        if "rating" not in filters:
+            base_aggs["ratings"] = terms("rating_x10", "ratings")
+        base_aggs["attributes"] = terms("facets", "attributes")
+        base = searcher.aggregate(self._compose(text, filters, q, ranked=False), base_aggs)
+
+        categories = {int(b["key"]): b["doc_count"] for b in buckets(base, "categories")}
+        attributes: dict[str, dict[str, int]] = {}
+        for bucket in buckets(base, "attributes"):
+            code, value = facet_split(bucket["key"])
+            if f"attr:{code}" not in filters:
+                attributes.setdefault(code, {})[value] = bucket["doc_count"]
+        answers = {"brands": base, "ratings": base}
+        for name in filters:
+            if name in own:
+                answers[own[name]] = searcher.aggregate(
+                    self._compose(text, filters, q, without=name, ranked=False),
+                    {own[name]: terms("brand" if name == "brand" else "rating_x10", own[name])})
+            elif name.startswith("attr:"):
+                code = name.removeprefix("attr:")
+                answer = searcher.aggregate(self._compose(text, filters, q, without=name, ranked=False),
+                                            {"attributes": terms("facets", "attributes")})
+                for bucket in buckets(answer, "attributes"):
+                    bucket_code, value = facet_split(bucket["key"])
+                    if bucket_code == code:
+                        attributes.setdefault(code, {})[value] = bucket["doc_count"]
+        brands = {str(b["key"]): b["doc_count"] for b in buckets(answers["brands"], "brands") if b["key"]}
+        ratings: dict[int, int] = {}
+        for bucket in buckets(answers["ratings"], "ratings"):
+            stars = int(bucket["key"]) // 10
+            ratings[stars] = ratings.get(stars, 0) + bucket["doc_count"]
+        return FacetCounts(brands=brands, categories=categories, attributes=attributes, ratings=ratings)
+
+
+def _any(queries) -> tantivy.Query:
+    queries = list(queries)
+    return queries[0] if len(queries) == 1 else Q.boolean_query([(Occur.Should, x) for x in queries])
+
+
+def _latest_per_item(docs: Sequence[SearchDoc]) -> list[SearchDoc]:
+    latest: dict[int, SearchDoc] = {}
+    for doc in docs:
+        if doc.item_id not in latest or doc.stamp >= latest[doc.item_id].stamp:
+            latest[doc.item_id] = doc
+    return list(latest.values())

@@ -1,0 +1,90 @@
+"""A customer in a real browser: product page with a delivery date, cart, log-in, checkout,
+the simulated gateway's Pay / Fail buttons, and "my orders"."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from inventory.interface import availability_get
+from orders.models import Order
+from tests.shop_world import build_world
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def shop(transactional_db, user_factory, settings):
+    # Relay events as soon as their transaction commits (tasks run in-process in tests), so the
+    # gateway's callback has placed or cancelled the order by the time the browser looks.
+    settings.EVENTS_RELAY_ON_COMMIT = True
+    world = build_world(user_factory)
+    world.add_item("KETTLE", title="Steel Electric Kettle", price_paise=129_900, stock={"BLR1": 2})
+    return world
+
+
+def log_in_from_checkout(page, world) -> None:
+    page.get_by_label("Email").fill(world.customer.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def fill_address(page) -> None:
+    form = page.locator("form.checkout-address")
+    form.get_by_label("Full name").fill("Chitra Customer")
+    form.get_by_label("Phone").fill("+91 98450 00000")
+    form.get_by_label("Address line 1").fill("12 MG Road")
+    form.get_by_label("City").fill("Bengaluru")
+    form.get_by_label("State").fill("Karnataka")
+    form.get_by_label("PIN code").fill("560001")
+
+
+def add_kettle_to_cart(page, shop) -> None:
+    page.goto(f"/p/{shop.items['KETTLE']}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Steel Electric Kettle")
+    expect(page.locator("[data-promise]")).to_contain_text("Set your PIN code")
+    page.get_by_label("Deliver to PIN code").fill("560001")
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator("[data-promise]")).to_contain_text(re.compile(r"Delivery by \w{3}, \d+ \w{3}"))
+    page.get_by_role("button", name="Add to cart").click()
+    page.goto("/cart/")
+    expect(page.get_by_role("link", name="Steel Electric Kettle").first).to_be_visible()
+
+
+def test_pay_and_see_the_order_under_my_orders(page, shop):
+    add_kettle_to_cart(page, shop)
+    page.get_by_test_id("checkout-link").click()
+    log_in_from_checkout(page, shop)  # checkout needs an account; the cart follows the log-in
+
+    expect(page.get_by_role("heading", name="Checkout")).to_be_visible()
+    fill_address(page)
+    page.get_by_role("button", name=re.compile("Place order")).click()
+
+    expect(page.get_by_text("SimPay")).to_be_visible()  # the gateway's hosted page
+    page.get_by_role("button", name="Pay").click()
+
+    expect(page.locator(".order-status")).to_have_attribute("data-status", "placed", timeout=15_000)
+    page.goto("/orders/")
+    expect(page.locator(".order-card")).to_have_count(1)
+    expect(page.locator(".order-card")).to_contain_text("Steel Electric Kettle")
+    assert Order.objects.get().status == "placed"
+
+
+def test_failed_payment_cancels_the_order_and_the_stock_is_back(page, shop):
+    kettle = shop.items["KETTLE"]
+    add_kettle_to_cart(page, shop)
+    page.get_by_test_id("checkout-link").click()
+    log_in_from_checkout(page, shop)
+    fill_address(page)
+    page.get_by_role("button", name=re.compile("Place order")).click()
+    assert availability_get(item_ids=[kettle]) == {kettle: 1}  # held while paying
+
+    page.get_by_role("button", name="Fail").click()
+
+    expect(page.locator(".order-status")).to_have_attribute("data-status", "cancelled", timeout=15_000)
+    assert availability_get(item_ids=[kettle]) == {kettle: 2}
+    page.goto(f"/p/{kettle}/")
+    expect(page.locator("[data-stock]")).to_contain_text("Only 2 left")
