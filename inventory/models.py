@@ -43,7 +43,10 @@ class Reservation(models.Model):
     order_id = models.CharField(max_length=64)
     item_id = models.BigIntegerField()
     warehouse_id = models.BigIntegerField()
-    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="reservations")
+    # No foreign-key constraint in the database: InnoDB would take a shared lock on the hot stock
+    # row to check it when the reservation is inserted, and two buyers' shared locks then
+    # deadlock on the upgrade to the guarded UPDATE's exclusive lock. Reconciliation checks it.
+    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="reservations", db_constraint=False)
     quantity = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
     created_at = models.DateTimeField(auto_now_add=True)

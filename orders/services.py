@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -103,8 +103,9 @@ def order_place(*, user_id: int, idempotency_key: str, lines: list[OrderLineRequ
     existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
     if existing is None:
         try:
-            existing = _order_create(user_id=user_id, idempotency_key=idempotency_key, lines=lines,
-                                     address=address, fingerprint=fingerprint, now=now or timezone.now())
+            existing = _with_deadlock_retry(lambda: _order_create(
+                user_id=user_id, idempotency_key=idempotency_key, lines=lines, address=address,
+                fingerprint=fingerprint, now=now or timezone.now()))
         except IntegrityError:
             # The same key raced us from another request, and won: that order is the answer.
             existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
@@ -113,6 +114,23 @@ def order_place(*, user_id: int, idempotency_key: str, lines: list[OrderLineRequ
     if existing.request_fingerprint != fingerprint:
         raise IdempotencyConflict("This Idempotency-Key was used for a different order.")
     return order_payment_open(order=existing)
+
+
+# MariaDB/MySQL: deadlock found (1213), lock wait timeout (1205). The transaction was rolled back
+# whole, so running it again is safe.
+RETRYABLE_LOCK_ERRORS = {1213, 1205}
+
+
+def _with_deadlock_retry(create, attempts: int = 3):
+    for attempt in range(1, attempts + 1):
+        try:
+            return create()
+        except OperationalError as exc:
+            code = exc.args[0] if exc.args else None
+            if code not in RETRYABLE_LOCK_ERRORS or attempt == attempts:
+                raise
+            logger.info("Order creation hit lock error %s; retrying (%s/%s)", code, attempt, attempts)
+    raise AssertionError("unreachable")
 
 
 def _order_create(*, user_id: int, idempotency_key: str, lines: list[OrderLineRequest],

@@ -1,1 +1,27 @@
-"""What other apps may use of search (filled by the search issue)."""
+"""What other apps may use of search: run a search, suggestions, and the event it emits.
+
+Event: search.performed.v1 (key = user id, else session key), payload {query, filters, pin,
+result_count, user_id, session}, for the recommendation jobs.
+"""
+
+from search.backends.base import SearchUnavailable
+from search.selectors import did_you_mean_get, search_run, suggestions_get
+from search.services import SEARCH_PERFORMED, items_reindex
+from search.types import Delivery, FacetGroup, FacetValue, ResultCard, SearchPage, SearchParams, Sort, Suggestion
+
+__all__ = [
+    "SEARCH_PERFORMED",
+    "Delivery",
+    "FacetGroup",
+    "FacetValue",
+    "ResultCard",
+    "SearchPage",
+    "SearchParams",
+    "SearchUnavailable",
+    "Sort",
+    "Suggestion",
+    "did_you_mean_get",
+    "items_reindex",
+    "search_run",
+    "suggestions_get",
+]

@@ -88,3 +88,23 @@ def test_success_racing_expiry_ends_in_one_consistent_state(world_tx, settings, 
     assert stock.on_hand == 20 - placed
     if policy == "honour":
         assert placed == 8  # paid, so placed: first by the success, or re-reserved after expiry
+
+
+def test_buyers_of_two_hot_items_in_opposite_orders_do_not_deadlock(world_tx, user_factory):
+    from orders.services import OrderLineRequest, order_place
+    from tests.orders.helpers import address
+
+    first = world_tx.add_item("HOT-A", stock={"DEL1": 10})
+    second = world_tx.add_item("HOT-B", stock={"DEL1": 10})
+    buyers = [user_factory(email=f"pair{n}@example.com") for n in range(16)]
+
+    def buy(user_id: int, flip: bool):
+        pair = [OrderLineRequest(first, 1), OrderLineRequest(second, 1)]
+        return order_place(user_id=user_id, idempotency_key=f"pair-{user_id}",
+                           lines=pair[::-1] if flip else pair, address=address())
+
+    results = run_concurrently(buy, [(b.pk, n % 2 == 1) for n, b in enumerate(buyers)], workers=16)
+
+    assert [r for r in results if not isinstance(r, (Order, InsufficientStock))] == []
+    assert sum(isinstance(r, Order) for r in results) == 10
+    assert availability_get(item_ids=[first, second]) == {first: 0, second: 0}

@@ -1,0 +1,346 @@
+"""Reads of search: a result page with delivery dates and facets, "did you mean", suggestions.
+
+The hot path (`search_run`) asks the engine once (twice with facets that exclude their own
+filter on tantivy) and reads the PIN code's route map from logistics' cache; it does not touch
+the inventory or catalog tables. Delivery dates come from the warehouses the index holds for
+each result and the cached estimates for the PIN, the same data the deliverability filter used,
+so every result shown carries a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import replace
+
+from django.conf import settings
+from django.core.cache import cache
+
+from catalog.interface import CategoryInfo, category_tree
+from logistics.interface import DeliveryEstimate, delivery_estimates, earliest_delivery, warehouse_ids_active
+from search.backends.base import SearchBackend
+from search.text import edit_distance, fuzziness, tokens, word_matches
+from search.types import (
+    MAX_PAGE,
+    CategoryCrumb,
+    Delivery,
+    EngineHit,
+    EngineQuery,
+    EngineResult,
+    FacetCounts,
+    FacetGroup,
+    FacetValue,
+    ResultCard,
+    SearchPage,
+    SearchParams,
+    Sort,
+    Suggestion,
+)
+from shop.backends import get_backend
+
+CATEGORIES_CACHE_KEY = "search:categories:v1"
+WAREHOUSES_MEMO_SECONDS = 30.0
+RATING_STEPS = (4, 3, 2, 1)
+
+
+def search_backend() -> SearchBackend:
+    return get_backend("search")
+
+
+# --- cached reference data --------------------------------------------------------------------
+
+def _categories_cache_seconds() -> int:
+    backend = settings.CACHES["default"]["BACKEND"]
+    return 60 if backend.endswith(("LocMemCache", "DummyCache")) else 3600
+
+
+def categories_by_id() -> dict[int, CategoryInfo]:
+    """Every category (with its effective schema, without children), in tree order. Cached; the
+    consumer of catalog.category_changed.v1 forgets it."""
+    found = cache.get(CATEGORIES_CACHE_KEY)
+    if found is None:
+        found = {}
+
+        def walk(node: CategoryInfo) -> None:
+            found[node.id] = replace(node, children=())
+            for child in node.children:
+                walk(child)
+
+        for root in category_tree():
+            walk(root)
+        cache.set(CATEGORIES_CACHE_KEY, found, _categories_cache_seconds())
+    return found
+
+
+def categories_forget() -> None:
+    cache.delete(CATEGORIES_CACHE_KEY)
+
+
+_warehouses_memo: tuple[float, tuple[int, ...]] | None = None
+_warehouses_lock = threading.Lock()
+
+
+def _warehouse_ids() -> tuple[int, ...]:
+    """Active warehouse ids, remembered in the process for 30 s. Only a superset matters:
+    logistics' route map leaves out inactive warehouses and those that don't reach the PIN."""
+    global _warehouses_memo
+    memo = _warehouses_memo
+    if memo is not None and time.monotonic() - memo[0] < WAREHOUSES_MEMO_SECONDS:
+        return memo[1]
+    with _warehouses_lock:
+        _warehouses_memo = (time.monotonic(), tuple(warehouse_ids_active()))
+        return _warehouses_memo[1]
+
+
+def memos_forget() -> None:
+    """Forget what this process remembers (tests, after warehouses change)."""
+    global _warehouses_memo
+    _warehouses_memo = None
+
+
+def reachable_estimates(pin: str, *, now: dt.datetime | None = None) -> dict[int, DeliveryEstimate]:
+    """{warehouse id: estimate} for every active warehouse a courier connects to `pin`.
+    Raises MalformedPinCode / UnknownPinCode. One cache round trip (one query on a miss)."""
+    return delivery_estimates(warehouse_ids=_warehouse_ids(), pin_code=pin, now=now)
+
+
+def delivery_tiers(estimates: Mapping[int, DeliveryEstimate]) -> tuple[frozenset[int], ...]:
+    """The reachable warehouses grouped by delivery date, soonest first (for Sort.FASTEST)."""
+    by_date: dict[dt.date, set[int]] = {}
+    for warehouse_id, estimate in estimates.items():
+        by_date.setdefault(estimate.delivery_date, set()).add(warehouse_id)
+    return tuple(frozenset(by_date[day]) for day in sorted(by_date))
+
+
+# --- the result page --------------------------------------------------------------------------
+
+def engine_query(params: SearchParams, *, estimates: Mapping[int, DeliveryEstimate] | None) -> EngineQuery:
+    sort = params.sort if params.sort != Sort.FASTEST or estimates is not None else Sort.RELEVANCE
+    return EngineQuery(
+        text=params.q,
+        category_id=params.category_id,
+        brands=tuple(params.brands),
+        price_min_paise=params.price_min_paise,
+        price_max_paise=params.price_max_paise,
+        rating_min_x10=math.ceil(params.rating_min * 10 - 1e-9) if params.rating_min else None,
+        attributes={code: tuple(values) for code, values in params.attributes.items() if values},
+        warehouse_ids=frozenset(estimates) if estimates is not None else None,
+        delivery_tiers=delivery_tiers(estimates) if sort == Sort.FASTEST and estimates else (),
+        sort=sort,
+        offset=(min(params.page, MAX_PAGE) - 1) * params.per_page,
+        limit=params.per_page,
+    )
+
+
+def search_run(params: SearchParams, *, pin: str | None = None, now: dt.datetime | None = None,
+               backend: SearchBackend | None = None) -> SearchPage:
+    """One page of results for `params`; with a PIN code, only what can reach it, each with its
+    delivery date. Raises MalformedPinCode / UnknownPinCode for a bad PIN and SearchUnavailable
+    when the engine can't answer."""
+    backend = backend or search_backend()
+    estimates = reachable_estimates(pin, now=now) if pin else None
+    query = engine_query(params, estimates=estimates)
+    result = backend.query(query)
+    did_you_mean, undeliverable = None, 0
+    if result.total == 0:
+        if params.q.strip():
+            did_you_mean = did_you_mean_get(params.q, backend=backend)
+        if estimates is not None:
+            undeliverable = backend.query(replace(query, warehouse_ids=None, limit=0, facets=False,
+                                                  sort=Sort.RELEVANCE, delivery_tiers=())).total
+    categories = categories_by_id()
+    return SearchPage(
+        params=replace(params, sort=query.sort),
+        pin=pin or None,
+        total=result.total,
+        results=[_card(hit, estimates) for hit in result.hits],
+        facets=facet_groups(result.facets, params, categories),
+        did_you_mean=did_you_mean,
+        undeliverable_count=undeliverable,
+        category_trail=_trail(params.category_id, categories),
+    )
+
+
+def _card(hit: EngineHit, estimates: Mapping[int, DeliveryEstimate] | None) -> ResultCard:
+    delivery = None
+    if estimates:
+        best = earliest_delivery([estimates[w] for w in hit.warehouse_ids if w in estimates])
+        if best is not None:
+            delivery = Delivery(date=best.delivery_date, courier=best.courier_name, warehouse_id=best.warehouse_id)
+    return ResultCard(
+        item_id=hit.item_id, sku=hit.sku, title=hit.title, brand=hit.brand, price_paise=hit.price_paise,
+        rating=hit.rating, rating_count=hit.rating_count, image=hit.image, category_id=hit.category_id,
+        category_name=hit.category_name, delivery=delivery,
+    )
+
+
+def _trail(category_id: int | None, categories: Mapping[int, CategoryInfo]) -> tuple[CategoryCrumb, ...]:
+    category = categories.get(category_id) if category_id else None
+    if category is None:
+        return ()
+    return tuple(CategoryCrumb(c, categories[c].name) for c in category.ids_from_root if c in categories)
+
+
+# --- facets with labels -----------------------------------------------------------------------
+
+def facet_groups(counts: FacetCounts, params: SearchParams,
+                 categories: Mapping[int, CategoryInfo]) -> list[FacetGroup]:
+    groups: list[FacetGroup] = []
+    parent = params.category_id if params.category_id in categories else None
+    children = [c for c in categories.values() if c.parent_id == parent and counts.categories.get(c.id)]
+    if children:
+        label = f"In {categories[parent].name}" if parent else "Category"
+        groups.append(FacetGroup("category", label, "category", tuple(
+            FacetValue(str(c.id), c.name, counts.categories[c.id], False) for c in children)))
+
+    brands = dict(counts.brands)
+    for brand in params.brands:
+        brands.setdefault(brand, 0)
+    if brands:
+        ordered = sorted(brands.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+        groups.append(FacetGroup("brand", "Brand", "brand", tuple(
+            FacetValue(b, b, n, b in params.brands) for b, n in ordered)))
+
+    if counts.ratings or params.rating_min:
+        values = []
+        for stars in RATING_STEPS:
+            n = sum(c for s, c in counts.ratings.items() if s >= stars)
+            selected = params.rating_min == stars
+            if n or selected:
+                values.append(FacetValue(str(stars), f"{stars}★ & up", n, selected))
+        if values:
+            groups.append(FacetGroup("rating", "Customer rating", "rating", tuple(values)))
+
+    groups += _attribute_groups(counts, params, categories)
+    return groups
+
+
+def _attribute_groups(counts: FacetCounts, params: SearchParams,
+                      categories: Mapping[int, CategoryInfo]) -> list[FacetGroup]:
+    chosen = categories.get(params.category_id) if params.category_id else None
+    schema = {}
+    for category in ([chosen] if chosen else []) + list(categories.values()):
+        for attribute in category.attributes:
+            if attribute.facetable:
+                schema.setdefault(attribute.code, attribute)
+    codes = [a.code for a in chosen.attributes if a.facetable] if chosen else []
+    codes += sorted((c for c in counts.attributes if c not in codes),
+                    key=lambda c: (schema[c].label if c in schema else c).casefold())
+    codes += [c for c in params.attributes if c not in codes]
+    groups = []
+    for code in codes:
+        found = dict(counts.attributes.get(code, {}))
+        for value in params.attributes.get(code, ()):
+            found.setdefault(value, 0)
+        if not found:
+            continue
+        info = schema.get(code)
+        values = sorted(found.items(), key=lambda kv: _value_order(kv, info))
+        groups.append(FacetGroup(
+            code, info.label if info else code.replace("_", " ").capitalize(), "attribute",
+            tuple(FacetValue(v, _value_label(v, info), n, v in params.attributes.get(code, ())) for v, n in values),
+            unit=info.unit if info else "",
+        ))
+    return groups
+
+
+def _value_order(item: tuple[str, int], info) -> tuple:
+    value, count = item
+    if info is not None and info.choices and value in info.choices:
+        return (0, info.choices.index(value), 0, "")
+    try:
+        return (1, 0, float(value), "")
+    except ValueError:
+        return (2, -count, 0, value.casefold())
+
+
+def _value_label(value: str, info) -> str:
+    if value in ("yes", "no") and (info is None or info.type == "boolean"):
+        return value.capitalize()
+    if info is not None and info.unit and info.type == "number":
+        return f"{value} {info.unit}"
+    return value
+
+
+# --- did you mean -----------------------------------------------------------------------------
+
+def did_you_mean_get(text: str, *, backend: SearchBackend | None = None) -> str | None:
+    """A corrected query when `text` finds nothing: each word that finds nothing on its own is
+    replaced by the nearest word of the documents a looser search finds (up to 2 edits), or
+    dropped. None when there is nothing better to offer."""
+    backend = backend or search_backend()
+    words = tokens(text)
+    if not words:
+        return None
+    fixed: list[str] = []
+    for position, word in enumerate(words):
+        last = position == len(words) - 1
+        if backend.query(EngineQuery(text=word, limit=1, facets=False)).total:
+            fixed.append(word)
+            continue
+        replacement = None
+        for extra in (1, 2):
+            if fuzziness(word, extra) == fuzziness(word, extra - 1):
+                continue
+            found = backend.query(EngineQuery(text=word, fuzziness_extra=extra, limit=20, facets=False))
+            replacement = _nearest(word, found, extra=extra, last=last)
+            if replacement:
+                break
+        if replacement:
+            fixed.append(replacement)
+    suggestion = " ".join(fixed)
+    if not suggestion or suggestion == " ".join(words):
+        return None
+    if not backend.query(EngineQuery(text=suggestion, limit=1, facets=False)).total:
+        return None
+    return suggestion
+
+
+def _nearest(word: str, found: EngineResult, *, extra: int, last: bool) -> str | None:
+    seen: Counter[str] = Counter()
+    for hit in found.hits:
+        seen.update(set(tokens(f"{hit.title} {hit.brand} {hit.category_name}", limit=100)))
+    allowed = fuzziness(word, extra)
+    scored = []
+    for candidate, frequency in seen.items():
+        distance = edit_distance(word, candidate, cap=allowed)
+        if distance <= allowed or (last and candidate.startswith(word)):
+            scored.append((distance, -frequency, candidate))
+    return min(scored)[2] if scored else None
+
+
+# --- suggestions as the customer types --------------------------------------------------------
+
+def suggestions_get(text: str, *, limit: int = 8, backend: SearchBackend | None = None) -> list[Suggestion]:
+    """Brands and categories whose names match what was typed, then product titles."""
+    words = tokens(text)
+    if not words or limit <= 0:
+        return []
+    backend = backend or search_backend()
+    result = backend.query(EngineQuery(text=text, as_you_type=True, limit=limit, facets=True))
+    categories = categories_by_id()
+
+    def named(name: str) -> bool:
+        name_words = set(tokens(name, limit=20))
+        return all(word_matches(w, name_words, last=i == len(words) - 1, as_you_type=True)
+                   for i, w in enumerate(words))
+
+    out: list[Suggestion] = []
+    for brand, _ in sorted(result.facets.brands.items(), key=lambda kv: -kv[1]):
+        if named(brand) and len(out) < 2:
+            out.append(Suggestion(text=brand, kind="brand"))
+    matching = [c for c in result.facets.categories if c in categories and named(categories[c].name)]
+    for category_id in sorted(matching, key=lambda c: -result.facets.categories[c])[:2]:
+        out.append(Suggestion(text=categories[category_id].name, kind="category", category_id=category_id))
+    titles = set()
+    for hit in result.hits:
+        if len(out) >= limit:
+            break
+        if hit.title.casefold() not in titles:
+            titles.add(hit.title.casefold())
+            out.append(Suggestion(text=hit.title, kind="product", item_id=hit.item_id))
+    return out[:limit]

@@ -1,0 +1,191 @@
+"""Writes of search: keep the index in step with the catalog and stock, rebuild it, record searches.
+
+Freshness: an event marks the item stale (a row, in the consumer's transaction); the flush
+re-reads it and writes its document. Every write carries a stamp taken before the read, and
+engines keep the later stamp, so a slow flush, a retry or a rebuild can never put an older
+state back over a newer one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from catalog.interface import item_ids_find, item_snapshots_iter, items_get
+from events.interface import emit
+from search.backends.base import SearchBackend
+from search.documents import doc_build
+from search.models import StaleItem
+from search.selectors import categories_by_id, categories_forget, search_backend
+from search.stock import stock_locations
+from search.types import SearchDoc, SearchParams
+
+logger = logging.getLogger(__name__)
+
+SEARCH_PERFORMED = "search.performed.v1"
+FLUSH_BATCH = 500
+FLUSH_LOCK_KEY = "search:flush:lock"
+FLUSH_LOCK_SECONDS = 60
+
+
+def stamp_now() -> int:
+    return time.time_ns()
+
+
+# --- the consumer's side: mark, then flush ----------------------------------------------------
+
+def items_mark_stale(*, item_ids: Iterable[int]) -> int:
+    """Record that these items' documents are out of date (idempotent: marking again only moves
+    the time), and ask a worker to flush once the caller's transaction commits."""
+    ids = sorted({int(i) for i in item_ids})
+    if not ids:
+        return 0
+    now = timezone.now()
+    StaleItem.objects.bulk_create([StaleItem(item_id=i, marked_at=now) for i in ids], update_conflicts=True,
+                                  unique_fields=["item_id"], update_fields=["marked_at"])
+    transaction.on_commit(_request_flush)
+    return len(ids)
+
+
+def _request_flush() -> None:
+    from search.tasks import flush_stale_items
+
+    try:
+        flush_stale_items.delay()
+    except Exception:  # the periodic sweep flushes anyway; a commit must not fail for this
+        logger.warning("Could not queue a search flush; the sweep will pick the items up", exc_info=True)
+
+
+@dataclass(frozen=True)
+class FlushReport:
+    items: int = 0
+    written: int = 0
+    busy: bool = False
+
+
+def stale_items_flush(*, batch: int = FLUSH_BATCH, backend: SearchBackend | None = None) -> FlushReport:
+    """Rewrite the documents of every stale item, `batch` at a time, outside any transaction.
+
+    One flush at a time per cache (a lock that expires, so a crashed worker can't block it);
+    a second caller returns at once with `busy`: the running one will see its rows too.
+    """
+    if not cache.add(FLUSH_LOCK_KEY, 1, FLUSH_LOCK_SECONDS):
+        return FlushReport(busy=True)
+    try:
+        items = written = 0
+        seen_up_to = None
+        while True:
+            rows = StaleItem.objects.order_by("marked_at", "item_id")
+            if seen_up_to is not None:
+                rows = rows.filter(Q(marked_at__gt=seen_up_to[0]) | Q(marked_at=seen_up_to[0],
+                                                                     item_id__gt=seen_up_to[1]))
+            marked = list(rows.values_list("item_id", "marked_at")[:batch])
+            if not marked:
+                break
+            written += items_reindex(item_ids=[i for i, _ in marked], backend=backend)
+            items += len(marked)
+            condition = Q()
+            for item_id, marked_at in marked:
+                condition |= Q(item_id=item_id, marked_at=marked_at)
+            StaleItem.objects.filter(condition).delete()  # marked again meanwhile: stays for the next round
+            seen_up_to = (marked[-1][1], marked[-1][0])
+            cache.touch(FLUSH_LOCK_KEY, FLUSH_LOCK_SECONDS)
+        return FlushReport(items=items, written=written)
+    finally:
+        cache.delete(FLUSH_LOCK_KEY)
+
+
+def documents_read(item_ids: Iterable[int]) -> list[SearchDoc]:
+    """The current documents of these items (tombstones for unknown, retired or draft ones).
+    The stamp is taken before anything is read."""
+    ids = list(dict.fromkeys(int(i) for i in item_ids))
+    stamp = stamp_now()
+    snapshots = items_get(ids)
+    locations = stock_locations(item_ids=ids)
+    categories = categories_by_id()
+    return [doc_build(snapshots.get(i), item_id=i, stamp=stamp, warehouse_ids=locations.get(i, ()),
+                      categories=categories) for i in ids]
+
+
+def items_reindex(*, item_ids: Iterable[int], backend: SearchBackend | None = None) -> int:
+    """Read these items now and write their documents; returns how many the engine took."""
+    docs = documents_read(item_ids)
+    return (backend or search_backend()).upsert(docs) if docs else 0
+
+
+def category_reindex(*, category_id: int) -> int:
+    """A category was renamed, moved or its schema changed: forget the cached tree and mark its
+    own items stale (catalog sends the event for every category below it as well)."""
+    categories_forget()
+    return items_mark_stale(item_ids=item_ids_find(category_id=category_id, include_descendants=False))
+
+
+# --- a full rebuild, while search keeps serving -----------------------------------------------
+
+@dataclass(frozen=True)
+class RebuildReport:
+    generation: str
+    items: int
+    findable: int
+    seconds: float
+
+
+def index_rebuild(*, batch_size: int = 1000, backend: SearchBackend | None = None,
+                  progress: Callable[[int], None] | None = None) -> RebuildReport:
+    """Build a new index from every active item of the catalog, then switch searches to it.
+
+    While it builds, the old index keeps serving and every flush writes to both, so changes made
+    meanwhile reach the new one too (stamps keep the later state whatever the order). Retired and
+    draft items are simply left out.
+    """
+    backend = backend or search_backend()
+    started = time.perf_counter()
+    categories_forget()
+    generation = backend.rebuild_start()
+    items = findable = 0
+    try:
+        snapshots = item_snapshots_iter(batch_size=batch_size, status="active")
+        while True:
+            # The iterator reads a whole batch on the first next() of it: stamp before that.
+            stamp = stamp_now()
+            batch = list(itertools.islice(snapshots, batch_size))
+            if not batch:
+                break
+            locations = stock_locations(item_ids=[s.item_id for s in batch])
+            categories = categories_by_id()
+            docs = [doc_build(s, item_id=s.item_id, stamp=stamp, warehouse_ids=locations.get(s.item_id, ()),
+                              categories=categories) for s in batch]
+            backend.rebuild_write(generation, docs)
+            items += len(docs)
+            findable += sum(1 for d in docs if d.findable)
+            if progress:
+                progress(items)
+        backend.rebuild_finish(generation)
+    except BaseException:
+        backend.rebuild_abort(generation)
+        raise
+    return RebuildReport(generation=generation, items=items, findable=findable,
+                         seconds=time.perf_counter() - started)
+
+
+# --- every search is an event -----------------------------------------------------------------
+
+def search_performed_record(*, params: SearchParams, pin: str | None, result_count: int,
+                            user_id: int | None, session_key: str | None) -> None:
+    """Emit search.performed.v1 for the recommendation jobs (keyed by user, else session)."""
+    emit(SEARCH_PERFORMED, key=user_id or session_key or "anonymous", payload={
+        "query": params.q,
+        "filters": params.filters_payload(),
+        "pin": pin or None,
+        "result_count": result_count,
+        "user_id": user_id,
+        "session": session_key,
+    })
