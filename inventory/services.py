@@ -94,7 +94,8 @@ def stock_reserve(*, order_id: str, lines: list[LineRequest], pin_code: str,
     already held. Raises InsufficientStock or NotDeliverable, and then changes nothing.
     """
     with transaction.atomic(savepoint=False):
-        existing = list(Reservation.objects.filter(order_id=order_id).exclude(status=Reservation.Status.RELEASED))
+        earlier = list(Reservation.objects.filter(order_id=order_id))
+        existing = [r for r in earlier if r.status != Reservation.Status.RELEASED]
         if existing:
             return [ReservedLine(r.item_id, r.warehouse_id, r.quantity, None) for r in existing]
 
@@ -106,7 +107,7 @@ def stock_reserve(*, order_id: str, lines: list[LineRequest], pin_code: str,
 
         candidates, dates = _candidates(wanted, pin_code=pin_code, now=now)
         plan = {item_id: options[0] for item_id, options in candidates.items()}
-        released = {r.item_id: r for r in Reservation.objects.filter(order_id=order_id)}
+        released = {r.item_id: r for r in earlier}
         # Writes that hold no hot lock go first; the guarded UPDATEs come last, just before the
         # caller commits, so the hot stock rows stay locked for as short a time as possible.
         reservations = _write_reservations(order_id, wanted, plan, released)

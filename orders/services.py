@@ -81,12 +81,12 @@ def _transition(order: Order, to: str, *, reason: str = "") -> None:
     order.status = to
 
 
-def _snapshot(order: Order) -> dict:
+def _snapshot(order: Order, lines: list[OrderLine] | None = None) -> dict:
     return {"order_id": str(order.pk), "user_id": order.user_id, "status": order.status,
             "pin_code": order.pin_code, "total_paise": order.total_paise, "currency": order.currency,
             "lines": [{"item_id": line.item_id, "seller_id": line.seller_id, "sku": line.sku,
                        "quantity": line.quantity, "unit_price_paise": line.unit_price_paise}
-                      for line in order.lines.all()]}
+                      for line in (order.lines.all() if lines is None else lines)]}
 
 
 def order_place(*, user_id: int, idempotency_key: str, lines: list[OrderLineRequest],
@@ -155,14 +155,14 @@ def _order_create(*, user_id: int, idempotency_key: str, lines: list[OrderLineRe
             total_paise=subtotal + shipping, currency="INR",
             expires_at=now + timedelta(seconds=settings.ORDER_EXPIRY_SECONDS),
         )
-        OrderLine.objects.bulk_create([
+        order_lines = OrderLine.objects.bulk_create([
             OrderLine(order=order, item_id=i, seller_id=items[i].seller_id, sku=items[i].sku,
                       title=items[i].title[:300], image_url=(items[i].images or [""])[0][:500],
                       unit_price_paise=items[i].price_paise, quantity=q)
             for i, q in quantities.items()
         ])
         OrderStatusChange.objects.create(order=order, to_status=Status.PENDING_PAYMENT, reason="order placed")
-        emit("orders.order_created.v1", key=order.pk, payload=_snapshot(order))
+        emit("orders.order_created.v1", key=order.pk, payload=_snapshot(order, order_lines))
         # Last: the guarded UPDATEs on the hot stock rows, right before COMMIT.
         reserved = stock_reserve(order_id=str(order.pk),
                                  lines=[LineRequest(i, q) for i, q in quantities.items()],
