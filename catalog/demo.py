@@ -11,9 +11,9 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote_plus
 
 from django.db import transaction
+from django.templatetags.static import static
 
 from catalog.backends.base import Document
 from catalog.documents import documents_write
@@ -875,9 +875,9 @@ def seed_categories() -> dict[str, Category]:
     return by_path
 
 
-def _image_urls(sku: str, title: str) -> list[str]:
-    text = quote_plus(" ".join(title.split()[:3]))
-    return [f"https://placehold.co/600x600/png?text={text}", f"https://placehold.co/600x600/png?text={sku}"]
+def _image_urls(path: str) -> list[str]:
+    """A picture per category, served from our own static files: the demo runs offline."""
+    return [static(f"catalog/demo/{SKU_CODES[path].lower()}.svg")]
 
 
 def seed_catalog(*, seller_ids: list[int], items: int = 3000, seed: int = 7) -> int:
@@ -918,7 +918,7 @@ def seed_catalog(*, seller_ids: list[int], items: int = 3000, seed: int = 7) -> 
                     description=draft.description,
                     category=category,
                     price_paise=draft.price_rupees * 100,
-                    images=_image_urls(sku, draft.title),
+                    images=_image_urls(path),
                     status=ItemStatus.ACTIVE,
                     rating=rating if rating_count else Decimal("0.0"),
                     rating_count=min(rating_count, 50000),

@@ -1,13 +1,28 @@
+from django import forms
 from django.contrib import admin, messages
 
 from inventory.models import Reservation, Stock, StockAdjustment
 from inventory.services import InventoryError, stock_set
 
 
+class StockAdminForm(forms.ModelForm):
+    class Meta:
+        model = Stock
+        fields = ["item_id", "warehouse_id", "on_hand"]
+
+    def clean_on_hand(self) -> int:
+        on_hand = self.cleaned_data["on_hand"]
+        if self.instance.pk and on_hand < self.instance.reserved:
+            raise forms.ValidationError(
+                f"{self.instance.reserved} units are reserved for open orders; on hand can't go below that.")
+        return on_hand
+
+
 @admin.register(Stock)
 class StockAdmin(admin.ModelAdmin):
     """Staff set on-hand counts here; each save goes through stock_set, so it is audited."""
 
+    form = StockAdminForm
     list_display = ["item_id", "warehouse_id", "on_hand", "reserved", "available", "updated_at"]
     list_filter = ["warehouse_id"]
     search_fields = ["=item_id"]
