@@ -113,12 +113,12 @@ def relay_lane(*, lane: int, bus: EventBus, relay: str, now: datetime,
     if not lane_lease(lane=lane, relay=relay, now=now, using=using):
         return RelayReport(lanes_busy=1)
     try:
-        rows = list(
-            OutboxEvent.objects.using(using)
-            .filter(lane=lane, published_at__isnull=True)
-            .order_by("id")[: settings.EVENTS_RELAY_BATCH]
-        )
-        # A key whose earlier event is waiting for its retry holds back its later events.
+        pending = OutboxEvent.objects.using(using).filter(lane=lane, published_at__isnull=True)
+        # A key whose earlier event waits for its retry holds back its later events. Those keys
+        # are left out in SQL, so a backlog behind one failing key never fills the batch and
+        # starves the other keys of the lane.
+        waiting = set(pending.filter(next_attempt_at__gt=now).values_list("key", flat=True).distinct())
+        rows = list(pending.exclude(key__in=waiting).order_by("id")[: settings.EVENTS_RELAY_BATCH])
         blocked_keys: set[str] = set()
         ready: list[OutboxEvent] = []
         for row in rows:

@@ -39,7 +39,7 @@ class InventoryError(Exception):
 
 
 class InsufficientStock(InventoryError):
-    """Some lines can't be had: `short` maps item id to the units available now (maybe 0)."""
+    """Some lines can't be had: `short` maps item id to the most one warehouse can give now."""
 
     def __init__(self, short: dict[int, int]):
         self.short = short
@@ -173,7 +173,8 @@ def _take_first_that_holds(options: list[Stock], quantity: int) -> Stock | None:
 
 
 def _available(item_id: int) -> int:
-    return sum(s.available for s in Stock.objects.filter(item_id=item_id))
+    """What one line can have: a line ships from one warehouse, so the most any one of them holds."""
+    return max((s.available for s in Stock.objects.filter(item_id=item_id)), default=0)
 
 
 def _settle(order_id: str, *, to: str) -> list[Reservation]:

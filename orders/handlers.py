@@ -11,4 +11,5 @@ def on_payment_succeeded(event: Event) -> None:
 
 @consumer("payments.payment_failed.v1", name="orders.fail_payment")
 def on_payment_failed(event: Event) -> None:
-    order_fail_payment(order_id=event.payload["order_id"], reason=event.payload.get("reason", ""))
+    if event.payload.get("final", True):  # a retryable decline leaves the order to pay or expire
+        order_fail_payment(order_id=event.payload["order_id"], reason=event.payload.get("reason", ""))

@@ -14,6 +14,11 @@ class Order(models.Model):
         CANCELLED = "cancelled", "cancelled"
 
     TERMINAL = (Status.DELIVERED, Status.CANCELLED)
+    CANCEL_REASONS = {
+        "expired": "the payment did not arrive in time",
+        "payment_failed": "the payment failed",
+        "late_payment_refund": "the payment arrived late and is refunded",
+    }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user_id = models.BigIntegerField(db_index=True)
@@ -50,6 +55,10 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"order {self.id} ({self.status})"
+
+    @property
+    def cancel_reason_text(self) -> str:
+        return self.CANCEL_REASONS.get(self.cancel_reason, self.cancel_reason.replace("_", " "))
 
 
 class OrderLine(models.Model):
@@ -94,6 +103,10 @@ class OrderStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
+
+    @property
+    def to_status_display(self) -> str:
+        return Order.Status(self.to_status).label if self.to_status in Order.Status.values else self.to_status
 
 
 class ReconciliationRun(models.Model):

@@ -24,12 +24,14 @@ from inventory.interface import (
 )
 from orders.models import Order, ReconciliationRun
 from orders.services import order_expire, order_mark_paid
-from payments.interface import payment_gateway_status, payment_statuses
+from payments.interface import payment_gateway_status, payment_statuses, payment_sync_from_gateway
 
 logger = logging.getLogger(__name__)
 Status = Order.Status
 # Nothing younger than this is judged: a checkout may be between its steps.
 GRACE = timedelta(minutes=2)
+# Cancelled orders whose payment we re-check at the gateway (one call each): the recent ones.
+GATEWAY_LOOKBACK = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -109,9 +111,13 @@ def _orders_against_payments(now: datetime, repair: bool) -> list[Finding]:
             findings.append(Finding("pending_order_past_expiry", order_id,
                                     "expiry was missed; expired now, stock released", fixed))
 
-    cancelled_paid = Order.objects.filter(status=Status.CANCELLED, updated_at__lt=now - GRACE)
-    statuses = payment_statuses(order_ids=[str(pk) for pk in cancelled_paid.values_list("pk", flat=True)])
+    recently_cancelled = Order.objects.filter(status=Status.CANCELLED, updated_at__lt=now - GRACE,
+                                              updated_at__gte=now - GATEWAY_LOOKBACK)
+    statuses = payment_statuses(order_ids=[str(pk) for pk in recently_cancelled.values_list("pk", flat=True)])
     for order_id, status in statuses.items():
+        if status in {"created", "voided", "failed"} and repair:
+            # Money the gateway took while we recorded none (a lost notification, a void too late).
+            status = payment_sync_from_gateway(order_id=order_id) or status
         if status == "succeeded":
             if repair:
                 order_mark_paid(order_id=order_id)  # applies the late-payment policy: honour or refund

@@ -116,6 +116,8 @@ def order_place(*, user_id: int, idempotency_key: str, lines: list[OrderLineRequ
     return order_payment_open(order=existing)
 
 
+LATE_PAYMENT_REFUND = "late_payment_refund"
+
 # MariaDB/MySQL: deadlock found (1213), lock wait timeout (1205). The transaction was rolled back
 # whole, so running it again is safe.
 RETRYABLE_LOCK_ERRORS = {1213, 1205}
@@ -167,11 +169,16 @@ def _order_create(*, user_id: int, idempotency_key: str, lines: list[OrderLineRe
         reserved = stock_reserve(order_id=str(order.pk),
                                  lines=[LineRequest(i, q) for i, q in quantities.items()],
                                  pin_code=address.pin_code, now=now)
-    for line in reserved:  # outside the hot transaction: where each line ships from and when
-        OrderLine.objects.filter(order=order, item_id=line.item_id).update(
-            warehouse_id=line.warehouse_id, delivery_date=line.delivery_date)
+    _lines_ship_from(order, reserved)  # outside the hot transaction
     _schedule_expiry(order)
     return order
+
+
+def _lines_ship_from(order: Order, reserved) -> None:
+    """Record where each line ships from and when it arrives, as the reservation decided."""
+    for line in reserved:
+        OrderLine.objects.filter(order=order, item_id=line.item_id).update(
+            warehouse_id=line.warehouse_id, delivery_date=line.delivery_date)
 
 
 def _schedule_expiry(order: Order) -> None:
@@ -206,9 +213,14 @@ def order_mark_paid(*, order_id: str) -> Order:
         if order.status == Status.PENDING_PAYMENT:
             reservation_commit(order_id=order_id)
             _place(order, reason="payment succeeded")
+        elif order.status == Status.CANCELLED and order.cancel_reason == LATE_PAYMENT_REFUND:
+            # Decided already: only make sure the (idempotent) refund is on its way.
+            _after_commit_call("orders.refund_payment", order_id, "late payment")
         elif order.status == Status.CANCELLED and order.placed_at is None:
             refund_reason = _late_payment(order)
             if refund_reason:
+                order.cancel_reason = LATE_PAYMENT_REFUND  # the decision outlives a slow refund
+                order.save(update_fields=["cancel_reason", "updated_at"])
                 _after_commit_call("orders.refund_payment", order_id, refund_reason)
         else:
             logger.info("Payment success for %s in status %s changes nothing", order_id, order.status)
@@ -238,13 +250,14 @@ def _late_payment(order: Order) -> str:
         lines = [LineRequest(line.item_id, line.quantity) for line in order.lines.all()]
         try:
             with transaction.atomic():
-                stock_reserve(order_id=str(order.pk), lines=lines, pin_code=order.pin_code)
+                reserved = stock_reserve(order_id=str(order.pk), lines=lines, pin_code=order.pin_code)
                 reservation_commit(order_id=str(order.pk))
         except InventoryError as exc:
             reason = "late payment; stock gone" if isinstance(exc, InsufficientStock) else f"late payment; {exc}"
             emit("orders.late_payment_refunded.v1", key=order.pk,
                  payload={"order_id": str(order.pk), "policy": policy, "reason": reason})
             return reason
+        _lines_ship_from(order, reserved)
         _place(order, reason=f"late payment honoured (was {order.cancel_reason})")
         emit("orders.late_payment_honoured.v1", key=order.pk, payload={"order_id": str(order.pk)})
         return ""

@@ -7,8 +7,9 @@ from payments.services import (
     payment_gateway_status,
     payment_refund,
     payment_start,
+    payment_sync_from_gateway,
     payment_void,
 )
 
 __all__ = ["GatewayError", "PaymentInfo", "payment_gateway_status", "payment_refund", "payment_start",
-           "payment_statuses", "payment_void"]
+           "payment_statuses", "payment_sync_from_gateway", "payment_void"]

@@ -92,19 +92,34 @@ def _apply(notification: Notification, *, gateway_name: str) -> PaymentNotificat
     payment.save(update_fields=["status", "failure_reason", "updated_at"])
     record.applied = True
     record.save(update_fields=["applied"])
-    emit(f"payments.payment_{target}.v1", key=payment.order_id,
-         payload={"payment_id": str(payment.pk), "order_id": payment.order_id,
-                  "amount_paise": payment.amount_paise, "reason": payment.failure_reason})
+    _emit_outcome(payment, final=gateway().failure_is_final if target == Payment.Status.FAILED else True)
     return record
 
 
+def _emit_outcome(payment: Payment, *, final: bool) -> None:
+    # `final` False: the gateway lets the customer try another card on the same payment
+    # (Stripe), so a decline alone must not cancel the order; expiry still bounds the wait.
+    emit(f"payments.payment_{payment.status}.v1", key=payment.order_id,
+         payload={"payment_id": str(payment.pk), "order_id": payment.order_id,
+                  "amount_paise": payment.amount_paise, "reason": payment.failure_reason, "final": final})
+
+
 def payment_void(*, order_id: str) -> bool:
-    """The order expired: cancel its payment at the gateway, if it has not succeeded."""
+    """The order expired: cancel its payment at the gateway, if it has not succeeded.
+
+    A gateway quietly keeps a payment that succeeded just before the void. So after voiding we
+    read the gateway's own record: money taken there is applied as a (late) success, never
+    marked voided, and the orders' late-payment policy decides what happens next.
+    """
     payment = Payment.objects.filter(order_id=order_id).first()
-    if payment is None or payment.status != Payment.Status.CREATED:
+    if payment is None or payment.status not in {Payment.Status.CREATED, Payment.Status.FAILED}:
         return False
     if payment.gateway_ref:
         gateway().void(gateway_ref=payment.gateway_ref)  # outside any transaction
+        if payment_sync_from_gateway(order_id=order_id) == Payment.Status.SUCCEEDED:
+            return False
+    if payment.status == Payment.Status.FAILED:
+        return False
     with transaction.atomic():
         moved = Payment.objects.filter(pk=payment.pk, status=Payment.Status.CREATED).update(
             status=Payment.Status.VOIDED)
@@ -112,6 +127,25 @@ def payment_void(*, order_id: str) -> bool:
             emit("payments.payment_voided.v1", key=order_id, payload={"payment_id": str(payment.pk),
                                                                       "order_id": order_id})
     return bool(moved)
+
+
+def payment_sync_from_gateway(*, order_id: str) -> str | None:
+    """Apply a success the gateway has and we don't (its notification was lost). Returns our status."""
+    payment = Payment.objects.filter(order_id=order_id).first()
+    if payment is None or not payment.gateway_ref:
+        return None
+    theirs = gateway().status(gateway_ref=payment.gateway_ref)  # outside any transaction
+    if theirs != Payment.Status.SUCCEEDED:
+        return payment.status
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if Payment.Status.SUCCEEDED in FORWARD[payment.status]:
+            payment.status = Payment.Status.SUCCEEDED
+            payment.failure_reason = ""
+            payment.save(update_fields=["status", "failure_reason", "updated_at"])
+            logger.warning("Payment %s succeeded at the gateway without a notification; applied", payment.pk)
+            _emit_outcome(payment, final=True)
+    return payment.status
 
 
 def payment_refund(*, order_id: str, reason: str) -> bool:

@@ -9,7 +9,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from payments.backends.base import InvalidNotification
+from payments.backends.base import GatewayError, InvalidNotification
 from payments.backends.simulated import SimulatedGateway
 from payments.models import Payment, SimulatedCharge
 from payments.services import gateway, notification_receive
@@ -62,8 +62,12 @@ def stripe_page(request, intent_id: str):
     payment = get_object_or_404(Payment, gateway="stripe", gateway_ref=intent_id)
     if port.name != "stripe":
         return render(request, "payments/unavailable.html", status=404)
+    try:
+        client_secret = port.client_secret(gateway_ref=intent_id)
+    except GatewayError:
+        return render(request, "payments/unavailable.html", status=503)
     return render(request, "payments/stripe.html", {
         "payment": payment, "publishable_key": port.publishable_key,
-        "client_secret": port.client_secret(gateway_ref=intent_id),
+        "client_secret": client_secret,
         "return_url": request.build_absolute_uri(f"/orders/{payment.order_id}/"),
     })

@@ -51,7 +51,7 @@ class OrderListCreateApi(ListAPIView):
     pagination_class = NewestFirst
 
     class OrderLineInputSerializer(serializers.Serializer):
-        product_id = serializers.IntegerField(min_value=1)
+        product_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
         quantity = serializers.IntegerField(min_value=1, max_value=100)
 
     class OrderPlaceInputSerializer(serializers.Serializer):

@@ -32,6 +32,7 @@ class Notification:
 
 class PaymentGateway(Protocol):
     name: str
+    failure_is_final: bool  # False when the customer may retry on the same payment after a decline
 
     def start(self, *, payment_id: str, order_id: str, amount_paise: int, currency: str,
               return_url: str) -> PaymentStart:

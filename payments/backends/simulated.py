@@ -31,6 +31,7 @@ def sign(body: bytes, secret: str | None = None) -> str:
 
 class SimulatedGateway:
     name = "simulated"
+    failure_is_final = True  # a failed charge stays failed: the customer starts a new order
 
     def start(self, *, payment_id: str, order_id: str, amount_paise: int, currency: str,
               return_url: str) -> PaymentStart:
@@ -65,8 +66,8 @@ class SimulatedGateway:
         return "created" if charge.status == SimulatedCharge.Status.OPEN else charge.status
 
     def parse_notification(self, *, body: bytes, headers: Mapping[str, str]) -> Notification:
-        signature = headers.get(SIGNATURE_HEADER, "")
-        if not signature or not hmac.compare_digest(signature, sign(body)):
+        signature = headers.get(SIGNATURE_HEADER, "").encode("utf-8", "replace")
+        if not signature or not hmac.compare_digest(signature, sign(body).encode()):
             raise InvalidNotification("The notification's signature does not match.")
         try:
             data = json.loads(body)

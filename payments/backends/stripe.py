@@ -40,6 +40,9 @@ _NOT_VOIDABLE = {"canceled", "succeeded", "processing"}
 
 class StripeGateway:
     name = "stripe"
+    # payment_intent.payment_failed fires on every declined card, and the customer may try
+    # another card on the same intent: a failure is not the end of the payment.
+    failure_is_final = False
 
     def __init__(self, secret_key: str, webhook_secret: str, api_base: str = "https://api.stripe.com", *,
                  publishable_key: str = "", webhook_tolerance_s: int = stripe.Webhook.DEFAULT_TOLERANCE,

@@ -249,3 +249,28 @@ def test_purge_deletes_old_published_events_and_markers_only(received):
     assert deleted == 2  # the published event and its handled-marker
     assert list(OutboxEvent.objects.values_list("key", flat=True)) == ["pending"]
     assert not HandledEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backlog_behind_one_failing_key_does_not_starve_the_others(settings):
+    settings.EVENTS_RELAY_LANES = 1
+    settings.EVENTS_RELAY_BATCH = 5
+    delivered: list[str] = []
+
+    def picky(event: Event) -> None:
+        if event.key == "stuck":
+            raise RuntimeError("this key's consumer is down")
+        delivered.append(event.key)
+
+    register("test.picky.v1", name="tests.picky")(picky)
+    try:
+        with transaction.atomic():
+            for _ in range(20):
+                emit("test.picky.v1", key="stuck", payload={})
+            emit("test.picky.v1", key="fine", payload={})
+        now = timezone.now()
+        relay_pending(now=now)  # the stuck key's first event fails and backs off
+        relay_pending(now=now + timedelta(milliseconds=10))
+        assert delivered == ["fine"]
+    finally:
+        unregister("test.picky.v1", name="tests.picky")

@@ -81,3 +81,8 @@ def test_delivery_endpoint_rejects_bad_pins_clearly(client, world, pin):
 
 def test_delivery_endpoint_404s_unknown_products(client, world):
     assert client.get("/api/v1/products/999999/delivery", {"pin": BENGALURU_PIN}).status_code == 404
+
+
+def test_absurd_product_ids_are_404_not_500(client, world):
+    assert client.get(f"/api/v1/products/{2**70}/delivery", {"pin": BENGALURU_PIN}).status_code == 404
+    assert client.get(f"/p/{2**70}/").status_code == 404

@@ -103,3 +103,15 @@ def test_customers_see_only_their_own_orders(api, world, user_factory):
 
 def test_anonymous_clients_are_refused(world):
     assert APIClient().get("/api/v1/orders").status_code in {401, 403}
+
+
+def test_absurd_product_ids_are_a_400(api, world):
+    response = api.post("/api/v1/orders", {**ADDRESS, "lines": [{"product_id": 2**70, "quantity": 1}]},
+                        format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert response.status_code == 400
+
+
+def test_a_webhook_with_a_non_ascii_signature_is_refused_cleanly(client, db):
+    response = client.post("/payments/webhooks/simulated/", data="{}", content_type="application/json",
+                           HTTP_X_SIMULATED_SIGNATURE="é" * 64)
+    assert response.status_code == 400

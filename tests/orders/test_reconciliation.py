@@ -83,3 +83,21 @@ def test_a_healthy_shop_reconciles_clean(world_tx):
     customer_presses(place(world_tx.customer.pk, item, 1), "fail")
     call_command("reconcile")  # exits 0
     assert ReconciliationRun.objects.first().findings == []
+
+
+def test_money_taken_at_the_gateway_without_any_notification_is_found(world_tx, settings):
+    """The customer paid; the callback was lost and the void came too late to stop it."""
+    from payments.models import SimulatedCharge
+
+    settings.LATE_PAYMENT_POLICY = "refund"
+    item = world_tx.add_item("SILENT", stock={"DEL1": 5})
+    order = place(world_tx.customer.pk, item, 1)
+    Order.objects.filter(pk=order.pk).update(status="cancelled", cancel_reason="expired",
+                                             updated_at=timezone.now() - timedelta(hours=1))
+    Payment.objects.filter(order_id=str(order.pk)).update(status="voided")  # what we believe
+    SimulatedCharge.objects.filter(order_id=str(order.pk)).update(status="succeeded")  # what happened
+
+    run = reconcile()
+
+    assert checks(run) == {"cancelled_order_with_money_taken": True}
+    assert Payment.objects.get(order_id=str(order.pk)).status == "refunded"
