@@ -70,6 +70,11 @@ class EmptyOrder(OrderError):
     pass
 
 
+def shipping_fee(*, subtotal_paise: int) -> int:
+    """Free from FREE_SHIPPING_FROM_PAISE; a flat SHIPPING_FEE_PAISE below it."""
+    return 0 if subtotal_paise >= settings.FREE_SHIPPING_FROM_PAISE else settings.SHIPPING_FEE_PAISE
+
+
 def _fingerprint(lines: list[OrderLineRequest], address: ShippingAddress) -> str:
     canonical = json.dumps({"lines": sorted((line.item_id, line.quantity) for line in lines),
                             "address": asdict(address)}, sort_keys=True)
@@ -147,7 +152,7 @@ def _order_create(*, user_id: int, idempotency_key: str, lines: list[OrderLineRe
     if unavailable:
         raise ItemsUnavailable(unavailable)
     subtotal = sum(items[i].price_paise * q for i, q in quantities.items())
-    shipping = 0 if subtotal >= settings.FREE_SHIPPING_FROM_PAISE else settings.SHIPPING_FEE_PAISE
+    shipping = shipping_fee(subtotal_paise=subtotal)
     with transaction.atomic():
         order = Order.objects.create(
             user_id=user_id, idempotency_key=idempotency_key, request_fingerprint=fingerprint,

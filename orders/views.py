@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,6 +16,7 @@ from accounts.interface import current_pin_get, default_address_get
 from cart.interface import cart_lines
 from catalog.interface import items_get
 from inventory.interface import InsufficientStock, NotDeliverable, delivery_promises
+from logistics.interface import PinCodeError
 from orders.forms import CheckoutForm
 from orders.models import Order
 from orders.selectors import order_get, order_list
@@ -25,13 +27,17 @@ from orders.services import (
     OrderLineRequest,
     ShippingAddress,
     order_place,
+    shipping_fee,
 )
 
 
 def _checkout_lines(user_id: int, pin_code: str) -> list[dict]:
     lines = cart_lines(user_id=user_id)
     items = items_get([line.item_id for line in lines])
-    promises = delivery_promises(item_ids=list(items), pin_code=pin_code) if pin_code else {}
+    try:
+        promises = delivery_promises(item_ids=list(items), pin_code=pin_code) if pin_code else {}
+    except PinCodeError:  # the form says what is wrong with it; the summary just shows no dates
+        promises = {}
     return [{"item": items[line.item_id], "quantity": line.quantity,
              "total_paise": items[line.item_id].price_paise * line.quantity,
              "promise": promises.get(line.item_id)} for line in lines if line.item_id in items]
@@ -49,7 +55,10 @@ def checkout(request):
             initial.update(name=address.full_name, phone=address.phone, line1=address.line1, line2=address.line2,
                            city=address.city, state=address.state, pin_code=address.pin_code)
         form = CheckoutForm(initial=initial)
-    pin_code = form.cleaned_data["pin_code"] if form.is_bound and form.is_valid() else form["pin_code"].value()
+    if form.is_bound:
+        pin_code = form.cleaned_data.get("pin_code", "") if form.is_valid() else ""
+    else:
+        pin_code = form["pin_code"].value()
     lines = _checkout_lines(request.user.pk, pin_code or "")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -76,7 +85,11 @@ def checkout(request):
             messages.warning(request, "The payment page did not open; try paying from your order.")
             return redirect("orders:detail", order_id=order.pk)
     subtotal = sum(x["total_paise"] for x in lines)
-    return render(request, "orders/checkout.html", {"form": form, "lines": lines, "subtotal_paise": subtotal})
+    shipping = shipping_fee(subtotal_paise=subtotal)
+    return render(request, "orders/checkout.html", {
+        "form": form, "lines": lines, "subtotal_paise": subtotal, "shipping_paise": shipping,
+        "total_paise": subtotal + shipping, "free_shipping_from_paise": settings.FREE_SHIPPING_FROM_PAISE,
+    })
 
 
 def _title(lines: list[dict], item_id: int) -> str:
