@@ -8,10 +8,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.forms import AddressForm, EmailAuthenticationForm, ProfileForm, SignupForm
@@ -19,16 +18,12 @@ from accounts.pin import SESSION_KEY as PIN_SESSION_KEY
 from accounts.pin import current_pin_get, current_pin_set
 from accounts.selectors import address_list, profile_get
 from accounts.services import address_create, profile_update, user_signup
+from shop.http import safe_next_url
 
 
 def _next_param(request: HttpRequest) -> str:
     """The `next` the visitor came with, if it points back at this site; else ""."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
+    return safe_next_url(request)
 
 
 def _posted(request: HttpRequest):
@@ -55,7 +50,7 @@ class LogoutView(auth_views.LogoutView):
 
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect(_safe_next(request))
+        return HttpResponseRedirect(_safe_next(request))
     form = SignupForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -67,7 +62,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Bazaar, {user.get_short_name()}!")
-            return redirect(_safe_next(request))
+            return HttpResponseRedirect(_safe_next(request))
     return render(request, "accounts/signup.html", {"form": form, "next": _next_param(request)})
 
 
@@ -121,7 +116,7 @@ def pin_set(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, f"Delivery dates are now shown for PIN code {pin}.")
-    return redirect(_safe_next(request))
+    return HttpResponseRedirect(_safe_next(request))
 
 
 password_reset = auth_views.PasswordResetView.as_view(

@@ -8,6 +8,6 @@ app_name = "cart"
 urlpatterns = [
     path("", views.cart_detail, name="detail"),
     path("add/", views.cart_add_view, name="add"),
-    path("items/<int:item_id>/quantity/", views.cart_update_view, name="update"),
-    path("items/<int:item_id>/remove/", views.cart_remove_view, name="remove"),
+    path("items/<id:item_id>/quantity/", views.cart_update_view, name="update"),
+    path("items/<id:item_id>/remove/", views.cart_remove_view, name="remove"),
 ]

@@ -7,9 +7,8 @@ JavaScript.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from cart.forms import AddToCartForm, QuantityForm
@@ -17,17 +16,13 @@ from cart.models import MAX_QUANTITY_PER_LINE
 from cart.selectors import CartView, cart_view_get
 from cart.services import CartError, cart_add, cart_remove, cart_set_quantity
 from cart.visitor import merge_into_customer, remember_owner, request_owner, request_owner_for_write
+from shop.http import redirect_back, safe_next_url
 
 CHECKOUT_URL = "/checkout/"
 
 
 def _next_or(request: HttpRequest, fallback: str) -> str:
-    """The posted `next` if it points back at this site, else `fallback` (a URL or URL name)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
-        return target
-    return resolve_url(fallback)
+    return safe_next_url(request, fallback)
 
 
 def _form_error(form) -> str:
@@ -53,19 +48,19 @@ def cart_add_view(request: HttpRequest) -> HttpResponse:
     back = _next_or(request, "cart:detail")
     if not form.is_valid():
         messages.error(request, _form_error(form))
-        return redirect(back)
+        return HttpResponseRedirect(back)
     owner = request_owner_for_write(request)
     try:
         change = cart_add(owner=owner, item_id=form.cleaned_data["item_id"],
                           quantity=form.cleaned_data["quantity"])
     except CartError as exc:
         messages.error(request, str(exc))
-        return redirect(back)
+        return HttpResponseRedirect(back)
     remember_owner(request, owner)
     added = change.quantity - change.previous_quantity
     messages.success(request, f"Added {added} × “{change.title}” to your cart"
                               f"{f' (now {change.quantity})' if change.previous_quantity else ''}.")
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
 @require_POST
@@ -87,7 +82,7 @@ def cart_update_view(request: HttpRequest, item_id: int) -> HttpResponse:
                 messages.success(request, f"Removed “{change.title}” from your cart.")
             elif change.quantity != change.previous_quantity:
                 messages.success(request, f"Quantity of “{change.title}” is now {change.quantity}.")
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
 @require_POST
@@ -98,4 +93,4 @@ def cart_remove_view(request: HttpRequest, item_id: int) -> HttpResponse:
         messages.success(request, f"Removed “{removed.title}” from your cart.")
     else:
         messages.info(request, "That item was not in your cart.")
-    return redirect(_next_or(request, "cart:detail"))
+    return redirect_back(request, "cart:detail")

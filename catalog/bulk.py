@@ -61,7 +61,9 @@ def _rupees_to_paise(text: str) -> int:
         amount = Decimal(cleaned)
     except InvalidOperation:
         raise ValueError(f'"{text}" is not an amount in rupees, e.g. 1299 or 1,299.50.') from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite() or abs(amount) >= Decimal("1e15"):
+        raise ValueError(f'"{text}" is not a price we can sell at.')
+    if amount != amount.quantize(Decimal("0.01")):
         raise ValueError(f'"{text}": use at most two decimal places (paise).')
     return int(amount * 100)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -114,7 +115,7 @@ def category_descendant_ids(category_id: int) -> list[int]:
 
 def category_resolve(reference: str | int) -> Category | None:
     """A category named by id, path ("electronics/mobiles") or a slug that only one category has."""
-    if isinstance(reference, int) or (isinstance(reference, str) and reference.strip().isdigit()):
+    if isinstance(reference, int) or (isinstance(reference, str) and re.fullmatch(r"[0-9]{1,18}", reference.strip())):
         return Category.objects.filter(pk=int(reference)).first()
     text = str(reference).strip().strip("/").lower()
     if not text:
@@ -168,7 +169,8 @@ def _items() -> QuerySet[Item]:
 
 def items_get(item_ids: Iterable[int]) -> dict[int, ItemSnapshot]:
     """Snapshots by id, any number: one query and one documents call. Unknown ids are left out."""
-    ids = list(set(item_ids))
+    # Ids beyond a 64-bit key can't exist; some databases fail on them rather than find nothing.
+    ids = [i for i in set(item_ids) if 0 < i < 2**63]
     if not ids:
         return {}
     return {s.item_id: s for s in item_snapshots(list(_items().filter(pk__in=ids)))}

@@ -16,7 +16,7 @@ LOW_STOCK = 5
 
 
 def product_detail(request, item_id: int, slug: str = ""):
-    item = item_get(item_id) if item_id < 2**63 else None
+    item = item_get(item_id)
     if item is None or not item.is_active:
         raise Http404("No such product.")
     canonical = slugify(item.title)[:80]

@@ -26,7 +26,7 @@ class DeliveryPromise:
 
 def availability_get(*, item_ids: Iterable[int]) -> dict[int, int]:
     """Units available now per item, over all warehouses; items with no stock row are 0."""
-    ids = list(item_ids)
+    ids = [i for i in item_ids if 0 < i < 2**63]
     totals = dict.fromkeys(ids, 0)
     rows = (Stock.objects.filter(item_id__in=ids).values("item_id")
             .annotate(available=Sum(F("on_hand") - F("reserved"))))

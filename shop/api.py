@@ -6,7 +6,7 @@ import logging
 from http import HTTPStatus
 
 from django.contrib.auth import authenticate
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
@@ -65,6 +65,10 @@ def problem_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, SuspiciousOperation):  # too many fields, a malformed multipart body…
+        exc = exceptions.ParseError("The request is malformed or too large.")
 
     if not isinstance(exc, exceptions.APIException):
         logger.exception("Unhandled API error", exc_info=exc)
@@ -87,6 +91,12 @@ def problem_exception_handler(exc, context):
         body.update(getattr(exc, "problem_extra", {}) or {})
     set_rollback()
     return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
 
 
 class InvalidCredentials(exceptions.APIException):
@@ -127,7 +137,7 @@ class ObtainTokenApi(APIView):
 class IsSeller(BasePermission):
     """Sellers only: the seller API's gate. Everything a seller sees is then scoped to them."""
 
-    message = "This API is for sellers."
+    message = "Only seller accounts can use the seller API."
 
     def has_permission(self, request, view) -> bool:
         user = request.user

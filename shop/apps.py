@@ -6,4 +6,4 @@ class ShopConfig(AppConfig):
     verbose_name = "Bazaar"
 
     def ready(self) -> None:
-        from shop import checks  # noqa: F401  (registers the system checks)
+        from shop import checks, converters  # noqa: F401  (register the system checks and <id:…> in urls)

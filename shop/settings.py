@@ -217,7 +217,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "shop.drf.SafeCursorPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "shop.drf.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "shop.api.problem_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": ENV.get("AUTH_THROTTLE_RATE", "10/min")},

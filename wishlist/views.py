@@ -6,12 +6,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from cart.interface import MAX_QUANTITY_PER_LINE, CartError
+from shop.http import redirect_back, safe_next_url
 from wishlist.selectors import InvalidCursor, wishlist_count_get, wishlist_page
 from wishlist.services import (
     WishlistError,
@@ -31,11 +31,7 @@ class MoveToCartForm(forms.Form):
 
 
 def _next_or(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
-        return target
-    return resolve_url(fallback)
+    return safe_next_url(request, fallback)
 
 
 def _login_first(request: HttpRequest, back: str) -> HttpResponse:
@@ -67,14 +63,14 @@ def wishlist_add_view(request: HttpRequest) -> HttpResponse:
     form = ItemForm(request.POST)
     if not form.is_valid():
         messages.error(request, "We couldn't find that item.")
-        return redirect(back)
+        return HttpResponseRedirect(back)
     try:
         created = wishlist_add(user_id=request.user.pk, item_id=form.cleaned_data["item_id"])
     except WishlistError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Saved to your wishlist." if created else "It's on your wishlist already.")
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
 @require_POST
@@ -84,7 +80,7 @@ def wishlist_remove_view(request: HttpRequest, item_id: int) -> HttpResponse:
         messages.success(request, "Removed from your wishlist.")
     else:
         messages.info(request, "That item was not on your wishlist.")
-    return redirect(_next_or(request, "wishlist:list"))
+    return redirect_back(request, "wishlist:list")
 
 
 @require_POST
@@ -98,7 +94,7 @@ def wishlist_move_to_cart_view(request: HttpRequest, item_id: int) -> HttpRespon
         messages.error(request, f"{exc} It stays on your wishlist.")
     else:
         messages.success(request, f"Moved “{change.title}” to your cart.")
-    return redirect(_next_or(request, "wishlist:list"))
+    return redirect_back(request, "wishlist:list")
 
 
 @require_POST
@@ -112,4 +108,4 @@ def wishlist_move_from_cart_view(request: HttpRequest, item_id: int) -> HttpResp
         messages.error(request, str(exc))
     else:
         messages.success(request, "Moved to your wishlist.")
-    return redirect(back)
+    return HttpResponseRedirect(back)

@@ -7,5 +7,5 @@ from cart.api.views import CartGetApi, CartItemAddApi, CartItemDetailApi
 urlpatterns = [
     path("cart", CartGetApi.as_view(), name="cart"),
     path("cart/items", CartItemAddApi.as_view(), name="cart-items"),
-    path("cart/items/<int:product_id>", CartItemDetailApi.as_view(), name="cart-item"),
+    path("cart/items/<id:product_id>", CartItemDetailApi.as_view(), name="cart-item"),
 ]

@@ -8,5 +8,5 @@ from catalog.api.views import ItemBulkUpsertApi, ItemDetailApi, ItemListCreateAp
 urlpatterns = [
     path("items", ItemListCreateApi.as_view(), name="seller-items"),
     path("items/bulk", ItemBulkUpsertApi.as_view(), name="seller-items-bulk"),
-    path("items/<int:item_id>", ItemDetailApi.as_view(), name="seller-item"),
+    path("items/<id:item_id>", ItemDetailApi.as_view(), name="seller-item"),
 ]

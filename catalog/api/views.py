@@ -10,9 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -40,17 +39,10 @@ from catalog.services import (
 )
 from catalog.types import CategoryInfo
 from catalog.validation import ItemInvalid
-from shop.api import PROBLEM_CONTENT_TYPE, problem
+from shop.api import PROBLEM_CONTENT_TYPE, IsSeller, problem
+from shop.drf import SafeCursorPagination, SafeJSONParser
 
 ITEM_NOT_FOUND = "No item with this id among yours."
-
-
-class IsSeller(BasePermission):
-    message = "Only seller accounts can use the seller API."
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and getattr(user, "is_seller", False))
 
 
 class Conflict(exceptions.APIException):
@@ -68,7 +60,7 @@ class DocumentsDown(exceptions.APIException):
     wait = 5
 
 
-class SellerItemPagination(CursorPagination):
+class SellerItemPagination(SafeCursorPagination):
     ordering = "-id"
     page_size = 50
     page_size_query_param = "page_size"
@@ -193,7 +185,7 @@ class ItemDetailApi(SellerApi):
 
 
 class ItemBulkUpsertApi(SellerApi):
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [SafeJSONParser, MultiPartParser]
 
     @extend_schema(
         operation_id="seller_items_bulk",

@@ -5,5 +5,5 @@ from inventory.api.views import ProductDeliveryApi, SellerStockSetApi, SellerWar
 urlpatterns = [
     path("seller/stock", SellerStockSetApi.as_view(), name="seller-stock"),
     path("seller/warehouses", SellerWarehouseListApi.as_view(), name="seller-warehouses"),
-    path("products/<int:product_id>/delivery", ProductDeliveryApi.as_view(), name="product-delivery"),
+    path("products/<id:product_id>/delivery", ProductDeliveryApi.as_view(), name="product-delivery"),
 ]

@@ -99,7 +99,7 @@ class ProductDeliveryApi(APIView):
             pin = pin_code_check(request.query_params.get("pin", ""))
         except PinCodeError as exc:
             raise exceptions.ValidationError({"pin": [str(exc)]}) from exc
-        item = item_get(product_id) if product_id < 2**63 else None
+        item = item_get(product_id)
         if item is None or not item.is_active:
             raise exceptions.NotFound("No such product.")
         promise = delivery_promises(item_ids=[product_id], pin_code=pin, now=timezone.now()).get(product_id)

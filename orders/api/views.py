@@ -5,7 +5,6 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,6 +21,7 @@ from orders.services import (
     ShippingAddress,
     order_place,
 )
+from shop.drf import SafeCursorPagination
 
 
 class Conflict(exceptions.APIException):
@@ -41,7 +41,7 @@ def _problem(exc_class, detail: str, type_: str, **extra) -> exceptions.APIExcep
     return exc
 
 
-class NewestFirst(CursorPagination):
+class NewestFirst(SafeCursorPagination):
     ordering = ("-created_at", "-id")
     page_size = 20
 

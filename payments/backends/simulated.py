@@ -71,9 +71,11 @@ class SimulatedGateway:
             raise InvalidNotification("The notification's signature does not match.")
         try:
             data = json.loads(body)
+            if not isinstance(data.get("outcome"), str):
+                raise ValueError("outcome must be a string")
             return Notification(gateway_event_id=str(data["event_id"]), gateway_ref=str(data["ref"]),
-                                outcome=data["outcome"], reason=data.get("reason", ""), payload=data)
-        except (ValueError, KeyError, TypeError) as exc:
+                                outcome=data["outcome"], reason=str(data.get("reason", "")), payload=data)
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             raise InvalidNotification(f"The notification is not readable: {exc!r}") from exc
 
     # --- the gateway's side: what happens when the customer presses a button ------------------

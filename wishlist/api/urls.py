@@ -7,5 +7,5 @@ from wishlist.api.views import WishlistGetApi, WishlistItemAddApi, WishlistItemD
 urlpatterns = [
     path("wishlist", WishlistGetApi.as_view(), name="wishlist"),
     path("wishlist/items", WishlistItemAddApi.as_view(), name="wishlist-items"),
-    path("wishlist/items/<int:product_id>", WishlistItemDeleteApi.as_view(), name="wishlist-item"),
+    path("wishlist/items/<id:product_id>", WishlistItemDeleteApi.as_view(), name="wishlist-item"),
 ]
