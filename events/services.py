@@ -26,18 +26,20 @@ def lane_for(key: str, lanes: int | None = None) -> int:
     return zlib.crc32(key.encode()) % (lanes or settings.EVENTS_RELAY_LANES)
 
 
-def emit(type: str, *, key: object, payload: dict, using: str = DEFAULT_DB_ALIAS) -> OutboxEvent:
+def emit(type: str, *, key: object, payload: dict, using: str = DEFAULT_DB_ALIAS,
+         relay_now: bool = True) -> OutboxEvent:
     """Record an event in the current transaction of `using`; it is published after commit.
 
     If the transaction rolls back, the event never existed. Types are versioned
     (`orders.order_placed.v1`); the payload must be JSON and should carry ids and
-    snapshots, never model instances.
+    snapshots, never model instances. `relay_now=False` (analytics such as searches) leaves the
+    event to the 5-second sweep instead of queueing a relay task for it.
     """
     key = str(key)
     row = OutboxEvent.objects.using(using).create(
         type=type, key=key, payload=payload, occurred_at=timezone.now(), lane=lane_for(key)
     )
-    if settings.EVENTS_RELAY_ON_COMMIT and not _relay_already_requested(using):
+    if relay_now and settings.EVENTS_RELAY_ON_COMMIT and not _relay_already_requested(using):
         transaction.on_commit(_request_relay, using=using)
     return row
 

@@ -6,6 +6,7 @@ from inventory.selectors import (
     delivery_promises,
     held_reservations_by_order,
     reservation_statuses,
+    stock_locations,
 )
 from inventory.services import (
     InsufficientStock,
@@ -35,6 +36,7 @@ __all__ = [
     "reservation_commit",
     "reservation_release",
     "reservation_statuses",
+    "stock_locations",
     "stock_reserve",
     "stock_reserved_drift",
     "stock_reserved_repair",

@@ -85,3 +85,19 @@ def reservation_statuses(*, order_ids: Iterable[str]) -> dict[str, set[str]]:
     for order_id, status in Reservation.objects.filter(order_id__in=ids).values_list("order_id", "status"):
         statuses[order_id].add(status)
     return statuses
+
+
+def stock_locations(*, item_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """For each item, the warehouses where it has units available now (empty: sold out).
+
+    One query per 1,000 items; search indexes these so it can filter by "a stocked warehouse
+    reaches this PIN" inside the engine.
+    """
+    ids = list(dict.fromkeys(int(i) for i in item_ids if 0 < int(i) < 2**63))
+    found: dict[int, set[int]] = {i: set() for i in ids}
+    for start in range(0, len(ids), 1000):
+        rows = (Stock.objects.filter(item_id__in=ids[start:start + 1000], on_hand__gt=F("reserved"))
+                .values_list("item_id", "warehouse_id"))
+        for item_id, warehouse_id in rows:
+            found[item_id].add(warehouse_id)
+    return {i: frozenset(w) for i, w in found.items()}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.http import QueryDict
 
-from search.types import MAX_PAGE, Sort, SearchParams
+from search.types import MAX_PAGE, SearchParams, Sort
 
 PER_PAGE = 24
 MAX_VALUES = 20  # per repeated parameter

@@ -32,6 +32,8 @@ def on_stock_changed(event: Event) -> None:
 @consumer(CATEGORY_CHANGED, name="search.category_changed")
 def on_category_changed(event: Event) -> None:
     """Renamed, moved or a changed schema (facetable attributes): its items are re-indexed."""
-    category_id = event.payload.get("id")
+    category_id = event.payload.get("category_id", event.payload.get("id"))
+    if category_id is None and event.key.startswith("category-"):
+        category_id = event.key.removeprefix("category-")
     if category_id is not None:
         category_reindex(category_id=int(category_id))

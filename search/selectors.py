@@ -23,7 +23,7 @@ from django.core.cache import cache
 from catalog.interface import CategoryInfo, category_tree
 from logistics.interface import DeliveryEstimate, delivery_estimates, earliest_delivery, warehouse_ids_active
 from search.backends.base import SearchBackend
-from search.text import edit_distance, fuzziness, tokens, word_matches
+from search.text import edit_distance, fuzziness, prefix_allowed, tokens, word_matches
 from search.types import (
     MAX_PAGE,
     CategoryCrumb,
@@ -58,9 +58,21 @@ def _categories_cache_seconds() -> int:
     return 60 if backend.endswith(("LocMemCache", "DummyCache")) else 3600
 
 
+CATEGORIES_MEMO_SECONDS = 10.0
+_categories_memo: tuple[float, dict[int, CategoryInfo]] | None = None
+
+
 def categories_by_id() -> dict[int, CategoryInfo]:
-    """Every category (with its effective schema, without children), in tree order. Cached; the
-    consumer of catalog.category_changed.v1 forgets it."""
+    """Every category (with its effective schema, without children), in tree order.
+
+    Kept in the process for 10 s in front of the shared cache (a page would otherwise unpickle
+    the whole tree on every search); the consumer of catalog.category_changed.v1 forgets the
+    shared copy, so a rename reaches every process within 10 s of the event.
+    """
+    global _categories_memo
+    memo = _categories_memo
+    if memo is not None and time.monotonic() - memo[0] < CATEGORIES_MEMO_SECONDS:
+        return memo[1]
     found = cache.get(CATEGORIES_CACHE_KEY)
     if found is None:
         found = {}
@@ -73,10 +85,13 @@ def categories_by_id() -> dict[int, CategoryInfo]:
         for root in category_tree():
             walk(root)
         cache.set(CATEGORIES_CACHE_KEY, found, _categories_cache_seconds())
+    _categories_memo = (time.monotonic(), found)
     return found
 
 
 def categories_forget() -> None:
+    global _categories_memo
+    _categories_memo = None
     cache.delete(CATEGORIES_CACHE_KEY)
 
 
@@ -98,14 +113,35 @@ def _warehouse_ids() -> tuple[int, ...]:
 
 def memos_forget() -> None:
     """Forget what this process remembers (tests, after warehouses change)."""
-    global _warehouses_memo
+    global _warehouses_memo, _categories_memo
     _warehouses_memo = None
+    _categories_memo = None
+    _estimates_memo.clear()
+
+
+ESTIMATES_MEMO_SECONDS = 5.0
+ESTIMATES_MEMO_SIZE = 4096
+_estimates_memo: dict[str, tuple[float, dict[int, DeliveryEstimate]]] = {}
 
 
 def reachable_estimates(pin: str, *, now: dt.datetime | None = None) -> dict[int, DeliveryEstimate]:
     """{warehouse id: estimate} for every active warehouse a courier connects to `pin`.
-    Raises MalformedPinCode / UnknownPinCode. One cache round trip (one query on a miss)."""
-    return delivery_estimates(warehouse_ids=_warehouse_ids(), pin_code=pin, now=now)
+    Raises MalformedPinCode / UnknownPinCode.
+
+    Logistics answers from its cache (one round trip; one query on a miss). For the current
+    time, the answer is also kept in the process for 5 s: a page of search results then costs
+    no cache round trip at all, and a route change or a passing cut-off shows within 5 s.
+    """
+    if now is not None:
+        return delivery_estimates(warehouse_ids=_warehouse_ids(), pin_code=pin, now=now)
+    memo = _estimates_memo.get(pin)
+    if memo is not None and time.monotonic() - memo[0] < ESTIMATES_MEMO_SECONDS:
+        return memo[1]
+    estimates = delivery_estimates(warehouse_ids=_warehouse_ids(), pin_code=pin)
+    if len(_estimates_memo) >= ESTIMATES_MEMO_SIZE:
+        _estimates_memo.clear()
+    _estimates_memo[pin] = (time.monotonic(), estimates)
+    return estimates
 
 
 def delivery_tiers(estimates: Mapping[int, DeliveryEstimate]) -> tuple[frozenset[int], ...]:
@@ -153,11 +189,12 @@ def search_run(params: SearchParams, *, pin: str | None = None, now: dt.datetime
             undeliverable = backend.query(replace(query, warehouse_ids=None, limit=0, facets=False,
                                                   sort=Sort.RELEVANCE, delivery_tiers=())).total
     categories = categories_by_id()
+    deliveries = _Deliveries(estimates)
     return SearchPage(
         params=replace(params, sort=query.sort),
         pin=pin or None,
         total=result.total,
-        results=[_card(hit, estimates) for hit in result.hits],
+        results=[_card(hit, deliveries) for hit in result.hits],
         facets=facet_groups(result.facets, params, categories),
         did_you_mean=did_you_mean,
         undeliverable_count=undeliverable,
@@ -165,17 +202,27 @@ def search_run(params: SearchParams, *, pin: str | None = None, now: dt.datetime
     )
 
 
-def _card(hit: EngineHit, estimates: Mapping[int, DeliveryEstimate] | None) -> ResultCard:
-    delivery = None
-    if estimates:
-        best = earliest_delivery([estimates[w] for w in hit.warehouse_ids if w in estimates])
-        if best is not None:
-            delivery = Delivery(date=best.delivery_date, courier=best.courier_name, warehouse_id=best.warehouse_id)
-    return ResultCard(
-        item_id=hit.item_id, sku=hit.sku, title=hit.title, brand=hit.brand, price_paise=hit.price_paise,
-        rating=hit.rating, rating_count=hit.rating_count, image=hit.image, category_id=hit.category_id,
-        category_name=hit.category_name, delivery=delivery,
-    )
+class _Deliveries:
+    """The promise for a set of stocked warehouses (logistics' earliest_delivery), worked out
+    once per distinct set on a page: results mostly share a handful of warehouse sets."""
+
+    def __init__(self, estimates: Mapping[int, DeliveryEstimate] | None):
+        self.estimates = estimates or {}
+        self.known: dict[tuple[int, ...], Delivery | None] = {}
+
+    def for_warehouses(self, warehouse_ids: tuple[int, ...]) -> Delivery | None:
+        if not self.estimates:
+            return None
+        if warehouse_ids not in self.known:
+            best = earliest_delivery([self.estimates[w] for w in warehouse_ids if w in self.estimates])
+            self.known[warehouse_ids] = None if best is None else Delivery(
+                date=best.delivery_date, courier=best.courier_name, warehouse_id=best.warehouse_id)
+        return self.known[warehouse_ids]
+
+
+def _card(hit: EngineHit, deliveries: _Deliveries) -> ResultCard:
+    return ResultCard(hit.item_id, hit.sku, hit.title, hit.brand, hit.price_paise, hit.rating, hit.rating_count,
+                      hit.image, hit.category_id, hit.category_name, deliveries.for_warehouses(hit.warehouse_ids))
 
 
 def _trail(category_id: int | None, categories: Mapping[int, CategoryInfo]) -> tuple[CategoryCrumb, ...]:
@@ -222,11 +269,9 @@ def facet_groups(counts: FacetCounts, params: SearchParams,
 def _attribute_groups(counts: FacetCounts, params: SearchParams,
                       categories: Mapping[int, CategoryInfo]) -> list[FacetGroup]:
     chosen = categories.get(params.category_id) if params.category_id else None
-    schema = {}
-    for category in ([chosen] if chosen else []) + list(categories.values()):
-        for attribute in category.attributes:
-            if attribute.facetable:
-                schema.setdefault(attribute.code, attribute)
+    schema = dict(_facetable_attributes(categories))
+    if chosen:
+        schema.update({a.code: a for a in chosen.attributes if a.facetable})
     codes = [a.code for a in chosen.attributes if a.facetable] if chosen else []
     codes += sorted((c for c in counts.attributes if c not in codes),
                     key=lambda c: (schema[c].label if c in schema else c).casefold())
@@ -246,6 +291,22 @@ def _attribute_groups(counts: FacetCounts, params: SearchParams,
             unit=info.unit if info else "",
         ))
     return groups
+
+
+_facetable_memo: tuple[int, dict] = (0, {})
+
+
+def _facetable_attributes(categories: Mapping[int, CategoryInfo]) -> dict:
+    """{code: AttributeInfo} of every facetable attribute, worked out once per categories map."""
+    global _facetable_memo
+    if _facetable_memo[0] != id(categories):
+        schema: dict = {}
+        for category in categories.values():
+            for attribute in category.attributes:
+                if attribute.facetable:
+                    schema.setdefault(attribute.code, attribute)
+        _facetable_memo = (id(categories), schema)
+    return _facetable_memo[1]
 
 
 def _value_order(item: tuple[str, int], info) -> tuple:
@@ -269,9 +330,9 @@ def _value_label(value: str, info) -> str:
 # --- did you mean -----------------------------------------------------------------------------
 
 def did_you_mean_get(text: str, *, backend: SearchBackend | None = None) -> str | None:
-    """A corrected query when `text` finds nothing: each word that finds nothing on its own is
-    replaced by the nearest word of the documents a looser search finds (up to 2 edits), or
-    dropped. None when there is nothing better to offer."""
+    """A corrected query when `text` finds nothing: every word becomes the nearest word of the
+    documents a search for it finds (its own edit distance first, then up to 2 edits), a word
+    too far from everything is dropped. None when that changes nothing or finds nothing."""
     backend = backend or search_backend()
     words = tokens(text)
     if not words:
@@ -279,20 +340,15 @@ def did_you_mean_get(text: str, *, backend: SearchBackend | None = None) -> str 
     fixed: list[str] = []
     for position, word in enumerate(words):
         last = position == len(words) - 1
-        if backend.query(EngineQuery(text=word, limit=1, facets=False)).total:
-            fixed.append(word)
-            continue
-        replacement = None
-        for extra in (1, 2):
-            if fuzziness(word, extra) == fuzziness(word, extra - 1):
+        for extra in (0, 1, 2):
+            if extra and fuzziness(word, extra) == fuzziness(word, extra - 1):
                 continue
             found = backend.query(EngineQuery(text=word, fuzziness_extra=extra, limit=20, facets=False))
             replacement = _nearest(word, found, extra=extra, last=last)
             if replacement:
+                fixed.append(replacement)
                 break
-        if replacement:
-            fixed.append(replacement)
-    suggestion = " ".join(fixed)
+    suggestion = " ".join(dict.fromkeys(fixed))
     if not suggestion or suggestion == " ".join(words):
         return None
     if not backend.query(EngineQuery(text=suggestion, limit=1, facets=False)).total:
@@ -305,11 +361,12 @@ def _nearest(word: str, found: EngineResult, *, extra: int, last: bool) -> str |
     for hit in found.hits:
         seen.update(set(tokens(f"{hit.title} {hit.brand} {hit.category_name}", limit=100)))
     allowed = fuzziness(word, extra)
+    prefix = prefix_allowed(word, last=last, as_you_type=False)
     scored = []
     for candidate, frequency in seen.items():
         distance = edit_distance(word, candidate, cap=allowed)
-        if distance <= allowed or (last and candidate.startswith(word)):
-            scored.append((distance, -frequency, candidate))
+        if distance <= allowed or (prefix and candidate.startswith(word)):
+            scored.append((min(distance, allowed + 1), -frequency, candidate))
     return min(scored)[2] if scored else None
 
 

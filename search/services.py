@@ -15,17 +15,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from catalog.interface import item_ids_find, item_snapshots_iter, items_get
 from events.interface import emit
+from inventory.interface import stock_locations
 from search.backends.base import SearchBackend
 from search.documents import doc_build
 from search.models import StaleItem
 from search.selectors import categories_by_id, categories_forget, search_backend
-from search.stock import stock_locations
 from search.types import SearchDoc, SearchParams
 
 logger = logging.getLogger(__name__)
@@ -49,8 +49,10 @@ def items_mark_stale(*, item_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     now = timezone.now()
+    # ON CONFLICT (item_id) DO UPDATE on SQLite; MySQL's ON DUPLICATE KEY takes no target.
+    target = ["item_id"] if connection.features.supports_update_conflicts_with_target else None
     StaleItem.objects.bulk_create([StaleItem(item_id=i, marked_at=now) for i in ids], update_conflicts=True,
-                                  unique_fields=["item_id"], update_fields=["marked_at"])
+                                  unique_fields=target, update_fields=["marked_at"])
     transaction.on_commit(_request_flush)
     return len(ids)
 
@@ -71,18 +73,21 @@ class FlushReport:
     busy: bool = False
 
 
-def stale_items_flush(*, batch: int = FLUSH_BATCH, backend: SearchBackend | None = None) -> FlushReport:
+def stale_items_flush(*, batch: int = FLUSH_BATCH, max_batches: int = 200,
+                      backend: SearchBackend | None = None) -> FlushReport:
     """Rewrite the documents of every stale item, `batch` at a time, outside any transaction.
 
     One flush at a time per cache (a lock that expires, so a crashed worker can't block it);
-    a second caller returns at once with `busy`: the running one will see its rows too.
+    a second caller returns at once with `busy`: the running one will see its rows too. At most
+    `max_batches` rounds, so a stream of new marks can't keep one task busy for ever (the sweep
+    picks up the rest).
     """
     if not cache.add(FLUSH_LOCK_KEY, 1, FLUSH_LOCK_SECONDS):
         return FlushReport(busy=True)
     try:
         items = written = 0
         seen_up_to = None
-        while True:
+        for _ in range(max_batches):
             rows = StaleItem.objects.order_by("marked_at", "item_id")
             if seen_up_to is not None:
                 rows = rows.filter(Q(marked_at__gt=seen_up_to[0]) | Q(marked_at=seen_up_to[0],
@@ -181,7 +186,7 @@ def index_rebuild(*, batch_size: int = 1000, backend: SearchBackend | None = Non
 def search_performed_record(*, params: SearchParams, pin: str | None, result_count: int,
                             user_id: int | None, session_key: str | None) -> None:
     """Emit search.performed.v1 for the recommendation jobs (keyed by user, else session)."""
-    emit(SEARCH_PERFORMED, key=user_id or session_key or "anonymous", payload={
+    emit(SEARCH_PERFORMED, key=user_id or session_key or "anonymous", relay_now=False, payload={
         "query": params.q,
         "filters": params.filters_payload(),
         "pin": pin or None,

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Sort(StrEnum):
@@ -138,8 +138,9 @@ class EngineQuery:
     facets: bool = True
 
 
-@dataclass(frozen=True)
-class EngineHit:
+class EngineHit(NamedTuple):
+    """A found document (a named tuple: pages build dozens of them per request)."""
+
     item_id: int
     title: str
     brand: str
@@ -215,8 +216,7 @@ class Delivery:
     warehouse_id: int
 
 
-@dataclass(frozen=True)
-class ResultCard:
+class ResultCard(NamedTuple):
     item_id: int
     sku: str
     title: str
@@ -230,8 +230,7 @@ class ResultCard:
     delivery: Delivery | None
 
 
-@dataclass(frozen=True)
-class FacetValue:
+class FacetValue(NamedTuple):
     value: str
     label: str
     count: int

@@ -299,6 +299,8 @@ CELERY_BEAT_SCHEDULE = {
     "logistics-serviceability": {"task": "logistics.compute_serviceability",
                                  "schedule": crontab(hour=2, minute=30)},
     "cart-purge-abandoned": {"task": "cart.purge_abandoned", "schedule": timedelta(days=1)},
+    # Items marked stale by catalog and stock events are re-indexed in one engine commit.
+    "search-flush": {"task": "search.flush_stale_items", "schedule": timedelta(seconds=5)},
 }
 
 # --- Logging ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("inventory.api.urls")),
     path("", include("cart.api.urls")),
     path("", include("wishlist.api.urls")),
+    path("", include("search.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("cart/", include("cart.urls")),
     path("wishlist/", include("wishlist.urls")),
+    path("search/", include("search.urls")),
     path("payments/", include("payments.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -11,13 +11,17 @@ pytest_plugins = ["tests.shop_world"]
 
 
 @pytest.fixture(autouse=True)
-def _isolated_state(settings):
+def _isolated_state(settings, tmp_path):
     """Each test starts with an empty cache, freshly built backends and tasks run in-process."""
     from shop.celery import app
 
     settings.EVENTS_RELAY_ON_COMMIT = False  # tests relay explicitly, so they can see each step
     # Tests create many users and none tests the hasher's strength: the fast one saves seconds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test its own embedded search index (unless it chose Elasticsearch), never var/.
+    if settings.BAZAAR_BACKENDS["search"]["BACKEND"].endswith("TantivyBackend"):
+        settings.BAZAAR_BACKENDS = {**settings.BAZAAR_BACKENDS, "search": {
+            **settings.BAZAAR_BACKENDS["search"], "OPTIONS": {"path": str(tmp_path / "search-index")}}}
     app.conf.task_always_eager = True
     _clear_cache()
     reset_backends()

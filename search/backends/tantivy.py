@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
+import functools
 import os
 import shutil
 import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import tantivy
@@ -60,7 +61,7 @@ def _schema() -> tantivy.Schema:
         sb.add_integer_field(name, indexed=True, fast=True)
     for name in SORT_FIELDS.values():
         sb.add_unsigned_field(name, fast=True)
-    sb.add_bytes_field("card", stored=True)  # what a result card shows, as JSON
+    sb.add_bytes_field("card", stored=True)  # what a result card shows (_card)
     return sb.build()
 
 
@@ -82,33 +83,40 @@ def sort_keys(doc: SearchDoc) -> dict[str, int]:
     }
 
 
+CARD_SEPARATOR = "\x1f"  # the unit separator: never in product text (the catalog strips control characters)
+
+
 def _card(doc: SearchDoc) -> bytes:
-    return json.dumps({
-        "title": doc.title, "brand": doc.brand, "sku": doc.sku, "price_paise": doc.price_paise,
-        "rating": doc.rating, "rating_count": doc.rating_count, "image": doc.image,
-        "category_id": doc.category_id, "category_path": doc.category_path,
-        "category_name": doc.category_name, "created_ts": doc.created_ts,
-        "warehouse_ids": list(doc.warehouse_ids),
-    }, separators=(",", ":")).encode()
+    """What a result card shows, as one stored value that splits back in a microsecond."""
+    return CARD_SEPARATOR.join([
+        _clean(doc.title), _clean(doc.brand), _clean(doc.sku), str(doc.price_paise), doc.rating, str(doc.rating_count),
+        _clean(doc.image), str(doc.category_id), _clean(doc.category_path), _clean(doc.category_name),
+        str(doc.created_ts), ",".join(map(str, doc.warehouse_ids)),
+    ]).encode()
+
+
+def _clean(text: str) -> str:
+    return text.replace(CARD_SEPARATOR, " ")
 
 
 def _hit(item_id: int, card: bytes) -> EngineHit:
-    data = json.loads(card)
+    (title, brand, sku, price, rating, rating_count, image, category_id, category_path, category_name, created,
+     warehouses) = card.decode().split(CARD_SEPARATOR)
     return EngineHit(
-        item_id=item_id, title=data["title"], brand=data["brand"], sku=data["sku"],
-        price_paise=data["price_paise"], rating=data["rating"], rating_count=data["rating_count"],
-        image=data["image"], category_id=data["category_id"], category_path=data["category_path"],
-        category_name=data["category_name"], created_ts=data["created_ts"],
-        warehouse_ids=tuple(data["warehouse_ids"]),
+        item_id=item_id, title=title, brand=brand, sku=sku, price_paise=int(price), rating=rating,
+        rating_count=int(rating_count), image=image, category_id=int(category_id), category_path=category_path,
+        category_name=category_name, created_ts=int(created),
+        warehouse_ids=tuple(map(int, warehouses.split(","))) if warehouses else (),
     )
 
 
 class TantivyBackend:
     def __init__(self, path: str = "var/search-index", *, writer_heap_bytes: int = 50_000_000,
-                 lock_timeout: float = 10.0):
+                 writer_threads: int = 1, lock_timeout: float = 10.0):
         root = Path(path)
         self.root = root if root.is_absolute() else Path(settings.BASE_DIR) / root
-        self.writer_heap_bytes = max(15_000_000, writer_heap_bytes)
+        self.writer_threads = max(1, writer_threads)
+        self.writer_heap_bytes = max(15_000_000 * self.writer_threads, writer_heap_bytes)
         self.lock_timeout = lock_timeout
         self.schema = _schema()
         self._indexes: dict[str, tantivy.Index] = {}
@@ -245,7 +253,7 @@ class TantivyBackend:
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
-                writer = index.writer(self.writer_heap_bytes, 1)
+                writer = index.writer(self.writer_heap_bytes, self.writer_threads)
                 break
             except ValueError as exc:
                 if "LockBusy" not in str(exc) or time.monotonic() > deadline:
@@ -319,6 +327,13 @@ class TantivyBackend:
         text = self._text_query(searcher, q)
         filters = self._filters(q)
         query = self._compose(text, filters, q)
+        # Facet counts run beside the search: tantivy's aggregate releases the GIL (its search
+        # does not), so the worker is let in first and the page waits for the slower of the two.
+        facets_future = None
+        if q.facets:
+            started = threading.Event()
+            facets_future = _facet_pool().submit(_aggregate, searcher, self._facet_plan(searcher, filters, q), started)
+            started.wait()
         limit = max(1, q.limit)
         if q.sort in SORT_FIELDS:
             result = searcher.search(query, limit, order_by_field=SORT_FIELDS[q.sort],
@@ -330,10 +345,12 @@ class TantivyBackend:
             for _, address in result.hits:
                 stored = searcher.doc(address)
                 hits.append(_hit(stored.get_first("item_id"), stored.get_first("card")))
-        facets = self._facets(searcher, text, filters, q) if q.facets else FacetCounts()
+        facets = self._facet_counts(facets_future.result()) if facets_future is not None else FacetCounts()
         return EngineResult(total=result.count, hits=hits, facets=facets)
 
-    def _text_query(self, searcher: tantivy.Searcher, q: EngineQuery) -> tantivy.Query | None:
+    def _text_query(self, searcher: tantivy.Searcher, q: EngineQuery, *, ranked: bool = True) -> tantivy.Query | None:
+        """The words' match clauses; with `ranked`, also the clauses that only add to the score
+        (facet counts don't need those)."""
         words = tokens(q.text)
         if not words:
             return None
@@ -348,18 +365,23 @@ class TantivyBackend:
             matches = alternatives[0] if len(alternatives) == 1 else Q.boolean_query(
                 [(Occur.Should, a) for a in alternatives])
             clauses.append((Occur.Must, matches))
+            if not ranked:
+                continue
             for field, boost in (("title", BOOSTS["title"]), ("brand_text", BOOSTS["brand"]),
                                  ("category_text", BOOSTS["category"])):
                 clauses.append((Occur.Should, Q.boost_query(Q.term_query(self.schema, field, word), boost)))
             if distance and searcher.doc_freq("text", word) == 0:
                 clauses.append((Occur.Should, Q.boost_query(
                     Q.fuzzy_term_query(self.schema, "title", word, distance), BOOSTS["title"] / 2)))
-        return Q.boolean_query(clauses)
+        return clauses[0][1] if len(clauses) == 1 else Q.boolean_query(clauses)
 
     def _filters(self, q: EngineQuery) -> dict[str, tantivy.Query]:
         """Each filter by its name; facets leave out their own."""
         schema = self.schema
-        filters: dict[str, tantivy.Query] = {"live": Q.term_query(schema, "live", 1)}
+        filters: dict[str, tantivy.Query] = {}
+        if not tokens(q.text) and q.category_id is None and q.warehouse_ids is None:
+            # A tombstone has no text, category or warehouse: any of those filters leaves it out.
+            filters["live"] = Q.term_query(schema, "live", 1)
         if q.category_id is not None:
             filters["category"] = Q.term_query(schema, "category_ids", q.category_id)
         if q.brands:
@@ -392,49 +414,67 @@ class TantivyBackend:
                 clauses.append((Occur.Should, Q.const_score_query(self._warehouses(frozenset(reached)), TIER_BOOST)))
         return Q.boolean_query(clauses)
 
-    def _facets(self, searcher: tantivy.Searcher, text: tantivy.Query | None,
-                filters: dict[str, tantivy.Query], q: EngineQuery) -> FacetCounts:
-        def terms(field: str, size_key: str) -> dict:
-            return {"terms": {"field": field, "size": FACET_SIZES[size_key]}}
-
-        def buckets(answer: dict, name: str) -> list[dict]:
-            return answer.get(name, {}).get("buckets", [])
-
-        own = {"brand": "brands", "rating": "ratings"}
-        base_aggs = {"categories": terms("category_ids", "categories")}
+    def _facet_plan(self, searcher: tantivy.Searcher, filters: dict[str, tantivy.Query],
+                    q: EngineQuery) -> list[tuple[str, tantivy.Query, dict]]:
+        """The aggregations that make the facet counts: one over everything found, and one per
+        filter that its own facet must ignore (brand, rating, each attribute code)."""
+        text = self._text_query(searcher, q, ranked=False)
+        base = {"categories": _terms("category_ids", "categories"), "attributes": _terms("facets", "attributes")}
         if "brand" not in filters:
-            base_aggs["brands"] = terms("brand", "brands")
+            base["brands"] = _terms("brand", "brands")
         if "rating" not in filters:
-            base_aggs["ratings"] = terms("rating_x10", "ratings")
-        base_aggs["attributes"] = terms("facets", "attributes")
-        base = searcher.aggregate(self._compose(text, filters, q, ranked=False), base_aggs)
-
-        categories = {int(b["key"]): b["doc_count"] for b in buckets(base, "categories")}
-        attributes: dict[str, dict[str, int]] = {}
-        for bucket in buckets(base, "attributes"):
-            code, value = facet_split(bucket["key"])
-            if f"attr:{code}" not in filters:
-                attributes.setdefault(code, {})[value] = bucket["doc_count"]
-        answers = {"brands": base, "ratings": base}
+            base["ratings"] = _terms("rating_x10", "ratings")
+        plan = [("", self._compose(text, filters, q, ranked=False), base)]
+        own = {"brand": {"brands": _terms("brand", "brands")}, "rating": {"ratings": _terms("rating_x10", "ratings")}}
         for name in filters:
             if name in own:
-                answers[own[name]] = searcher.aggregate(
-                    self._compose(text, filters, q, without=name, ranked=False),
-                    {own[name]: terms("brand" if name == "brand" else "rating_x10", own[name])})
+                plan.append((name, self._compose(text, filters, q, without=name, ranked=False), own[name]))
             elif name.startswith("attr:"):
-                code = name.removeprefix("attr:")
-                answer = searcher.aggregate(self._compose(text, filters, q, without=name, ranked=False),
-                                            {"attributes": terms("facets", "attributes")})
-                for bucket in buckets(answer, "attributes"):
-                    bucket_code, value = facet_split(bucket["key"])
-                    if bucket_code == code:
-                        attributes.setdefault(code, {})[value] = bucket["doc_count"]
-        brands = {str(b["key"]): b["doc_count"] for b in buckets(answers["brands"], "brands") if b["key"]}
+                plan.append((name, self._compose(text, filters, q, without=name, ranked=False),
+                             {"attributes": _terms("facets", "attributes")}))
+        return plan
+
+    @staticmethod
+    def _facet_counts(answers: list[tuple[str, dict]]) -> FacetCounts:
+        categories: dict[int, int] = {}
+        brands: dict[str, int] = {}
         ratings: dict[int, int] = {}
-        for bucket in buckets(answers["ratings"], "ratings"):
-            stars = int(bucket["key"]) // 10
-            ratings[stars] = ratings.get(stars, 0) + bucket["doc_count"]
+        attributes: dict[str, dict[str, int]] = {}
+        excluded = {name for name, _ in answers if name}
+        for name, answer in answers:
+            for bucket in _buckets(answer, "categories"):
+                categories[int(bucket["key"])] = bucket["doc_count"]
+            for bucket in _buckets(answer, "brands"):
+                if bucket["key"]:
+                    brands[str(bucket["key"])] = bucket["doc_count"]
+            for bucket in _buckets(answer, "ratings"):
+                stars = int(bucket["key"]) // 10
+                ratings[stars] = ratings.get(stars, 0) + bucket["doc_count"]
+            for bucket in _buckets(answer, "attributes"):
+                code, value = facet_split(bucket["key"])
+                # A code with a filter is counted by its own aggregation (name "attr:<code>") only.
+                if (name == f"attr:{code}") or (not name and f"attr:{code}" not in excluded):
+                    attributes.setdefault(code, {})[value] = bucket["doc_count"]
         return FacetCounts(brands=brands, categories=categories, attributes=attributes, ratings=ratings)
+
+
+def _terms(field: str, size_key: str) -> dict:
+    return {"terms": {"field": field, "size": FACET_SIZES[size_key]}}
+
+
+def _buckets(answer: dict, name: str) -> list[dict]:
+    return answer.get(name, {}).get("buckets", [])
+
+
+def _aggregate(searcher: tantivy.Searcher, plan: list[tuple[str, tantivy.Query, dict]],
+               started: threading.Event) -> list[tuple[str, dict]]:
+    started.set()
+    return [(name, searcher.aggregate(query, aggs)) for name, query, aggs in plan]
+
+
+@functools.cache
+def _facet_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-facets")
 
 
 def _any(queries) -> tantivy.Query:

@@ -20,8 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("-n", type=int, default=2000, help="Samples per latency figure.")
         parser.add_argument("--seconds", type=float, default=5.0, help="Duration of each throughput figure.")
         parser.add_argument("--buyers", type=int, default=16, help="Concurrent buyers on the hot item.")
+        parser.add_argument("--search-items", type=int, default=100_000, help="Documents in the search index.")
 
-    def handle(self, *args, n: int, seconds: float, buyers: int, **options):
+    def handle(self, *args, n: int, seconds: float, buyers: int, search_items: int, **options):
         settings.EVENTS_RELAY_ON_COMMIT = False
         from shop.celery import app
 
@@ -29,14 +30,15 @@ class Command(BaseCommand):
         self.stdout.write(f"database: {connection.vendor}, cache: {settings.CACHES['default']['BACKEND']}")
         old = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         try:
-            figures = self.run_all(n=n, seconds=seconds, buyers=buyers)
+            figures = self.run_all(n=n, seconds=seconds, buyers=buyers, search_items=search_items)
         finally:
             teardown_databases(old, verbosity=0)
         self.stdout.write("")
+        width = max(len(f.name) for f in figures)
         for f in figures:
-            self.stdout.write(f"{f.name:<58} {f.value:10.1f} {f.unit:<7} = {f.ratio:6.2f} x {f.floor_name}")
+            self.stdout.write(f"{f.name:<{width}} {f.value:10.1f} {f.unit:<3} = {f.ratio:6.2f} x {f.floor_name}")
 
-    def run_all(self, *, n: int, seconds: float, buyers: int) -> list[bench.Figure]:
+    def run_all(self, *, n: int, seconds: float, buyers: int, search_items: int) -> list[bench.Figure]:
         from tests.shop_world import World, build_world  # the same small shop the tests use
 
         started = time.perf_counter()
@@ -45,8 +47,15 @@ class Command(BaseCommand):
         self.stdout.write(f"seeded in {time.perf_counter() - started:.1f} s")
         figures: list[bench.Figure] = []
         figures += self.delivery_promise(items, n)
+        figures += self.search(search_items, n)
         figures += self.hot_item_orders(world, buyers=buyers, seconds=seconds)
         return figures
+
+    def search(self, search_items: int, n: int) -> list[bench.Figure]:
+        from search.bench import bench_search
+
+        floor = bench.p50(bench.trivial_view_floor(n))
+        return bench_search(n_items=search_items, samples=n, floor_us=floor)
 
     def delivery_promise(self, items: list[int], n: int) -> list[bench.Figure]:
         from inventory.interface import delivery_promises

@@ -1,5 +1,6 @@
 """Demo data for `make run`: fixed log-ins, and whatever each app contributes. Safe to run twice."""
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{created} catalog items created")
         stocked = seed_stock(item_ids=[i.item_id for i in item_snapshots_iter()], warehouses=warehouses)
         self.stdout.write(f"{stocked} stock rows set")
+        call_command("search_rebuild", verbosity=0)
+        self.stdout.write("search index built")
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
 
     @transaction.atomic

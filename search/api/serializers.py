@@ -1,0 +1,115 @@
+"""The search API's shapes. Money is integer paise; dates are ISO 8601."""
+
+from rest_framework import serializers
+
+from search.types import MAX_PAGE, MAX_PER_PAGE, Sort
+
+
+class SearchInputSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="",
+                              help_text="Free text; typos are tolerated (1 edit from 3 letters, 2 from 6).")
+    category = serializers.IntegerField(required=False, min_value=1,
+                                        help_text="A category id; its subcategories are included.")
+    brand = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=20,
+                                  help_text="Repeat for any of several brands: brand=Samsung&brand=Apple.")
+    price_min_paise = serializers.IntegerField(required=False, min_value=0)
+    price_max_paise = serializers.IntegerField(required=False, min_value=0)
+    rating_min = serializers.DecimalField(required=False, max_digits=2, decimal_places=1, min_value=0, max_value=5,
+                                          help_text="Average rating at least this (e.g. 4 or 4.5).")
+    attr = serializers.ListField(child=serializers.RegexField(r"^[^:]+:.+$", max_length=200), required=False,
+                                 max_length=20,
+                                 help_text="Attribute filters as code:value, repeatable: attr=colour:Black&"
+                                           "attr=colour:Blue&attr=ram_gb:8 (values of one code: any; codes: all).")
+    sort = serializers.ChoiceField(choices=[s.value for s in Sort], required=False, default=Sort.RELEVANCE.value,
+                                   help_text="`fastest` needs a PIN code.")
+    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
+    per_page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PER_PAGE, default=20)
+    pin = serializers.RegexField(r"^\s*\d{3}\s?\d{3}\s*$", required=False,
+                                 help_text="Deliver to this PIN code: only what reaches it, with delivery dates. "
+                                           "Default: the visitor's chosen PIN code, if any.")
+
+    def validate(self, data):
+        low, high = data.get("price_min_paise"), data.get("price_max_paise")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError({"price_max_paise": ["Must be at least price_min_paise."]})
+        return data
+
+
+class DeliveryOutputSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="Expected delivery date for the PIN code.")
+    courier = serializers.CharField()
+
+
+class CategoryRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ResultOutputSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField(source="item_id")
+    sku = serializers.CharField()
+    title = serializers.CharField()
+    brand = serializers.CharField()
+    price_paise = serializers.IntegerField()
+    currency = serializers.SerializerMethodField()
+    rating = serializers.CharField(help_text='Average rating as a decimal string, "4.3".')
+    rating_count = serializers.IntegerField()
+    image = serializers.CharField(help_text="Image URL, or empty.")
+    category = serializers.SerializerMethodField()
+    delivery = DeliveryOutputSerializer(allow_null=True, help_text="null without a PIN code.")
+
+    def get_currency(self, card) -> str:
+        return "INR"
+
+    def get_category(self, card) -> CategoryRefSerializer:
+        return {"id": card.category_id, "name": card.category_name}
+
+
+class FacetValueOutputSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="What to pass back: brand=…, category=…, rating_min=…, attr=code:….")
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField()
+
+
+class FacetOutputSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text='"category", "brand", "rating" or an attribute code.')
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["category", "brand", "rating", "attribute"])
+    unit = serializers.CharField()
+    values = FacetValueOutputSerializer(many=True)
+
+
+class SearchOutputSerializer(serializers.Serializer):
+    query = serializers.CharField(source="params.q")
+    pin = serializers.CharField(allow_null=True)
+    total = serializers.IntegerField()
+    page = serializers.IntegerField(source="params.page")
+    per_page = serializers.IntegerField(source="params.per_page")
+    pages = serializers.IntegerField()
+    sort = serializers.CharField(source="params.sort", help_text="The sort applied (fastest falls back to relevance "
+                                                                 "without a PIN code).")
+    did_you_mean = serializers.CharField(allow_null=True, help_text="A corrected query, when nothing matched.")
+    undeliverable_count = serializers.IntegerField(
+        help_text="With a PIN code and no result: how many match but can't be delivered there.")
+    category_trail = CategoryRefSerializer(many=True)
+    results = ResultOutputSerializer(many=True)
+    facets = FacetOutputSerializer(many=True)
+
+
+class SuggestInputSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=10, default=8)
+
+
+class SuggestionOutputSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["brand", "category", "product"])
+    product_id = serializers.IntegerField(source="item_id", allow_null=True)
+    category_id = serializers.IntegerField(allow_null=True)
+    url = serializers.CharField(help_text="The search page for it.")
+
+
+class SuggestOutputSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    suggestions = SuggestionOutputSerializer(many=True)

@@ -1,0 +1,124 @@
+"""The search API (public: anyone may search). Thin: the serializer checks the input,
+search.selectors answers, errors are problem JSON (shop.api)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.urls import NoReverseMatch, reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.interface import current_pin_get
+from logistics.interface import PinCodeError
+from search.api.serializers import (
+    SearchInputSerializer,
+    SearchOutputSerializer,
+    SuggestInputSerializer,
+    SuggestOutputSerializer,
+)
+from search.backends.base import SearchUnavailable
+from search.forms import attributes_parse
+from search.selectors import search_run, suggestions_get
+from search.services import search_performed_record
+from search.types import SearchParams, Sort, Suggestion
+
+PROBLEM = OpenApiResponse(description="Problem JSON (RFC 9457).")
+
+
+class SearchUnavailableProblem(exceptions.APIException):
+    status_code = 503
+    default_detail = "Search is unavailable just now; try again in a moment."
+    default_code = "search_unavailable"
+    problem_type = "search-unavailable"
+
+
+def _page_url() -> str:
+    try:
+        return reverse("search:results")
+    except NoReverseMatch:
+        return "/search/"
+
+
+class SearchApi(APIView):
+    permission_classes = [AllowAny]
+    InputSerializer = SearchInputSerializer
+
+    @extend_schema(
+        operation_id="search", tags=["search"], parameters=[SearchInputSerializer],
+        responses={200: SearchOutputSerializer, 400: PROBLEM, 503: PROBLEM}, auth=[{}],
+        summary="Search products: typo-tolerant text, filters, facets, sorts, delivery dates",
+        description=(
+            "Only products in stock are found. With a PIN code (`pin`, else the visitor's chosen one) "
+            "only products that some warehouse holding stock can deliver there are found, each with its "
+            "delivery date. Facet counts for brand, rating and each attribute ignore their own filter. "
+            "When nothing matches, `did_you_mean` may offer a corrected query. Every search is recorded "
+            "(event search.performed.v1)."
+        ),
+    )
+    def get(self, request):
+        data = self.InputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        given = data.validated_data
+        params = SearchParams(
+            q=given["q"].strip(),
+            category_id=given.get("category"),
+            brands=tuple(dict.fromkeys(b.strip() for b in given.get("brand", []) if b.strip())),
+            price_min_paise=given.get("price_min_paise"),
+            price_max_paise=given.get("price_max_paise"),
+            rating_min=float(given["rating_min"]) if given.get("rating_min") else None,
+            attributes=attributes_parse(given.get("attr", [])),
+            sort=Sort(given["sort"]),
+            page=given["page"],
+            per_page=given["per_page"],
+        )
+        pin = "".join(given["pin"].split()) if given.get("pin") else (current_pin_get(request._request) or None)
+        try:
+            page = search_run(params, pin=pin)
+        except PinCodeError as exc:
+            raise exceptions.ValidationError({"pin": [str(exc)]}) from exc
+        except SearchUnavailable as exc:
+            raise SearchUnavailableProblem() from exc
+        session = getattr(request, "session", None)
+        search_performed_record(params=page.params, pin=page.pin, result_count=page.total,
+                                user_id=request.user.pk if request.user.is_authenticated else None,
+                                session_key=session.session_key if session is not None else None)
+        return Response(SearchOutputSerializer(page).data)
+
+
+def suggestion_url(suggestion: Suggestion, base: str) -> str:
+    if suggestion.kind == "brand":
+        return f"{base}?{urlencode({'brand': suggestion.text})}"
+    if suggestion.kind == "category":
+        return f"{base}?{urlencode({'category': suggestion.category_id})}"
+    return f"{base}?{urlencode({'q': suggestion.text})}"
+
+
+class SearchSuggestApi(APIView):
+    permission_classes = [AllowAny]
+    InputSerializer = SuggestInputSerializer
+
+    @extend_schema(
+        operation_id="search_suggest", tags=["search"], parameters=[SuggestInputSerializer],
+        responses={200: SuggestOutputSerializer, 400: PROBLEM, 503: PROBLEM}, auth=[{}],
+        summary="Suggestions as the customer types: brands, categories, then products",
+        description="The last word counts as a prefix at any length; typos are tolerated as in search. "
+                    "Not recorded as a search.",
+    )
+    def get(self, request):
+        data = self.InputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        text = data.validated_data["q"].strip()
+        try:
+            suggestions = suggestions_get(text, limit=data.validated_data["limit"])
+        except SearchUnavailable as exc:
+            raise SearchUnavailableProblem() from exc
+        base = _page_url()
+        return Response(SuggestOutputSerializer({
+            "query": text,
+            "suggestions": [{"text": s.text, "kind": s.kind, "item_id": s.item_id, "category_id": s.category_id,
+                             "url": suggestion_url(s, base)} for s in suggestions],
+        }).data)

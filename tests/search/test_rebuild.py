@@ -1,0 +1,84 @@
+"""`manage.py search_rebuild`: a new index from the catalog, switched in while search serves."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from search.selectors import search_run
+from search.types import SearchParams
+from tests.search.conftest import deliver
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(text: str) -> list[str]:
+    return sorted(c.title for c in search_run(SearchParams(q=text)).results)
+
+
+def test_rebuild_indexes_everything_and_switches_while_search_keeps_serving(shop, search_index, monkeypatch):
+    from events.models import OutboxEvent
+
+    shop.add("Galaxy M14 phone")
+    shop.add("Redmi 13C phone")
+    deliver()
+    shop.add("Nord CE phone")  # its event is never delivered: only the rebuild will find it
+    OutboxEvent.objects.all().delete()
+    from catalog.services import item_retire
+
+    item_retire(item_id=shop.add("Retired phone"))
+    shop.add("Draft phone", status="draft")
+    before = sorted(p.name for p in search_index.root.glob("g-*"))
+
+    served_meanwhile = []
+    real_write = type(search_index).rebuild_write
+
+    def write_and_search(self, generation, docs):
+        written = real_write(self, generation, docs)
+        served_meanwhile.append(titles("phone"))  # a customer searches while the new index builds
+        return written
+
+    monkeypatch.setattr(type(search_index), "rebuild_write", write_and_search)
+    out = StringIO()
+    call_command("search_rebuild", stdout=out)
+
+    assert served_meanwhile == [["Galaxy M14 phone", "Redmi 13C phone"]]  # the old index, whole
+    assert titles("phone") == ["Galaxy M14 phone", "Nord CE phone", "Redmi 13C phone"]
+    after = sorted(p.name for p in search_index.root.glob("g-*"))
+    assert len(after) == 2 and before[0] in after  # the new one, and the one it replaced (kept for a while)
+    current = (search_index.root / "CURRENT").read_text().strip()
+    assert current in after and current not in before
+    assert "3 active items read, 3 in stock and searchable" in out.getvalue()
+
+
+def test_a_second_rebuild_drops_the_oldest_index(shop, search_index):
+    shop.add("Galaxy M14 phone")
+    deliver()
+    call_command("search_rebuild", stdout=StringIO())
+    first = (search_index.root / "CURRENT").read_text().strip()
+    call_command("search_rebuild", stdout=StringIO())
+
+    names = sorted(p.name for p in search_index.root.glob("g-*"))
+    assert len(names) == 2 and first in names
+    assert titles("galaxy") == ["Galaxy M14 phone"]
+
+
+def test_a_flush_during_a_rebuild_reaches_the_new_index(shop, search_index):
+    from inventory.services import stock_set
+    from search.services import stale_items_flush
+
+    phone = shop.add("Galaxy M14 phone")
+    deliver()
+    generation = search_index.rebuild_start()
+    from search.services import documents_read
+
+    search_index.rebuild_write(generation, documents_read([phone]))  # read while still in stock
+    stock_set(item_id=phone, warehouse_id=shop.world.warehouses["DEL1"].pk, on_hand=0, actor_id=None,
+              source="system")
+    deliver()  # the consumer writes to the served index and to the one being built
+    stale_items_flush()
+    search_index.rebuild_finish(generation)
+
+    assert titles("galaxy") == []
