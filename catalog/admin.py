@@ -104,7 +104,7 @@ class AttributeDefinitionInline(admin.TabularInline):
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = ("name", "slug", "parent", "position")
+        fields = ("name", "slug", "parent", "position", "search_keywords")
 
     def clean(self):
         data = super().clean()
@@ -162,10 +162,12 @@ class CategoryAdmin(admin.ModelAdmin):
                 slug=data["slug"],
                 parent_id=parent_id,
                 position=data["position"],
+                search_keywords=data["search_keywords"],
             )
         else:
             saved = category_create(
-                name=data["name"], slug=data["slug"], parent_id=parent_id, position=data["position"]
+                name=data["name"], slug=data["slug"], parent_id=parent_id, position=data["position"],
+                search_keywords=data["search_keywords"],
             )
         obj.pk, obj.path, obj.ancestor_ids = saved.pk, saved.path, saved.ancestor_ids
 

@@ -859,6 +859,23 @@ MAKERS = {
 }
 
 
+# What customers type for each demo category besides its name.
+SEARCH_KEYWORDS = {
+    "electronics/mobiles": "mobile phone phones smartphone cellphone",
+    "electronics/laptops": "laptop notebook computer",
+    "electronics/televisions": "tv television smart tv",
+    "electronics/headphones": "headphone earphones earbuds headset",
+    "fashion/mens-shirts": "shirt shirts men mens",
+    "fashion/womens-kurtas": "kurta kurti women womens ethnic",
+    "fashion/shoes": "shoe footwear sneakers",
+    "books": "book novel",
+    "home-kitchen/kitchen-appliances": "kitchen appliance appliances",
+    "home-kitchen/furniture": "furniture",
+    "toys": "toy kids games",
+    "grocery": "groceries food",
+}
+
+
 def seed_categories() -> dict[str, Category]:
     """The demo tree and schemas, created where missing (found by path and code). Returns them by path."""
     by_path = {c.path: c for c in Category.objects.filter(path__in=[p for p, _, _ in SCHEMA])}
@@ -866,7 +883,8 @@ def seed_categories() -> dict[str, Category]:
         parent_path, _, slug = path.rpartition("/")
         if path not in by_path:
             parent_id = by_path[parent_path].pk if parent_path else None
-            by_path[path] = category_create(name=name, slug=slug, parent_id=parent_id, position=position)
+            by_path[path] = category_create(name=name, slug=slug, parent_id=parent_id, position=position,
+                                            search_keywords=SEARCH_KEYWORDS.get(path, ""))
         category = by_path[path]
         have = set(AttributeDefinition.objects.filter(category=category).values_list("code", flat=True))
         for order, spec in enumerate(attributes):

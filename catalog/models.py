@@ -34,6 +34,10 @@ class Category(models.Model):
     path = models.CharField(max_length=255, unique=True, editable=False)
     ancestor_ids = models.JSONField(default=list, editable=False)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order among its siblings.")
+    search_keywords = models.CharField(
+        max_length=255, blank=True,
+        help_text="Other words customers search this category by, e.g. “phone smartphone” for Mobiles.",
+    )
 
     class Meta:
         verbose_name_plural = "categories"

@@ -64,6 +64,7 @@ def category_infos() -> dict[int, CategoryInfo]:
             parent_id=c.parent_id,
             ancestor_ids=tuple(c.ancestor_ids),
             attributes=_effective([*c.ancestor_ids, c.pk], own),
+            keywords=c.search_keywords,
         )
         for c in categories
     }
@@ -81,6 +82,7 @@ def category_get(category_id: int) -> CategoryInfo | None:
         parent_id=category.parent_id,
         ancestor_ids=tuple(category.ancestor_ids),
         attributes=tuple(category_schema(category)),
+        keywords=category.search_keywords,
     )
 
 

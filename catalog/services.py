@@ -112,14 +112,16 @@ def _place(category: Category, parent: Category | None) -> None:
 
 
 @transaction.atomic
-def category_create(*, name: str, slug: str, parent_id: int | None = None, position: int = 0) -> Category:
+def category_create(*, name: str, slug: str, parent_id: int | None = None, position: int = 0,
+                    search_keywords: str = "") -> Category:
     parent = Category.objects.filter(pk=parent_id).first() if parent_id is not None else None
     errors = _slug_problems(slug)
     if parent_id is not None and parent is None:
         errors["parent_id"] = [f"No category with id {parent_id}."]
     if not name.strip():
         errors["name"] = ["A category needs a name."]
-    category = Category(name=name.strip(), slug=slug, position=position)
+    category = Category(name=name.strip(), slug=slug, position=position,
+                        search_keywords=" ".join(search_keywords.split()))
     if not errors:
         _place(category, parent)
         if Category.objects.filter(path=category.path).exists():
@@ -139,10 +141,13 @@ def category_update(
     slug: str | _Unset = UNSET,
     parent_id: int | _Unset | None = UNSET,
     position: int | _Unset = UNSET,
+    search_keywords: str | _Unset = UNSET,
 ) -> Category:
     """Rename or move a category; the paths and ancestor lists of its subtree follow."""
     category = Category.objects.select_for_update().get(pk=category_id)
     old_path, old_parent_id = category.path, category.parent_id
+    if not isinstance(search_keywords, _Unset):
+        category.search_keywords = " ".join(search_keywords.split())
     if not isinstance(name, _Unset):
         category.name = name.strip()
     if not isinstance(position, _Unset):

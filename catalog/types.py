@@ -46,6 +46,7 @@ class CategoryInfo:
     parent_id: int | None
     ancestor_ids: tuple[int, ...]
     attributes: tuple[AttributeInfo, ...] = ()
+    keywords: str = ""  # other words customers search it by
     children: tuple[CategoryInfo, ...] = ()
 
     @property

@@ -62,6 +62,8 @@ def doc_build(snapshot: ItemSnapshot | None, *, item_id: int, stamp: int, wareho
         category_ids=tuple(snapshot.category_ids),
         category_path=snapshot.category_path,
         category_names=names,
+        category_keywords=" ".join(categories[c].keywords for c in snapshot.category_ids
+                                   if c in categories and categories[c].keywords),
         price_paise=snapshot.price_paise,
         rating=str(snapshot.rating),
         rating_count=snapshot.rating_count,

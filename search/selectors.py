@@ -348,12 +348,17 @@ def did_you_mean_get(text: str, *, backend: SearchBackend | None = None) -> str 
             if replacement:
                 fixed.append(replacement)
                 break
-    suggestion = " ".join(dict.fromkeys(fixed))
-    if not suggestion or suggestion == " ".join(words):
-        return None
-    if not backend.query(EngineQuery(text=suggestion, limit=1, facets=False)).total:
-        return None
-    return suggestion
+    fixed = list(dict.fromkeys(fixed))
+    # The whole correction first; if no item has all its words, the correction without one
+    # word at a time ("samsung iphone" → "samsung"), so the customer still gets a way forward.
+    candidates = [fixed] + [fixed[:i] + fixed[i + 1:] for i in range(len(fixed))] if len(fixed) > 1 else [fixed]
+    for candidate in candidates:
+        suggestion = " ".join(candidate)
+        if not suggestion or suggestion == " ".join(words):
+            continue
+        if backend.query(EngineQuery(text=suggestion, limit=1, facets=False)).total:
+            return suggestion
+    return None
 
 
 def _nearest(word: str, found: EngineResult, *, extra: int, last: bool) -> str | None:

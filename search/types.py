@@ -65,6 +65,7 @@ class SearchDoc:
     category_ids: tuple[int, ...] = ()
     category_path: str = ""
     category_names: tuple[str, ...] = ()  # from the root down, for text search and display
+    category_keywords: str = ""  # the categories' other names ("phone" for Mobiles): text search only
     price_paise: int = 0
     rating: str = "0.0"  # a decimal string, as the catalog gives it
     rating_count: int = 0
@@ -89,7 +90,7 @@ class SearchDoc:
 
     @property
     def category_text(self) -> str:
-        return " ".join(self.category_names)
+        return " ".join([*self.category_names, self.category_keywords]).strip()
 
     @property
     def search_text(self) -> str:
