@@ -126,7 +126,7 @@ def noida_server(service: str, *, data_dir: Path, startup_timeout_s: float = 30.
                     yield RunningServer(service=service, host=HOST, port=port, data_dir=data_dir)
                     return
             finally:
-                _stop(process)
+                stop_process_group(process)
         if attempt == attempts:
             raise RuntimeError(f"noida-db {service} did not start; see {log_path}:\n{log_path.read_text()}")
 
@@ -144,9 +144,12 @@ def _wait_ready(process: subprocess.Popen, service: str, port: int,
     raise TimeoutError(f"noida-db {service} on port {port} not ready after {timeout_s} s")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """Ctrl-C first (it saves and exits cleanly), then harder. Signals only the group we started."""
-    for sig, wait_s in ((signal.SIGINT, 10), (signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+NOIDA_STOP_STEPS = ((signal.SIGINT, 10), (signal.SIGTERM, 5), (signal.SIGKILL, 5))  # Ctrl-C saves and exits
+
+
+def stop_process_group(process: subprocess.Popen, steps=NOIDA_STOP_STEPS) -> None:
+    """Each (signal, seconds to wait) in turn until the server exits. Signals only the group we started."""
+    for sig, wait_s in steps:
         if process.poll() is not None:
             return
         with contextlib.suppress(ProcessLookupError):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import os
 import signal
 import socket
 import subprocess
@@ -26,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.brokers import stop_process_group
 
 HOST = "127.0.0.1"
 
@@ -99,7 +100,7 @@ def mongo_server(
                     yield RunningMongo(host=HOST, port=port, data_dir=storage)
                     return
             finally:
-                _stop(process)
+                stop_process_group(process, ((signal.SIGTERM, 15), (signal.SIGKILL, 5)))
         if attempt == attempts:
             raise RuntimeError(f"SecantusDB did not start; see {log_path}:\n{log_path.read_text()[-3000:]}")
 
@@ -114,20 +115,6 @@ def _wait_ready(process: subprocess.Popen, port: int, timeout_s: float) -> bool:
             return True
         time.sleep(0.1)
     raise TimeoutError(f"SecantusDB on port {port} did not answer a ping within {timeout_s} s")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM (it checkpoints and exits), then SIGKILL. Signals only the group we started."""
-    for sig, wait_s in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-        if process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=wait_s)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 _shared: dict[str, RunningMongo] = {}
