@@ -351,7 +351,9 @@ def did_you_mean_get(text: str, *, backend: SearchBackend | None = None) -> str 
     fixed = list(dict.fromkeys(fixed))
     # The whole correction first; if no item has all its words, the correction without one
     # word at a time ("samsung iphone" → "samsung"), so the customer still gets a way forward.
-    candidates = [fixed] + [fixed[:i] + fixed[i + 1:] for i in range(len(fixed))] if len(fixed) > 1 else [fixed]
+    # Guessed words go before words typed right, later words before earlier ones.
+    order = sorted(range(len(fixed)), key=lambda i: (fixed[i] in words, -i))
+    candidates = [fixed] + [fixed[:i] + fixed[i + 1:] for i in order] if len(fixed) > 1 else [fixed]
     for candidate in candidates:
         suggestion = " ".join(candidate)
         if not suggestion or suggestion == " ".join(words):

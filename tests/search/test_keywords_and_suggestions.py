@@ -33,3 +33,11 @@ def test_did_you_mean_drops_a_word_no_item_has(shop):
     suggestion = did_you_mean_get("samsng iphnoe")
     assert suggestion in {"samsung", "iphone"}
     assert titles(search_run(SearchParams(q=suggestion)))
+
+
+def test_did_you_mean_keeps_the_words_typed_right(shop):
+    shop.add("Samsung Galaxy M35 5G", brand="Samsung")
+    shop.add("Acme Core Charger", brand="Acme")
+    deliver()
+
+    assert did_you_mean_get("samsung fone") == "samsung"
