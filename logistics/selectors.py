@@ -171,9 +171,21 @@ def routes_cache_key(pin: str) -> str:
 
 def routes_cache_invalidate() -> None:
     """Make every cached route map stale: now, and again once the current transaction commits
-    (a reader between the two may have cached what it read before the commit)."""
+    (a reader between the two may have cached what it read before the commit). Other
+    processes' local copies follow within LOGISTICS_LOCAL_ROUTES_SECONDS."""
+    _routes_generation_bump()
+    transaction.on_commit(_routes_generation_bump)
+
+
+def _routes_generation_bump() -> None:
+    _local_routes.clear()
     cache.set(ROUTES_GEN_KEY, uuid.uuid4().hex, timeout=None)
-    transaction.on_commit(lambda: cache.set(ROUTES_GEN_KEY, uuid.uuid4().hex, timeout=None))
+
+
+# Hot PIN codes' route maps, kept in this process for a few seconds: a promise then costs no
+# cache round trip at all. Routes change nightly; a recompute elsewhere shows here within the TTL.
+_local_routes: dict[str, tuple[float, dict[int, tuple]]] = {}
+LOCAL_ROUTES_MAX = 5000
 
 
 def _routes_generation_start() -> str:
@@ -221,6 +233,19 @@ def routes_for_pin(pin: str) -> dict[int, tuple]:
     MariaDB, with statistics taken while the table was being refilled, start from the courier
     table and take 10 ms instead of 0.3.)
     """
+    ttl = settings.LOGISTICS_LOCAL_ROUTES_SECONDS
+    local = _local_routes.get(pin) if ttl else None
+    if local is not None and time.monotonic() - local[0] < ttl:
+        return local[1]
+    routes = _routes_for_pin_shared(pin)
+    if ttl:
+        if len(_local_routes) >= LOCAL_ROUTES_MAX:
+            _local_routes.clear()
+        _local_routes[pin] = (time.monotonic(), routes)
+    return routes
+
+
+def _routes_for_pin_shared(pin: str) -> dict[int, tuple]:
     key = routes_cache_key(pin)
     found = cache.get_many([ROUTES_GEN_KEY, key])
     generation = found.get(ROUTES_GEN_KEY) or _routes_generation_start()

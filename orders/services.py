@@ -168,7 +168,7 @@ def _order_create(*, user_id: int, idempotency_key: str, lines: list[OrderLineRe
                       unit_price_paise=items[i].price_paise, quantity=q)
             for i, q in quantities.items()
         ])
-        OrderStatusChange.objects.create(order=order, to_status=Status.PENDING_PAYMENT, reason="order placed")
+        OrderStatusChange.objects.create(order=order, to_status=Status.PENDING_PAYMENT, reason="order created")
         emit("orders.order_created.v1", key=order.pk, payload=_snapshot(order, order_lines))
         # Last: the guarded UPDATEs on the hot stock rows, right before COMMIT.
         reserved = stock_reserve(order_id=str(order.pk),

@@ -244,6 +244,10 @@ SPECTACULAR_SETTINGS = {
 # --- Backends (ports) -------------------------------------------------------------------------
 BAZAAR_BACKENDS = backends_from_env(ENV)
 
+# --- Logistics ---------------------------------------------------------------------------------
+# How long a process trusts its own copy of a PIN code's routes before asking the shared cache.
+LOGISTICS_LOCAL_ROUTES_SECONDS = env_int(ENV, "LOGISTICS_LOCAL_ROUTES_SECONDS", 10)
+
 # --- Orders and payments ---------------------------------------------------------------------
 ORDER_EXPIRY_SECONDS = env_int(ENV, "ORDER_EXPIRY_SECONDS", 300)
 # A payment success that arrives after its order expired: "honour" re-reserves the stock and

@@ -18,6 +18,8 @@ def _isolated_state(settings, tmp_path):
     settings.EVENTS_RELAY_ON_COMMIT = False  # tests relay explicitly, so they can see each step
     # Tests create many users and none tests the hasher's strength: the fast one saves seconds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests change routes and read them back at once: no per-process copy (tested on its own).
+    settings.LOGISTICS_LOCAL_ROUTES_SECONDS = 0
     # Each test its own embedded search index (unless it chose Elasticsearch), never var/.
     if settings.BAZAAR_BACKENDS["search"]["BACKEND"].endswith("TantivyBackend"):
         settings.BAZAAR_BACKENDS = {**settings.BAZAAR_BACKENDS, "search": {

@@ -235,3 +235,18 @@ def test_moving_a_warehouse_moves_its_promises(delhi, django_capture_on_commit_c
     assert (moved.state, moved.pin_code) == ("KERALA", "695001")
     assert delivery_estimates(warehouse_ids=[delhi.pk], pin_code="695001", now=WEDNESDAY_NOON)[delhi.pk] \
         .transit_days == 1
+
+
+def test_a_process_keeps_hot_route_maps_locally_for_a_few_seconds(delhi, settings, django_assert_num_queries):
+    from django.core.cache import cache
+
+    from logistics.selectors import _local_routes, routes_cache_invalidate, routes_cache_key, routes_for_pin
+
+    settings.LOGISTICS_LOCAL_ROUTES_SECONDS = 60
+    routes_cache_invalidate()
+    first = routes_for_pin("110001")
+    cache.delete(routes_cache_key("110001"))  # even with the shared copy gone, the local one answers
+    with django_assert_num_queries(0):
+        assert routes_for_pin("110001") == first
+    routes_cache_invalidate()  # a recompute in this process forgets the local copies at once
+    assert "110001" not in _local_routes
