@@ -25,7 +25,7 @@ from cart.models import MAX_LINES_PER_CART, MAX_QUANTITY_PER_LINE, Cart, Line
 from cart.selectors import CartOwner, cart_database, cart_line_quantities
 from catalog.interface import item_get, items_get
 from events.interface import emit
-from inventory.interface import availability_get
+from inventory.interface import orderable_get
 
 if TYPE_CHECKING:
     from catalog.interface import ItemSnapshot
@@ -195,7 +195,7 @@ def cart_add(*, owner: CartOwner, item_id: int, quantity: int = 1) -> LineChange
     if not 1 <= quantity <= MAX_QUANTITY_PER_LINE:
         raise InvalidQuantity(quantity)
     item = _for_sale(item_id)
-    available = availability_get(item_ids=[item_id]).get(item_id, 0)
+    available = orderable_get(item_ids=[item_id]).get(item_id, 0)
     db = cart_database()
     with transaction.atomic(using=db):
         cart = _locked_cart(owner, using=db, create=True)
@@ -229,7 +229,7 @@ def cart_set_quantity(*, owner: CartOwner, item_id: int, quantity: int) -> LineC
     if not 1 <= quantity <= MAX_QUANTITY_PER_LINE:
         raise InvalidQuantity(quantity)
     item = item_get(item_id)
-    available = availability_get(item_ids=[item_id]).get(item_id, 0)
+    available = orderable_get(item_ids=[item_id]).get(item_id, 0)
     db = cart_database()
     with transaction.atomic(using=db):
         cart = _locked_cart(owner, using=db, create=False)
@@ -304,7 +304,7 @@ def cart_merge(*, token: str, user_id: int) -> MergeResult:
     # Catalog and inventory first, outside the transaction (and off the cart database).
     wanted = cart_line_quantities(owner=visitor)
     items = items_get(list(wanted)) if wanted else {}
-    available = availability_get(item_ids=list(wanted)) if wanted else {}
+    available = orderable_get(item_ids=list(wanted)) if wanted else {}
     with transaction.atomic(using=db):
         carts = list(Cart.objects.using(db).select_for_update()
                      .filter(Q(token=token) | Q(user_id=user_id)).order_by("pk"))
@@ -317,7 +317,7 @@ def cart_merge(*, token: str, user_id: int) -> MergeResult:
         late = [line.item_id for line in incoming if line.item_id not in items]
         if late:  # added between our read and the lock
             items.update(items_get(late))
-            available.update(availability_get(item_ids=late))
+            available.update(orderable_get(item_ids=late))
         own = {line.item_id: line for line in Line.objects.using(db).filter(cart=target)}
         line_count = len(own)
         merged, capped, dropped, to_update, to_create = [], [], [], [], []

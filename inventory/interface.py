@@ -5,6 +5,7 @@ from inventory.selectors import (
     availability_get,
     delivery_promises,
     held_reservations_by_order,
+    orderable_get,
     reservation_statuses,
     stock_locations,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "availability_get",
     "delivery_promises",
     "held_reservations_by_order",
+    "orderable_get",
     "reservation_commit",
     "reservation_release",
     "reservation_statuses",

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import F, Sum
+from django.db.models import F, Max, Sum
 
 from inventory.models import Reservation, Stock
 from logistics.interface import delivery_estimates
@@ -33,6 +33,18 @@ def availability_get(*, item_ids: Iterable[int]) -> dict[int, int]:
     for row in rows:
         totals[row["item_id"]] = row["available"] or 0
     return totals
+
+
+def orderable_get(*, item_ids: Iterable[int]) -> dict[int, int]:
+    """Units one order line can have now: a line ships from one warehouse, so the most any single
+    warehouse can give. Carts cap quantities by this, so checkout never refuses what they took."""
+    ids = [i for i in item_ids if 0 < i < 2**63]
+    most = dict.fromkeys(ids, 0)
+    rows = (Stock.objects.filter(item_id__in=ids, on_hand__gt=F("reserved")).values("item_id")
+            .annotate(most=Max(F("on_hand") - F("reserved"))))
+    for row in rows:
+        most[row["item_id"]] = row["most"] or 0
+    return most
 
 
 def delivery_promises(*, item_ids: Iterable[int], pin_code: str,

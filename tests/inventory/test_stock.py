@@ -107,3 +107,17 @@ def test_delivery_promises_cost_the_same_few_queries_for_one_item_or_twenty(worl
     assert set(promises) == set(items)
     assert {p.warehouse_id for p in promises.values()} == {world.warehouses["BLR1"].pk}
     assert delivery_promises(item_ids=items, pin_code=ISLANDS_PIN) == {}
+
+
+def test_a_cart_can_take_only_what_one_warehouse_can_ship(world, client):
+    from rest_framework.test import APIClient
+
+    from inventory.selectors import orderable_get
+
+    item = world.add_item("SPLIT", stock={"DEL1": 2, "BLR1": 2})
+    assert availability_get(item_ids=[item]) == {item: 4}  # what exists
+    assert orderable_get(item_ids=[item]) == {item: 2}  # what one order line can have
+    api = APIClient()
+    api.force_authenticate(world.customer)
+    assert api.post("/api/v1/cart/items", {"product_id": item, "quantity": 3}, format="json").status_code == 409
+    assert api.post("/api/v1/cart/items", {"product_id": item, "quantity": 2}, format="json").status_code == 201
