@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -23,6 +26,7 @@ from catalog.models import CURRENCY_INR, AttributeDefinition, Category, Item, It
 from catalog.selectors import category_infos, category_schema, snapshot_of
 from catalog.types import AttributeInfo, ItemSnapshot
 from catalog.validation import (
+    IMAGES_MAX,
     WHOLE,
     AttributesInvalid,
     ItemInvalid,
@@ -712,3 +716,35 @@ def items_bulk_upsert(
         errors=errors,
         item_ids=[item_id for _, item_id in sorted(done)],
     )
+
+
+# What a seller may upload as a product picture: recognised by its first bytes, not its name.
+IMAGE_SIGNATURES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"GIF87a": "gif", b"GIF89a": "gif"}
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _image_extension(head: bytes) -> str | None:
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return next((ext for magic, ext in IMAGE_SIGNATURES.items() if head.startswith(magic)), None)
+
+
+def item_image_upload(*, item_id: int, seller_id: int, upload: UploadedFile) -> ItemSnapshot:
+    """Store an uploaded picture and add it to the seller's item (last in its images).
+
+    Raises ItemNotFound for another seller's item, ItemInvalid for a file that is not a JPEG,
+    PNG, GIF or WebP picture, is too large, or would pass the item's limit of images.
+    """
+    item = _load(item_id, seller_id)
+    if len(item.images) >= IMAGES_MAX:
+        raise ItemInvalid({"file": [f"An item has at most {IMAGES_MAX} images; remove one first."]})
+    if upload.size > IMAGE_MAX_BYTES:
+        raise ItemInvalid({"file": [f"A picture may be at most {IMAGE_MAX_BYTES // (1024 * 1024)} MB."]})
+    head = upload.read(16)
+    upload.seek(0)
+    extension = _image_extension(head)
+    if extension is None:
+        raise ItemInvalid({"file": ["Upload a JPEG, PNG, GIF or WebP picture."]})
+    # Stored before the item changes: a failed update leaves an unused file, never a broken link.
+    name = default_storage.save(f"items/{item_id}/{uuid.uuid4().hex}.{extension}", upload)
+    return item_update(item_id=item_id, seller_id=seller_id, images=[*item.images, default_storage.url(name)])

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 
 from catalog.models import CURRENCY_INR, SKU_PATTERN, AttributeType, ItemStatus
@@ -277,6 +278,11 @@ def item_fields_problems(fields: Mapping[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
+def is_uploaded_image_url(url: str) -> bool:
+    """A picture a seller uploaded: stored by us, under MEDIA_URL/items/."""
+    return url.startswith(default_storage.url("items/")) and ".." not in url
+
+
 def _image_problems(images: Any) -> dict[str, list[str]]:
     if not isinstance(images, list | tuple):
         return {"images": [f"Expected a list of image URLs, got {_describe(images)}."]}
@@ -287,6 +293,8 @@ def _image_problems(images: Any) -> dict[str, list[str]]:
         try:
             if not isinstance(url, str) or len(url) > URL_MAX:
                 raise ValidationError("bad")
+            if is_uploaded_image_url(url):
+                continue
             _url(url)
         except ValidationError:
             problems.append(f"Image {position} is not an http(s) URL of at most {URL_MAX} characters.")

@@ -33,6 +33,7 @@ from catalog.services import (
     ItemNotFound,
     TooManyRows,
     item_create,
+    item_image_upload,
     item_retire,
     item_update,
     items_bulk_upsert,
@@ -269,3 +270,30 @@ class CategoryTreeApi(APIView):
         response = Response([_category_dict(root) for root in category_tree()])
         response["Cache-Control"] = "public, max-age=60"
         return response
+
+
+class ItemImageUploadApi(SellerApi):
+    parser_classes = [MultiPartParser]
+
+    class ImageUploadSerializer(serializers.Serializer):
+        file = serializers.FileField(help_text="A JPEG, PNG, GIF or WebP picture, at most 5 MB.")
+
+    @extend_schema(
+        operation_id="seller_items_image_upload",
+        summary="Upload a picture of your item",
+        description="Adds the picture after the item's current images (at most 10).",
+        request={"multipart/form-data": ImageUploadSerializer},
+        responses={201: ItemOutputSerializer},
+    )
+    def post(self, request, item_id: int):
+        data = self.ImageUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            snapshot = item_image_upload(item_id=item_id, seller_id=self.seller_id, upload=data.validated_data["file"])
+        except ItemNotFound as exc:
+            raise exceptions.NotFound(ITEM_NOT_FOUND) from exc
+        except ItemInvalid as exc:
+            raise _invalid(exc) from exc
+        except ItemConflict as exc:
+            raise Conflict() from exc
+        return Response(ItemOutputSerializer(snapshot).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,62 @@
+"""Sellers upload pictures of their items; only real pictures, only to their own items."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from events.models import OutboxEvent
+
+# A 1×1 transparent PNG.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def seller_api(world):
+    client = APIClient()
+    client.force_authenticate(world.seller)
+    return client
+
+
+def test_an_uploaded_picture_is_stored_and_added_to_the_item(seller_api, world, media):
+    item = world.add_item("PIC")
+    response = seller_api.post(f"/api/v1/seller/items/{item}/images",
+                               {"file": SimpleUploadedFile("photo.png", PNG, content_type="image/png")},
+                               format="multipart")
+
+    assert response.status_code == 201, response.json()
+    url = response.json()["images"][-1]
+    assert url.startswith("/media/items/") and url.endswith(".png")
+    stored = list((media / "items" / str(item)).iterdir())
+    assert len(stored) == 1 and stored[0].read_bytes() == PNG
+    assert OutboxEvent.objects.filter(type="catalog.item_updated.v1", key=str(item)).exists()
+
+
+def test_a_file_that_is_not_a_picture_is_refused_whatever_its_name(seller_api, world, media):
+    item = world.add_item("PIC")
+    response = seller_api.post(f"/api/v1/seller/items/{item}/images",
+                               {"file": SimpleUploadedFile("evil.png", b"<script>alert(1)</script>",
+                                                           content_type="image/png")}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "file"
+    assert not (media / "items").exists()
+
+
+def test_another_sellers_item_is_not_found(world, user_factory, media):
+    item = world.add_item("PIC")
+    other = APIClient()
+    other.force_authenticate(user_factory(email="other-seller@example.com", is_seller=True))
+    response = other.post(f"/api/v1/seller/items/{item}/images",
+                          {"file": SimpleUploadedFile("p.png", PNG, content_type="image/png")}, format="multipart")
+    assert response.status_code == 404
