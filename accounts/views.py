@@ -19,6 +19,7 @@ from accounts.pin import current_pin_get, current_pin_set
 from accounts.selectors import address_list, profile_get
 from accounts.services import address_create, profile_update, user_signup
 from shop.http import safe_next_url
+from shop.ratelimit import client_ip, rate_limited
 
 
 def _next_param(request: HttpRequest) -> str:
@@ -35,10 +36,36 @@ def _safe_next(request: HttpRequest) -> str:
     return _next_param(request) or resolve_url("home")
 
 
+LOGIN_ATTEMPTS_PER_IP, LOGIN_ATTEMPTS_PER_EMAIL, LOGIN_WINDOW_SECONDS = 30, 10, 300
+
+
 class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        email = request.POST.get("username", request.POST.get("email", "")).strip().lower()
+        if (rate_limited("login-ip", client_ip(request), limit=LOGIN_ATTEMPTS_PER_IP,
+                         window_seconds=LOGIN_WINDOW_SECONDS)
+                or rate_limited("login-email", email, limit=LOGIN_ATTEMPTS_PER_EMAIL,
+                                window_seconds=LOGIN_WINDOW_SECONDS)):
+            form = self.get_form()
+            form.add_error(None, "Too many log-in attempts. Please wait a few minutes and try again.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Sends at most a few emails per address and per visitor an hour: no inbox flooding."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        if (rate_limited("reset-ip", client_ip(self.request), limit=10, window_seconds=3600)
+                or rate_limited("reset-email", email, limit=3, window_seconds=3600)):
+            # The same answer as a sent email: the page must not tell who has an account.
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -119,7 +146,7 @@ def pin_set(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(_safe_next(request))
 
 
-password_reset = auth_views.PasswordResetView.as_view(
+password_reset = PasswordResetView.as_view(
     template_name="accounts/password_reset_form.html",
     email_template_name="accounts/password_reset_email.txt",
     subject_template_name="accounts/password_reset_subject.txt",

@@ -747,4 +747,10 @@ def item_image_upload(*, item_id: int, seller_id: int, upload: UploadedFile) -> 
         raise ItemInvalid({"file": ["Upload a JPEG, PNG, GIF or WebP picture."]})
     # Stored before the item changes: a failed update leaves an unused file, never a broken link.
     name = default_storage.save(f"items/{item_id}/{uuid.uuid4().hex}.{extension}", upload)
-    return item_update(item_id=item_id, seller_id=seller_id, images=[*item.images, default_storage.url(name)])
+    with transaction.atomic():
+        # Read the images under the row lock: two uploads at once must both be kept.
+        current = Item.objects.select_for_update().get(pk=item_id).images
+        if len(current) >= IMAGES_MAX:
+            default_storage.delete(name)
+            raise ItemInvalid({"file": [f"An item has at most {IMAGES_MAX} images; remove one first."]})
+        return item_update(item_id=item_id, seller_id=seller_id, images=[*current, default_storage.url(name)])

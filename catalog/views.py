@@ -19,7 +19,7 @@ def product_detail(request, item_id: int, slug: str = ""):
     item = item_get(item_id)
     if item is None or not item.is_active:
         raise Http404("No such product.")
-    canonical = slugify(item.title)[:80]
+    canonical = slugify(item.title)[:80] or "item"  # a title in Devanagari slugifies to ""
     if slug != canonical:
         return redirect("catalog:product", item_id=item.item_id, slug=canonical, permanent=True)
     available = availability_get(item_ids=[item.item_id])[item.item_id]

@@ -14,7 +14,7 @@ MAX_VALUES = 20  # per repeated parameter
 
 class SearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, strip=True)
-    category = forms.IntegerField(required=False, min_value=1)
+    category = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     price_min = forms.IntegerField(required=False, min_value=0, max_value=10_000_000)
     price_max = forms.IntegerField(required=False, min_value=0, max_value=10_000_000)
     rating = forms.IntegerField(required=False, min_value=1, max_value=4)

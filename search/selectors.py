@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
@@ -59,40 +60,51 @@ def _categories_cache_seconds() -> int:
 
 
 CATEGORIES_MEMO_SECONDS = 10.0
+CATEGORIES_VERSION_KEY = "search:categories:version"
 _categories_memo: tuple[float, dict[int, CategoryInfo]] | None = None
 
 
 def categories_by_id() -> dict[int, CategoryInfo]:
-    """Every category (with its effective schema, without children), in tree order.
+    """Every category (with its effective schema, without children), in tree order, for pages.
 
     Kept in the process for 10 s in front of the shared cache (a page would otherwise unpickle
-    the whole tree on every search); the consumer of catalog.category_changed.v1 forgets the
-    shared copy, so a rename reaches every process within 10 s of the event.
+    the whole tree on every search). The shared copy is keyed by a version that the consumer of
+    catalog.category_changed.v1 bumps, so a rename reaches every page within 10 s, and a reader
+    that raced the change can't put the old tree back under the new version. Writing documents
+    uses `categories_fresh()` instead: an index must never be built from a stale tree.
     """
     global _categories_memo
     memo = _categories_memo
     if memo is not None and time.monotonic() - memo[0] < CATEGORIES_MEMO_SECONDS:
         return memo[1]
-    found = cache.get(CATEGORIES_CACHE_KEY)
+    version = cache.get_or_set(CATEGORIES_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    key = f"{CATEGORIES_CACHE_KEY}:{version}"
+    found = cache.get(key)
     if found is None:
-        found = {}
-
-        def walk(node: CategoryInfo) -> None:
-            found[node.id] = replace(node, children=())
-            for child in node.children:
-                walk(child)
-
-        for root in category_tree():
-            walk(root)
-        cache.set(CATEGORIES_CACHE_KEY, found, _categories_cache_seconds())
+        found = categories_fresh()
+        cache.set(key, found, _categories_cache_seconds())
     _categories_memo = (time.monotonic(), found)
+    return found
+
+
+def categories_fresh() -> dict[int, CategoryInfo]:
+    """The category tree as the catalog has it now (two queries), flattened by id."""
+    found: dict[int, CategoryInfo] = {}
+
+    def walk(node: CategoryInfo) -> None:
+        found[node.id] = replace(node, children=())
+        for child in node.children:
+            walk(child)
+
+    for root in category_tree():
+        walk(root)
     return found
 
 
 def categories_forget() -> None:
     global _categories_memo
     _categories_memo = None
-    cache.delete(CATEGORIES_CACHE_KEY)
+    cache.set(CATEGORIES_VERSION_KEY, uuid.uuid4().hex, None)
 
 
 _warehouses_memo: tuple[float, tuple[int, ...]] | None = None

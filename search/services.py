@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ from inventory.interface import stock_locations
 from search.backends.base import SearchBackend
 from search.documents import doc_build
 from search.models import StaleItem
-from search.selectors import categories_by_id, categories_forget, search_backend
+from search.selectors import categories_forget, categories_fresh, search_backend
 from search.types import SearchDoc, SearchParams
 
 logger = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ def documents_read(item_ids: Iterable[int]) -> list[SearchDoc]:
     stamp = stamp_now()
     snapshots = items_get(ids)
     locations = stock_locations(item_ids=ids)
-    categories = categories_by_id()
+    categories = categories_fresh()
     return [doc_build(snapshots.get(i), item_id=i, stamp=stamp, warehouse_ids=locations.get(i, ()),
                       categories=categories) for i in ids]
 
@@ -143,8 +144,28 @@ class RebuildReport:
     seconds: float
 
 
+REBUILD_LOCK_KEY = "search:rebuild:lock"
+REBUILD_LOCK_SECONDS = 600  # renewed after every batch; frees itself if a rebuild dies
+
+
+class RebuildInProgress(Exception):
+    """Another rebuild is running: two at once would delete each other's half-built index."""
+
+
 def index_rebuild(*, batch_size: int = 1000, backend: SearchBackend | None = None,
                   progress: Callable[[int], None] | None = None) -> RebuildReport:
+    token = uuid.uuid4().hex
+    if not cache.add(REBUILD_LOCK_KEY, token, REBUILD_LOCK_SECONDS):
+        raise RebuildInProgress("A search rebuild is already running; try again when it has finished.")
+    try:
+        return _index_rebuild(batch_size=batch_size, backend=backend, progress=progress)
+    finally:
+        if cache.get(REBUILD_LOCK_KEY) == token:
+            cache.delete(REBUILD_LOCK_KEY)
+
+
+def _index_rebuild(*, batch_size: int, backend: SearchBackend | None,
+                   progress: Callable[[int], None] | None) -> RebuildReport:
     """Build a new index from every active item of the catalog, then switch searches to it.
 
     While it builds, the old index keeps serving and every flush writes to both, so changes made
@@ -165,10 +186,11 @@ def index_rebuild(*, batch_size: int = 1000, backend: SearchBackend | None = Non
             if not batch:
                 break
             locations = stock_locations(item_ids=[s.item_id for s in batch])
-            categories = categories_by_id()
+            categories = categories_fresh()
             docs = [doc_build(s, item_id=s.item_id, stamp=stamp, warehouse_ids=locations.get(s.item_id, ()),
                               categories=categories) for s in batch]
             backend.rebuild_write(generation, docs)
+            cache.touch(REBUILD_LOCK_KEY, REBUILD_LOCK_SECONDS)
             items += len(docs)
             findable += sum(1 for d in docs if d.findable)
             if progress:

@@ -1,8 +1,12 @@
 """Celery tasks of search."""
 
+import logging
+
 from celery import shared_task
 
-from search.services import index_rebuild, stale_items_flush
+from search.services import RebuildInProgress, index_rebuild, stale_items_flush
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="search.flush_stale_items", acks_late=True)
@@ -15,4 +19,8 @@ def flush_stale_items() -> int:
 @shared_task(name="search.rebuild", acks_late=True)
 def rebuild_index() -> int:
     """Build a fresh index from the catalog and switch to it (search keeps serving meanwhile)."""
-    return index_rebuild().items
+    try:
+        return index_rebuild().items
+    except RebuildInProgress:
+        logger.info("Search rebuild skipped: another one is running")
+        return 0

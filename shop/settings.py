@@ -117,12 +117,16 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": ENV.get("CACHE_KEY_PREFIX", "bazaar"),
             "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient",
-                        "SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+                        "SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2,
+                        # Redis down: reads miss and writes are dropped (logged), pages still
+                        # answer from the database rather than every one failing.
+                        "IGNORE_EXCEPTIONS": True},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                           "LOCATION": "bazaar", "KEY_PREFIX": ENV.get("CACHE_KEY_PREFIX", "bazaar")}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Accounts ---------------------------------------------------------------------------------
@@ -202,6 +206,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool(ENV, "SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

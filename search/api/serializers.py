@@ -8,12 +8,12 @@ from search.types import MAX_PAGE, MAX_PER_PAGE, Sort
 class SearchInputSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="",
                               help_text="Free text; typos are tolerated (1 edit from 3 letters, 2 from 6).")
-    category = serializers.IntegerField(required=False, min_value=1,
+    category = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
                                         help_text="A category id; its subcategories are included.")
     brand = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=20,
                                   help_text="Repeat for any of several brands: brand=Samsung&brand=Apple.")
-    price_min_paise = serializers.IntegerField(required=False, min_value=0)
-    price_max_paise = serializers.IntegerField(required=False, min_value=0)
+    price_min_paise = serializers.IntegerField(required=False, min_value=0, max_value=10**15)
+    price_max_paise = serializers.IntegerField(required=False, min_value=0, max_value=10**15)
     rating_min = serializers.DecimalField(required=False, max_digits=2, decimal_places=1, min_value=0, max_value=5,
                                           help_text="Average rating at least this (e.g. 4 or 4.5).")
     attr = serializers.ListField(child=serializers.RegexField(r"^[^:]+:.+$", max_length=200), required=False,

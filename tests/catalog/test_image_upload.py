@@ -60,3 +60,31 @@ def test_another_sellers_item_is_not_found(world, user_factory, media):
     response = other.post(f"/api/v1/seller/items/{item}/images",
                           {"file": SimpleUploadedFile("p.png", PNG, content_type="image/png")}, format="multipart")
     assert response.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_uploads_at_once_are_both_kept(world_tx, media):
+    import threading
+
+    from django.db import connections
+
+    from catalog.interface import item_get
+    from catalog.services import item_image_upload
+
+    item = world_tx.add_item("PIC")
+    barrier = threading.Barrier(2)
+
+    def upload(n: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            item_image_upload(item_id=item, seller_id=world_tx.seller.pk,
+                              upload=SimpleUploadedFile(f"p{n}.png", PNG, content_type="image/png"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(item_get(item).images) == 2

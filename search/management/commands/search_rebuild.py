@@ -4,9 +4,9 @@ Search keeps answering from the current index while the new one is built; the sw
 (tantivy: a pointer file replaced in one rename; Elasticsearch: one alias update).
 """
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from search.services import index_rebuild, stale_items_flush
+from search.services import RebuildInProgress, index_rebuild, stale_items_flush
 
 
 class Command(BaseCommand):
@@ -20,7 +20,10 @@ class Command(BaseCommand):
             if options["verbosity"] > 1:
                 self.stdout.write(f"  {items} items…")
 
-        report = index_rebuild(batch_size=batch_size, progress=progress)
+        try:
+            report = index_rebuild(batch_size=batch_size, progress=progress)
+        except RebuildInProgress as exc:
+            raise CommandError(str(exc)) from exc
         flushed = stale_items_flush()  # whatever was marked while we built
         self.stdout.write(self.style.SUCCESS(
             f"Search index {report.generation}: {report.items} active items read, {report.findable} in stock "
