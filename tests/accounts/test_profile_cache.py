@@ -48,6 +48,7 @@ def test_unknown_or_inactive_users_have_no_profile_and_nothing_is_cached(user_fa
 
 def test_header_reads_the_pin_without_queries_for_an_anonymous_visitor(client, django_assert_num_queries):
     client.post(reverse("accounts:pin_set"), {"pin_code": "110001"})
+    client.get(reverse("home"))  # warms what the home shelf's search keeps (categories, routes)
     with django_assert_num_queries(0):
         response = client.get(reverse("home"))
     assert 'data-testid="current-pin">110001<' in response.text
@@ -56,7 +57,7 @@ def test_header_reads_the_pin_without_queries_for_an_anonymous_visitor(client, d
 def test_header_costs_a_customer_one_cached_profile_read(client, user_factory, django_assert_num_queries):
     user = user_factory(pin_code="110001", full_name="Asha")
     client.force_login(user)
-    client.get(reverse("home"))  # warms the profile cache
+    client.get(reverse("home"))  # warms the profile cache and the shelf's search memos
 
     # The one query left is Django loading request.user for the session; the PIN comes from the cache.
     with django_assert_num_queries(1) as ctx:

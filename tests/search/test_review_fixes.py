@@ -50,3 +50,15 @@ def test_html_log_in_is_rate_limited(client, world):
                 for _ in range(12)]
     assert statuses[:10] == [200] * 10  # the form again, with its error
     assert statuses[-1] == 429
+
+
+def test_the_home_shelf_shows_top_rated_items_that_reach_the_visitor(client, shop):
+    shop.add("Modest Phone", rating="3.1")
+    shop.add("Beloved Phone", rating="4.8")
+    shop.add("Far Away Phone", rating="4.9", stock={"DEL1": 0})  # sold out: never on the shelf
+    deliver()
+
+    page = client.get("/").content.decode()
+
+    assert page.index("Beloved Phone") < page.index("Modest Phone")
+    assert "Far Away Phone" not in page

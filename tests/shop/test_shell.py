@@ -26,7 +26,7 @@ def test_home_shows_the_header_to_a_visitor(client):
     assert '<label for="header-pin">' in page
     assert f'href="{reverse("accounts:login")}"' in page and f'href="{reverse("accounts:signup")}"' in page
     assert 'href="/cart/"' in page and 'href="/wishlist/"' in page
-    assert "Recommended for you" in page and "Nothing to recommend yet." in page
+    assert "Top rated right now" in page and "Nothing to show yet." in page
     assert '<footer class="site-footer">' in page
 
 
