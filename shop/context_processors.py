@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from accounts.interface import current_pin_get
 from cart.interface import cart_count
+from notifications.interface import unread_count
 from wishlist.interface import wishlist_count
 
 
@@ -34,6 +35,10 @@ class Storefront:
     @cached_property
     def wishlist_count(self) -> int:
         return wishlist_count(self._request)
+
+    @cached_property
+    def unread_notifications(self) -> int:
+        return unread_count(self._request)
 
     @cached_property
     def next_url(self) -> str:

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("cart.api.urls")),
     path("", include("wishlist.api.urls")),
     path("", include("search.api.urls")),
+    path("", include("notifications.api.urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("cart/", include("cart.urls")),
     path("wishlist/", include("wishlist.urls")),
     path("search/", include("search.urls")),
+    path("notifications/", include("notifications.urls")),
     path("payments/", include("payments.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -1,0 +1,40 @@
+"""The customer's notifications API (authenticated: session or token); only their own."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from notifications.api.serializers import MarkAllReadOutputSerializer, NotificationOutputSerializer
+from notifications.selectors import notification_list
+from notifications.services import notification_mark_all_read
+from shop.drf import SafeCursorPagination
+
+
+class NewestFirst(SafeCursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 20
+
+
+class NotificationListApi(ListAPIView):
+    serializer_class = NotificationOutputSerializer
+    pagination_class = NewestFirst
+
+    def get_queryset(self):
+        return notification_list(user_id=self.request.user.pk)
+
+    @extend_schema(operation_id="notification_list", tags=["notifications"],
+                   summary="The customer's notifications, newest first (cursor pagination)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class NotificationMarkAllReadApi(APIView):
+    @extend_schema(operation_id="notification_mark_all_read", tags=["notifications"], request=None,
+                   responses={200: MarkAllReadOutputSerializer},
+                   summary="Mark all the customer's notifications read (repeating it changes nothing)")
+    def post(self, request):
+        marked = notification_mark_all_read(user_id=request.user.pk)
+        return Response(MarkAllReadOutputSerializer({"marked": marked, "unread": 0}).data)
