@@ -109,8 +109,7 @@ def on_order_delivered(event: Event) -> None:
 
 @consumer("orders.late_payment_refunded.v1", name="notifications.late_payment_refunded")
 def on_late_payment_refunded(event: Event) -> None:
-    """Today's payload is {"order_id", "policy", "reason"}: no user_id, and notifications may not
-    read orders' tables, so this is skipped (logged) until orders adds "user_id" to the payload."""
+    """Events emitted before orders put "user_id" in this payload are skipped (logged)."""
     p = event.payload
     user_id = _user_id(event)
     if user_id is None:

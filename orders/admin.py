@@ -1,7 +1,26 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html_join
 
-from orders.models import Order, OrderLine, OrderStatusChange, ReconciliationRun
+from orders.models import ArchivedOrderRecord, Order, OrderLine, OrderStatusChange, ReconciliationRun
+from orders.services import OrderError, order_mark_delivered, order_mark_packed, order_mark_shipped
+
+
+def _fulfilment_action(mark, label: str):
+    def action(modeladmin, request, queryset):
+        done, refused = 0, []
+        for order_id in queryset.values_list("pk", flat=True):
+            try:
+                mark(order_id=order_id, reason=f"{label} by staff ({request.user})")
+                done += 1
+            except OrderError as exc:
+                refused.append(str(exc))
+        if done:
+            modeladmin.message_user(request, f"{done} orders marked {label}.", messages.SUCCESS)
+        for reason in refused:
+            modeladmin.message_user(request, reason, messages.WARNING)
+
+    action.__name__ = f"mark_{label.replace(' ', '_')}"
+    return admin.action(description=f"Mark selected orders {label}")(action)
 
 
 class OrderLineInline(admin.TabularInline):
@@ -30,6 +49,9 @@ class OrderAdmin(admin.ModelAdmin):
     show_full_result_count = False
     # Status changes go through services (they lock, release stock, talk to the gateway).
     readonly_fields = [f.name for f in Order._meta.fields]
+    # Staff move orders along through the same services as sellers (any seller's order, though).
+    actions = [_fulfilment_action(order_mark_packed, "packed"), _fulfilment_action(order_mark_shipped, "shipped"),
+               _fulfilment_action(order_mark_delivered, "delivered")]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -50,4 +72,19 @@ class ReconciliationRunAdmin(admin.ModelAdmin):
         )
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(ArchivedOrderRecord)
+class ArchivedOrderRecordAdmin(admin.ModelAdmin):
+    """The embedded archive, read-only (with Cassandra, this table stays empty)."""
+
+    list_display = ["order_id", "user_id", "created_at", "archived_at"]
+    search_fields = ["=order_id", "=user_id"]
+    readonly_fields = ["order_id", "user_id", "created_at", "archived_at", "snapshot"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

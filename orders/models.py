@@ -123,3 +123,22 @@ class ReconciliationRun(models.Model):
 
     def __str__(self) -> str:
         return f"reconciliation {self.started_at:%Y-%m-%d %H:%M}: {self.repaired} repaired, {self.unresolved} open"
+
+
+class ArchivedOrderRecord(models.Model):
+    """The embedded order archive (orders.backends.relational): one finished order's snapshot.
+
+    No foreign keys: the live rows are gone once an order is archived. The snapshot is the whole
+    order (lines and timeline) as orders.backends.base.ArchivedOrder serialises it."""
+
+    order_id = models.UUIDField(primary_key=True)
+    user_id = models.BigIntegerField()
+    created_at = models.DateTimeField()
+    snapshot = models.JSONField()
+    archived_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user_id", "-created_at"], name="archived_order_by_user")]
+
+    def __str__(self) -> str:
+        return f"archived order {self.order_id}"

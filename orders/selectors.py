@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as dt
+import logging
 import uuid
+from dataclasses import dataclass
+from typing import NamedTuple
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from orders.backends.base import ArchiveUnavailable
 from orders.models import Order, OrderLine, OrderStatusChange
+from shop.backends import get_backend
+
+logger = logging.getLogger(__name__)
 
 
 def order_list(*, user_id: int) -> QuerySet[Order]:
@@ -28,3 +38,111 @@ def order_get(*, order_id, user_id: int | None = None) -> Order | None:
     if user_id is not None:
         queryset = queryset.filter(user_id=user_id)
     return queryset.filter(pk=order_id).first()
+
+
+# --- "My orders" across the live tables and the archive ------------------------------------------
+
+class InvalidCursor(ValueError):
+    pass
+
+
+class Position(NamedTuple):
+    """Where a page of history ends: the last order's creation time and id (newest-first order)."""
+
+    created_at: dt.datetime
+    order_id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = f"{self.created_at.isoformat()}|{self.order_id}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, cursor: str) -> Position:
+        """An opaque cursor from `encode`; anything else raises InvalidCursor."""
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+            when, order_id = raw.split("|")
+            created_at = dt.datetime.fromisoformat(when)
+            if created_at.tzinfo is None:
+                raise ValueError("naive time")
+            return cls(created_at, uuid.UUID(order_id))
+        except (ValueError, TypeError, UnicodeDecodeError, binascii.Error) as exc:
+            raise InvalidCursor(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    orders: list  # Order (live) or ArchivedOrder, newest first
+    next: Position | None  # where the next (older) page starts; None on the last page
+    complete: bool = True  # False: the archive could not be read, these are live orders only
+
+
+def _key(order) -> tuple:
+    return (order.created_at, uuid.UUID(str(order.pk)))
+
+
+# Archived rows fetched beyond a page, to make up for those at the cursor's very microsecond that
+# were shown already (and for orders caught between archive write and live delete, shown once).
+_SPARE = 8
+
+
+def order_history(*, user_id: int, before: Position | None = None, limit: int = 20,
+                  live_only_if_archive_down: bool = False) -> HistoryPage:
+    """One newest-first page of the customer's orders, live and archived as one list.
+
+    Each store gives its `limit + 1` newest before the cursor; they are merged by (created_at, id),
+    an order present in both (archived, not yet deleted) counts once as its live self, and the
+    page is the first `limit`. Two bounded queries per page, however deep the history.
+    """
+    live = order_list(user_id=user_id)
+    if before is not None:
+        live = live.filter(Q(created_at__lt=before.created_at) | Q(created_at=before.created_at,
+                                                                   id__lt=before.order_id))
+    live_orders = list(live[:limit + 1])
+    try:
+        archived = get_backend("order_archive").list_for_user(
+            user_id, before=None if before is None else before.created_at + dt.timedelta(microseconds=1),
+            limit=limit + 1 + _SPARE)
+    except ArchiveUnavailable:
+        if not live_only_if_archive_down:
+            raise
+        logger.warning("Order archive unavailable; showing user %s live orders only", user_id, exc_info=True)
+        return HistoryPage(orders=live_orders[:limit],
+                           next=Position(*_key(live_orders[limit - 1])) if len(live_orders) > limit else None,
+                           complete=False)
+    if before is not None:
+        archived = [a for a in archived if _key(a) < tuple(before)]
+    merged = {o.pk: o for o in archived}
+    merged.update({o.pk: o for o in live_orders})  # the live copy wins until it is deleted
+    ordered = sorted(merged.values(), key=_key, reverse=True)
+    page = ordered[:limit]
+    more = len(ordered) > limit
+    return HistoryPage(orders=page, next=Position(*_key(page[-1])) if more and page else None)
+
+
+def order_history_get(*, order_id, user_id: int | None = None):
+    """One order, live (with lines and timeline) or else from the archive; None if neither."""
+    order = order_get(order_id=order_id, user_id=user_id)
+    if order is not None:
+        return order
+    archived = get_backend("order_archive").get(order_id)
+    if archived is None or (user_id is not None and archived.user_id != user_id):
+        return None
+    return archived
+
+
+def seller_order_list(*, seller_id: int) -> QuerySet[Order]:
+    """Paid orders holding the seller's items, newest first, with only the seller's lines."""
+    theirs = OrderLine.objects.filter(seller_id=seller_id).values("order_id")
+    return (Order.objects.filter(pk__in=theirs).exclude(status=Order.Status.PENDING_PAYMENT)
+            .order_by("-created_at", "-id")
+            .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.filter(seller_id=seller_id).order_by("id")),
+                              Prefetch("timeline", queryset=OrderStatusChange.objects.order_by("at", "id"))))
+
+
+def seller_order_get(*, seller_id: int, order_id) -> Order | None:
+    try:
+        order_id = uuid.UUID(str(order_id))
+    except ValueError:
+        return None
+    return seller_order_list(seller_id=seller_id).filter(pk=order_id).first()

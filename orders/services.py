@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -30,6 +31,7 @@ from inventory.interface import (
 )
 from orders.models import Order, OrderLine, OrderStatusChange
 from payments.interface import GatewayError, payment_start
+from shop.backends import get_backend
 
 logger = logging.getLogger(__name__)
 Status = Order.Status
@@ -210,11 +212,13 @@ def order_payment_open(*, order: Order) -> Order:
     return order
 
 
-def order_mark_paid(*, order_id: str) -> Order:
+def order_mark_paid(*, order_id: str) -> Order | None:
     """The payment succeeded. Pending: placed. Cancelled already (expired or failed): the
     late-payment policy decides, honour (re-reserve, if stock allows) or refund."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
+        order = Order.objects.select_for_update().filter(pk=order_id).first()
+        if order is None:
+            return _paid_after_archival(order_id)
         if order.status == Status.PENDING_PAYMENT:
             reservation_commit(order_id=order_id)
             _place(order, reason="payment succeeded")
@@ -230,6 +234,18 @@ def order_mark_paid(*, order_id: str) -> Order:
         else:
             logger.info("Payment success for %s in status %s changes nothing", order_id, order.status)
     return order
+
+
+def _paid_after_archival(order_id: str) -> None:
+    """A payment success for an order no longer live. Archived cancelled: the money goes back
+    (the order is finished and its stock long released). Anything else: nothing to do."""
+    archived = get_backend("order_archive").get(order_id)
+    if archived is None:
+        logger.warning("Payment success for unknown order %s changes nothing", order_id)
+    elif archived.status == Status.CANCELLED:
+        logger.warning("Payment success for archived cancelled order %s: refunding", order_id)
+        _after_commit_call("orders.refund_payment", order_id, "late payment; order archived")
+    return None
 
 
 def _after_commit_call(task_name: str, *args) -> None:
@@ -260,20 +276,25 @@ def _late_payment(order: Order) -> str:
         except InventoryError as exc:
             reason = "late payment; stock gone" if isinstance(exc, InsufficientStock) else f"late payment; {exc}"
             emit("orders.late_payment_refunded.v1", key=order.pk,
-                 payload={"order_id": str(order.pk), "policy": policy, "reason": reason})
+                 payload={"order_id": str(order.pk), "user_id": order.user_id, "policy": policy,
+                          "total_paise": order.total_paise, "reason": reason})
             return reason
         _lines_ship_from(order, reserved)
         _place(order, reason=f"late payment honoured (was {order.cancel_reason})")
-        emit("orders.late_payment_honoured.v1", key=order.pk, payload={"order_id": str(order.pk)})
+        emit("orders.late_payment_honoured.v1", key=order.pk,
+             payload={"order_id": str(order.pk), "user_id": order.user_id})
         return ""
     emit("orders.late_payment_refunded.v1", key=order.pk,
-         payload={"order_id": str(order.pk), "policy": policy, "reason": "late payment"})
+         payload={"order_id": str(order.pk), "user_id": order.user_id, "policy": policy,
+                  "total_paise": order.total_paise, "reason": "late payment"})
     return "late payment"
 
 
-def order_fail_payment(*, order_id: str, reason: str = "") -> Order:
+def order_fail_payment(*, order_id: str, reason: str = "") -> Order | None:
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
+        order = Order.objects.select_for_update().filter(pk=order_id).first()
+        if order is None:  # archived: a finished order has nothing left to fail
+            return None
         if order.status == Status.PENDING_PAYMENT:
             _cancel(order, reason="payment_failed", detail=reason or "payment failed")
     return order
@@ -305,3 +326,114 @@ def order_expire_stale(*, now: datetime | None = None, limit: int = 500) -> int:
     ids = list(Order.objects.filter(status=Status.PENDING_PAYMENT, expires_at__lte=now)
                .order_by("expires_at").values_list("pk", flat=True)[:limit])
     return sum(order_expire(order_id=str(pk), now=now) for pk in ids)
+
+
+# --- Seller fulfilment: placed -> packed -> in_transit -> delivered ----------------------------
+
+class TransitionNotAllowed(OrderError):
+    """The order is not in the state this step follows (a skipped step, a step back, cancelled)."""
+
+    def __init__(self, order_id, current: str, wanted: str):
+        self.current, self.wanted = current, wanted
+        super().__init__(f"Order {order_id} is {current}; it can't be marked {wanted}.")
+
+
+class OrderNotFound(OrderError):
+    """No live order with that id."""
+
+
+class NotSellersOrder(OrderNotFound):
+    """A seller may move only orders whose every line is theirs; to them, others' orders don't exist."""
+
+
+_FULFILMENT = {  # to: (from, event)
+    Status.PACKED: (Status.PLACED, "orders.order_packed.v1"),
+    Status.IN_TRANSIT: (Status.PACKED, "orders.order_shipped.v1"),
+    Status.DELIVERED: (Status.IN_TRANSIT, "orders.order_delivered.v1"),
+}
+
+
+def _fulfil(*, order_id, to: str, seller_id: int | None, reason: str) -> Order:
+    """One fulfilment step under the order's row lock. Repeating the step is a no-op; skipping one,
+    going back, or moving a cancelled order raises TransitionNotAllowed. With `seller_id`, the order
+    must exist and every line must be that seller's (else NotSellersOrder); staff pass None."""
+    source, event = _FULFILMENT[to]
+    try:
+        order_id = uuid.UUID(str(order_id))
+    except ValueError as exc:
+        raise OrderNotFound(f"No order {order_id}.") from exc
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=order_id).first()
+        if order is None:
+            raise OrderNotFound(f"No order {order_id}.")
+        if seller_id is not None:
+            sellers = set(order.lines.values_list("seller_id", flat=True))
+            if sellers != {seller_id}:
+                raise NotSellersOrder(f"Order {order_id} is not only seller {seller_id}'s.")
+        if order.status == to:
+            return order  # a retry, a double click: already done
+        if order.status != source:
+            raise TransitionNotAllowed(order.pk, order.status, to)
+        _transition(order, to, reason=reason)
+        order.save(update_fields=["status", "updated_at"])
+        emit(event, key=order.pk, payload=_snapshot(order))
+    return order
+
+
+def order_mark_packed(*, order_id, seller_id: int | None = None, reason: str = "packed by the seller") -> Order:
+    return _fulfil(order_id=order_id, to=Status.PACKED, seller_id=seller_id, reason=reason)
+
+
+def order_mark_shipped(*, order_id, seller_id: int | None = None, reason: str = "handed to the courier") -> Order:
+    return _fulfil(order_id=order_id, to=Status.IN_TRANSIT, seller_id=seller_id, reason=reason)
+
+
+def order_mark_delivered(*, order_id, seller_id: int | None = None, reason: str = "delivered") -> Order:
+    return _fulfil(order_id=order_id, to=Status.DELIVERED, seller_id=seller_id, reason=reason)
+
+
+# --- Archival: finished orders leave the live tables for the archive store --------------------
+
+# Reconciliation re-checks cancelled orders' payments for GATEWAY_LOOKBACK (2 days) and reads only
+# live orders: nothing may be archived before that window has passed.
+MIN_ARCHIVE_AGE = timedelta(days=3)
+
+
+def orders_archive(*, older_than: timedelta | None = None, limit: int = 500, now: datetime | None = None) -> int:
+    """Move up to `limit` terminal orders (delivered, cancelled) whose last change is older than
+    `older_than` (default ORDER_ARCHIVE_AFTER_DAYS) to the archive. Returns how many moved.
+
+    Per order: snapshot it, write the snapshot to the archive (an idempotent upsert, outside any
+    transaction: it may be a network call), then delete the live rows in a transaction that locks
+    the order and re-checks it is still terminal and unchanged since the snapshot. A crash between
+    the two steps leaves the order in both stores (readers prefer the live copy) and the next run
+    finishes it; two runs at once skip each other's locked rows.
+    """
+    if older_than is None:
+        older_than = timedelta(days=getattr(settings, "ORDER_ARCHIVE_AFTER_DAYS", 30))
+    if older_than < MIN_ARCHIVE_AGE:
+        raise ValueError(f"Orders are reconciled for {MIN_ARCHIVE_AGE} after they finish; "
+                         f"archiving after {older_than} would hide them from it.")
+    from orders.backends.base import ArchivedOrder
+    from orders.selectors import order_get
+
+    cutoff = (now or timezone.now()) - older_than
+    archive = get_backend("order_archive")
+    ids = list(Order.objects.filter(status__in=Order.TERMINAL, updated_at__lt=cutoff)
+               .order_by("updated_at", "pk").values_list("pk", flat=True)[:limit])
+    moved = 0
+    for order_id in ids:
+        order = order_get(order_id=order_id)
+        if order is None or order.status not in Order.TERMINAL:
+            continue  # another run took it, or it moved on
+        archive.put(ArchivedOrder.from_order(order))
+        with transaction.atomic():
+            locked = (Order.objects.select_for_update(skip_locked=True)
+                      .filter(pk=order_id, status__in=Order.TERMINAL, updated_at=order.updated_at).first())
+            if locked is None:
+                continue  # changed since the snapshot (the next run archives it afresh), or being archived
+            locked.delete()  # its lines and timeline go with it
+            emit("orders.order_archived.v1", key=order_id,
+                 payload={"order_id": str(order_id), "user_id": order.user_id, "status": order.status})
+        moved += 1
+    return moved

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from orders.services import order_expire, order_expire_stale
+from orders.services import order_expire, order_expire_stale, orders_archive
 from payments.interface import GatewayError, payment_refund, payment_void
 
 
@@ -31,3 +31,9 @@ def reconcile_orders() -> int:
     from orders.reconciliation import reconcile
 
     return reconcile().unresolved
+
+
+@shared_task(name="orders.archive", acks_late=True, ignore_result=True)
+def archive_orders(limit: int = 500) -> int:
+    """Finished orders to the archive (ORDER_ARCHIVE_AFTER_DAYS); safe to run twice or at once."""
+    return orders_archive(limit=limit)

@@ -7,7 +7,6 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -17,9 +16,11 @@ from cart.interface import cart_lines
 from catalog.interface import items_get
 from inventory.interface import InsufficientStock, NotDeliverable, delivery_promises
 from logistics.interface import PinCodeError
+from orders.backends.base import ArchiveUnavailable
 from orders.forms import CheckoutForm
 from orders.models import Order
-from orders.selectors import order_get, order_list
+from orders.selectors import InvalidCursor, Position, order_history_get
+from orders.selectors import order_history as history_page
 from orders.services import (
     EmptyOrder,
     IdempotencyConflict,
@@ -98,7 +99,11 @@ def _title(lines: list[dict], item_id: int) -> str:
 
 @login_required
 def order_detail(request, order_id):
-    order = order_get(order_id=order_id, user_id=request.user.pk)
+    try:
+        order = order_history_get(order_id=order_id, user_id=request.user.pk)
+    except ArchiveUnavailable:  # not live, and the archive can't be asked: say so, don't 404
+        messages.warning(request, "That order can't be shown just now; please try again later.")
+        return redirect("orders:list")
     if order is None:
         raise Http404("No such order.")
     outcome = request.GET.get("payment")
@@ -113,5 +118,15 @@ def order_detail(request, order_id):
 
 @login_required
 def order_history(request):
-    page = Paginator(order_list(user_id=request.user.pk), 10).get_page(request.GET.get("page"))
-    return render(request, "orders/list.html", {"page": page, "orders": page.object_list})
+    """Live and archived orders as one list, newest first; "Older" carries a cursor, not a page number."""
+    cursor = request.GET.get("before")
+    try:
+        before = Position.decode(cursor) if cursor else None
+    except InvalidCursor as exc:
+        raise Http404("No such page.") from exc
+    page = history_page(user_id=request.user.pk, before=before, limit=10, live_only_if_archive_down=True)
+    if not page.complete:
+        messages.warning(request, "Your older orders can't be shown just now; please try again later.")
+    return render(request, "orders/list.html", {
+        "orders": page.orders, "older": page.next.encode() if page.next else None, "paged": before is not None,
+    })

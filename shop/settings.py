@@ -34,6 +34,8 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecur
     )
 
 DEBUG = env_bool(ENV, "DJANGO_DEBUG", default=not PRODUCTION)
+# Where emails link back to (the shop's public address).
+SITE_URL = ENV.get("SITE_URL", "http://127.0.0.1:8000")
 ALLOWED_HOSTS = env_list(ENV, "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list(ENV, "CSRF_TRUSTED_ORIGINS", [])
 
@@ -262,6 +264,8 @@ if LATE_PAYMENT_POLICY not in {"honour", "refund"}:
     raise ImproperlyConfigured(f"LATE_PAYMENT_POLICY={LATE_PAYMENT_POLICY!r}: use 'honour' or 'refund'.")
 SHIPPING_FEE_PAISE = env_int(ENV, "SHIPPING_FEE_PAISE", 4000)
 FREE_SHIPPING_FROM_PAISE = env_int(ENV, "FREE_SHIPPING_FROM_PAISE", 49900)
+# Delivered and cancelled orders move to the order archive this long after their last change.
+ORDER_ARCHIVE_AFTER_DAYS = env_int(ENV, "ORDER_ARCHIVE_AFTER_DAYS", 30)
 PAYMENTS_SIMULATED_SECRET = ENV.get("PAYMENTS_SIMULATED_SECRET", SECRET_KEY + ":simulated-gateway")
 PAYMENTS_SIMULATED_CALLBACK_DELAY = env_int(ENV, "PAYMENTS_SIMULATED_CALLBACK_DELAY", 1)
 
@@ -308,6 +312,8 @@ CELERY_BEAT_SCHEDULE = {
     "logistics-serviceability": {"task": "logistics.compute_serviceability",
                                  "schedule": crontab(hour=2, minute=30)},
     "cart-purge-abandoned": {"task": "cart.purge_abandoned", "schedule": timedelta(days=1)},
+    # Delivered and cancelled orders older than ORDER_ARCHIVE_AFTER_DAYS move to the archive store.
+    "orders-archive": {"task": "orders.archive", "schedule": crontab(hour=3, minute=15)},
     # Items marked stale by catalog and stock events are re-indexed in one engine commit.
     "search-flush": {"task": "search.flush_stale_items", "schedule": timedelta(seconds=5)},
 }

@@ -36,3 +36,24 @@ class OrderOutputSerializer(serializers.ModelSerializer):
             return None
         request = self.context.get("request")
         return request.build_absolute_uri(order.payment_url) if request else order.payment_url
+
+
+class OrderPageOutputSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next (older) page, or null on the last.")
+    previous = serializers.URLField(allow_null=True, help_text="Always null: follow `next` from the first page.")
+    results = OrderOutputSerializer(many=True)
+
+
+class SellerOrderOutputSerializer(serializers.ModelSerializer):
+    """What a seller needs to ship: the address and only their own lines."""
+
+    # A plain string here: the same choices in a second component would make drf-spectacular name
+    # the enum by a hash (and warn); the values are OrderOutput's status enum.
+    status = serializers.CharField(help_text="placed, packed, in_transit, delivered or cancelled.")
+    lines = OrderLineOutputSerializer(many=True, read_only=True)
+    timeline = StatusChangeOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = ["id", "status", "created_at", "placed_at", "ship_name", "ship_phone", "ship_line1", "ship_line2",
+                  "ship_city", "ship_state", "pin_code", "lines", "timeline"]

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from orders.api.views import OrderDetailApi, OrderListCreateApi
+from orders.api.views import OrderDetailApi, OrderListCreateApi, SellerOrderListApi, SellerOrderTransitionApi
 
 urlpatterns = [
     path("orders", OrderListCreateApi.as_view(), name="orders"),
     path("orders/<str:order_id>", OrderDetailApi.as_view(), name="order-detail"),
+    path("seller/orders", SellerOrderListApi.as_view(), name="seller-orders"),
+    path("seller/orders/<str:order_id>/<str:step>", SellerOrderTransitionApi.as_view(), name="seller-order-step"),
 ]

@@ -6,27 +6,48 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from accounts.interface import validate_pin_code
 from cart.interface import cart_lines
 from inventory.interface import InsufficientStock, NotDeliverable
-from orders.api.serializers import OrderOutputSerializer
-from orders.selectors import order_get, order_list
+from orders.api.serializers import OrderOutputSerializer, OrderPageOutputSerializer, SellerOrderOutputSerializer
+from orders.backends.base import ArchiveUnavailable
+from orders.selectors import (
+    InvalidCursor,
+    Position,
+    order_get,
+    order_history,
+    order_history_get,
+    seller_order_get,
+    seller_order_list,
+)
 from orders.services import (
     EmptyOrder,
     IdempotencyConflict,
     ItemsUnavailable,
     OrderLineRequest,
+    OrderNotFound,
     ShippingAddress,
+    TransitionNotAllowed,
+    order_mark_delivered,
+    order_mark_packed,
+    order_mark_shipped,
     order_place,
 )
+from shop.api import IsSeller
 from shop.drf import SafeCursorPagination
 
 
 class Conflict(exceptions.APIException):
     status_code = 409
     default_detail = "The request conflicts with the current state."
+
+
+class ArchiveDown(exceptions.APIException):
+    status_code = 503
+    default_detail = "Finished orders can't be read just now; try again shortly."
 
 
 class Unprocessable(exceptions.APIException):
@@ -46,9 +67,10 @@ class NewestFirst(SafeCursorPagination):
     page_size = 20
 
 
-class OrderListCreateApi(ListAPIView):
-    serializer_class = OrderOutputSerializer
-    pagination_class = NewestFirst
+HISTORY_PAGE_SIZE = 20
+
+
+class OrderListCreateApi(APIView):
 
     class OrderLineInputSerializer(serializers.Serializer):
         product_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
@@ -79,8 +101,32 @@ class OrderListCreateApi(ListAPIView):
             serializer.is_valid(raise_exception=True)
             return serializer.validated_data
 
-    def get_queryset(self):
-        return order_list(user_id=self.request.user.pk)
+    @extend_schema(
+        operation_id="orders_list", responses={200: OrderPageOutputSerializer},
+        parameters=[OpenApiParameter("cursor", str, OpenApiParameter.QUERY, required=False,
+                                     description="Opaque; take it from `next`.")],
+        description="The customer's orders, live and archived as one list, newest first, "
+                    f"{HISTORY_PAGE_SIZE} a page. Finished orders move to the order archive after "
+                    "ORDER_ARCHIVE_AFTER_DAYS and still appear here, with their lines and timeline. "
+                    "The cursor is a position (the last order's creation time and id), so pages go "
+                    "forwards only: `previous` is always null; start again without a cursor for the newest. "
+                    "A made-up cursor is a 404.",
+    )
+    def get(self, request):
+        cursor = request.query_params.get("cursor")
+        try:
+            before = Position.decode(cursor) if cursor else None
+        except InvalidCursor as exc:
+            raise exceptions.NotFound("Invalid cursor.") from exc
+        try:
+            page = order_history(user_id=request.user.pk, before=before, limit=HISTORY_PAGE_SIZE)
+        except ArchiveUnavailable as exc:
+            raise _problem(ArchiveDown, ArchiveDown.default_detail, "archive-unavailable") from exc
+        next_url = None
+        if page.next is not None:
+            next_url = replace_query_param(request.build_absolute_uri(), "cursor", page.next.encode())
+        return Response({"next": next_url, "previous": None,
+                         "results": OrderOutputSerializer(page.orders, many=True, context={"request": request}).data})
 
     @extend_schema(
         request=OrderPlaceInputSerializer, responses={201: OrderOutputSerializer},
@@ -124,9 +170,51 @@ class OrderListCreateApi(ListAPIView):
 
 
 class OrderDetailApi(APIView):
-    @extend_schema(responses={200: OrderOutputSerializer})
+    @extend_schema(responses={200: OrderOutputSerializer},
+                   description="One order, live or archived (same shape).")
     def get(self, request, order_id):
-        order = order_get(order_id=order_id, user_id=request.user.pk)
+        try:
+            order = order_history_get(order_id=order_id, user_id=request.user.pk)
+        except ArchiveUnavailable as exc:
+            raise _problem(ArchiveDown, ArchiveDown.default_detail, "archive-unavailable") from exc
         if order is None:
             raise exceptions.NotFound("No such order.")
         return Response(OrderOutputSerializer(order, context={"request": request}).data)
+
+
+# --- The seller's side: their orders, and moving them along ---------------------------------------
+
+class SellerOrderListApi(ListAPIView):
+    """Paid orders holding the seller's items, newest first, each with only the seller's lines."""
+
+    permission_classes = [IsSeller]
+    serializer_class = SellerOrderOutputSerializer
+    pagination_class = NewestFirst
+
+    def get_queryset(self):
+        return seller_order_list(seller_id=self.request.user.pk)
+
+
+class SellerOrderTransitionApi(APIView):
+    permission_classes = [IsSeller]
+    STEPS = {"packed": order_mark_packed, "shipped": order_mark_shipped, "delivered": order_mark_delivered}
+
+    @extend_schema(
+        request=None, responses={200: SellerOrderOutputSerializer},
+        description="Move an order one step: placed → packed → shipped (in transit) → delivered. Repeating "
+                    "a step is a no-op (200). Only orders whose every line is the seller's can be moved; "
+                    "others are 404. A skipped step, a step back or a cancelled order is a 409 "
+                    "`transition-not-allowed` problem with the order's `order_status`.",
+    )
+    def post(self, request, order_id, step):
+        mark = self.STEPS.get(step)
+        if mark is None:
+            raise exceptions.NotFound("No such step: use packed, shipped or delivered.")
+        try:
+            mark(order_id=order_id, seller_id=request.user.pk)
+        except OrderNotFound as exc:
+            raise exceptions.NotFound("No such order.") from exc
+        except TransitionNotAllowed as exc:
+            raise _problem(Conflict, str(exc), "transition-not-allowed", order_status=exc.current) from exc
+        order = seller_order_get(seller_id=request.user.pk, order_id=order_id)
+        return Response(SellerOrderOutputSerializer(order).data)

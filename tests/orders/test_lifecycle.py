@@ -140,6 +140,12 @@ def test_late_success_is_refunded_under_the_refund_policy(item, buyer, settings)
     assert refreshed(order).status == Order.Status.CANCELLED
     assert payment_of(order).status == "refunded"
     assert availability_get(item_ids=[item]) == {item: 3}
+    from events.services import relay_pending
+    from notifications.models import Notification
+
+    relay_pending()  # the refund's own event, emitted while the last pass ran
+    titles = list(Notification.objects.filter(user_id=buyer.pk).values_list("title", flat=True))
+    assert "We're refunding your payment" in titles  # the customer hears about it
 
 
 def test_a_duplicate_notification_changes_nothing(item, buyer):

@@ -1,0 +1,394 @@
+"""Finished orders move to the archive store; "my orders" still shows them, in order, with their
+timeline. The embedded (relational) archive runs here; the Cassandra one can't: see the end."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from orders.backends.base import ArchivedOrder, ArchiveUnavailable
+from orders.models import ArchivedOrderRecord, Order, OrderLine, OrderStatusChange
+from orders.reconciliation import GATEWAY_LOOKBACK, reconcile
+from orders.selectors import Position, order_history
+from orders.services import (
+    MIN_ARCHIVE_AGE,
+    order_fail_payment,
+    order_mark_delivered,
+    order_mark_packed,
+    order_mark_paid,
+    order_mark_shipped,
+    orders_archive,
+)
+from shop.backends import get_backend
+from tests.orders.helpers import gateway_notifies, place
+
+OLD = timedelta(days=40)
+
+
+def _order(world, status: str, *, age: timedelta = OLD, created_ago: timedelta | None = None) -> Order:
+    """An order of the world's customer that reached `status`, last changed `age` ago."""
+    item = world.items.get("A") or world.add_item("A", stock={"DEL1": 1000})
+    order = place(world.customer.pk, item)
+    if status == "cancelled":
+        order_fail_payment(order_id=str(order.pk))
+    elif status != "pending_payment":
+        gateway_notifies(order, "succeeded")  # the payment succeeds; the orders consumer places it
+        steps = {"placed": [], "packed": [order_mark_packed], "in_transit": [order_mark_packed, order_mark_shipped],
+                 "delivered": [order_mark_packed, order_mark_shipped, order_mark_delivered]}[status]
+        for step in steps:
+            step(order_id=order.pk)
+    now = timezone.now()
+    Order.objects.filter(pk=order.pk).update(updated_at=now - age, created_at=now - (created_ago or age))
+    order = Order.objects.get(pk=order.pk)
+    assert order.status == status
+    return order
+
+
+def _archived_ids() -> set[str]:
+    return {str(pk) for pk in ArchivedOrderRecord.objects.values_list("order_id", flat=True)}
+
+
+def test_only_terminal_orders_older_than_the_threshold_move(world):
+    delivered, cancelled = _order(world, "delivered"), _order(world, "cancelled")
+    recent = _order(world, "delivered", age=timedelta(days=5))
+    in_transit = _order(world, "in_transit")
+    pending = _order(world, "pending_payment")
+
+    assert orders_archive(older_than=timedelta(days=30), limit=100) == 2
+
+    assert _archived_ids() == {str(delivered.pk), str(cancelled.pk)}
+    assert set(Order.objects.values_list("pk", flat=True)) == {recent.pk, in_transit.pk, pending.pk}
+    assert not OrderLine.objects.filter(order_id__in=[delivered.pk, cancelled.pk]).exists()
+    assert not OrderStatusChange.objects.filter(order_id__in=[delivered.pk, cancelled.pk]).exists()
+
+
+def test_the_archived_snapshot_keeps_lines_and_timeline(world):
+    order = _order(world, "delivered")
+    lines = [(x.sku, x.quantity, x.unit_price_paise) for x in order.lines.all()]
+    timeline = [(c.from_status, c.to_status, c.reason, c.at) for c in order.timeline.order_by("at", "id")]
+
+    orders_archive(older_than=timedelta(days=30), limit=10)
+    archived = get_backend("order_archive").get(order.pk)
+
+    assert archived.status == "delivered" and archived.total_paise == order.total_paise
+    assert archived.created_at == order.created_at
+    assert [(x.sku, x.quantity, x.unit_price_paise) for x in archived.lines] == lines
+    assert [(c.from_status, c.to_status, c.reason, c.at) for c in archived.timeline] == timeline
+    assert [c.to_status for c in archived.timeline] == ["pending_payment", "placed", "packed", "in_transit",
+                                                        "delivered"]
+
+
+def test_archiving_twice_changes_nothing_and_put_is_an_upsert(world):
+    order = _order(world, "delivered")
+    assert orders_archive(older_than=timedelta(days=30), limit=10) == 1
+    assert orders_archive(older_than=timedelta(days=30), limit=10) == 0
+
+    archive = get_backend("order_archive")
+    snapshot = archive.get(order.pk)
+    archive.put(snapshot)
+    archive.put(snapshot)
+    assert ArchivedOrderRecord.objects.count() == 1
+    assert archive.get(order.pk) == snapshot
+
+
+def test_a_run_that_stopped_between_archive_and_delete_is_finished_by_the_next(world, shopper_api):
+    order = _order(world, "delivered")
+    get_backend("order_archive").put(ArchivedOrder.from_order(order))  # the crash: written, not deleted
+
+    listed = [o["id"] for o in shopper_api.get("/api/v1/orders").json()["results"]]
+    assert listed == [str(order.pk)]  # in both stores, shown once
+
+    assert orders_archive(older_than=timedelta(days=30), limit=10) == 1
+    assert not Order.objects.filter(pk=order.pk).exists()
+    assert [o["id"] for o in shopper_api.get("/api/v1/orders").json()["results"]] == [str(order.pk)]
+
+
+def test_an_order_that_changes_after_its_snapshot_stays_live(world, monkeypatch):
+    """A writer slips in between the archive write and the delete: the delete re-checks and backs off."""
+    order = _order(world, "cancelled")
+    archive = get_backend("order_archive")
+    real_put = archive.put
+
+    def put_then_someone_writes(snapshot):
+        real_put(snapshot)
+        live = Order.objects.get(pk=snapshot.id)
+        live.cancel_reason = "late_payment_refund"
+        live.save(update_fields=["cancel_reason", "updated_at"])
+
+    monkeypatch.setattr(archive, "put", put_then_someone_writes)
+    assert orders_archive(older_than=timedelta(days=30), limit=10) == 0
+    assert Order.objects.filter(pk=order.pk).exists()
+
+
+def test_archiving_sooner_than_reconciliation_looks_back_is_refused(world):
+    assert MIN_ARCHIVE_AGE > GATEWAY_LOOKBACK
+    with pytest.raises(ValueError, match="reconciled"):
+        orders_archive(older_than=timedelta(hours=1), limit=10)
+
+
+def test_reconciliation_finds_nothing_wrong_with_archived_orders(world):
+    _order(world, "delivered")
+    _order(world, "cancelled")
+    assert reconcile(repair=False).findings == []
+    orders_archive(older_than=timedelta(days=30), limit=10)
+    run = reconcile(repair=False)
+    assert run.findings == [], run.findings
+
+
+def test_a_late_payment_for_an_archived_cancelled_order_is_refunded(world, django_capture_on_commit_callbacks):
+    order = _order(world, "cancelled")
+    orders_archive(older_than=timedelta(days=30), limit=10)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert order_mark_paid(order_id=str(order.pk)) is None
+    assert len(callbacks) == 1  # orders.refund_payment, queued after commit
+    assert order_fail_payment(order_id=str(order.pk)) is None  # and a late failure is a no-op
+
+
+def test_the_command_and_the_task_archive(world):
+    from orders.tasks import archive_orders
+
+    first, second = _order(world, "delivered"), _order(world, "cancelled")
+    call_command("archive_orders", "--batch", "1", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert _archived_ids() == {str(first.pk), str(second.pk)}
+    third = _order(world, "delivered", age=timedelta(days=31))
+    assert archive_orders.delay().get() == 1
+    assert str(third.pk) in _archived_ids()
+
+
+# --- "My orders": one list across both stores -------------------------------------------------
+
+@pytest.fixture
+def shopper_api(world):
+    client = APIClient()
+    client.force_authenticate(world.customer)
+    return client
+
+
+@pytest.fixture
+def history(world):
+    """25 orders of one customer, created a minute apart; the 13 finished ones get archived."""
+    orders = []
+    for n in range(25):
+        status = ["delivered", "placed", "cancelled", "in_transit"][n % 4]
+        orders.append(_order(world, status, created_ago=OLD + timedelta(minutes=n)))
+    assert orders_archive(older_than=timedelta(days=30), limit=100) == 13
+    return [str(o.pk) for o in orders]  # newest first
+
+
+def test_the_api_pages_through_live_and_archived_orders_newest_first(world, shopper_api, history, user_factory):
+    seen, url, pages = [], "/api/v1/orders", 0
+    while url:
+        body = shopper_api.get(url).json()
+        assert body["previous"] is None
+        seen += [o["id"] for o in body["results"]]
+        url, pages = body["next"], pages + 1
+    assert seen == history
+    assert pages == 2
+
+    first = shopper_api.get("/api/v1/orders").json()["results"]
+    archived = next(o for o in first if o["id"] == history[0])  # delivered, archived
+    assert [c["status"] for c in archived["timeline"]][-1] == "delivered"
+    assert archived["lines"][0]["sku"] == "A" and archived["payment_url"] is None
+
+    stranger = APIClient()
+    stranger.force_authenticate(user_factory(email="x@example.com"))
+    assert stranger.get("/api/v1/orders").json()["results"] == []
+
+
+def test_the_api_detail_falls_back_to_the_archive(world, shopper_api, history, user_factory):
+    body = shopper_api.get(f"/api/v1/orders/{history[0]}").json()
+    assert body["status"] == "delivered" and body["id"] == history[0]
+    stranger = APIClient()
+    stranger.force_authenticate(user_factory(email="x@example.com"))
+    assert stranger.get(f"/api/v1/orders/{history[0]}").status_code == 404
+
+
+TRUNCATED = Position(timezone.datetime(2026, 1, 1, tzinfo=timezone.UTC),
+                     uuid.UUID(int=7)).encode()[:-3]
+
+
+@pytest.mark.parametrize("cursor", ["junk", "cD1hYmM", TRUNCATED])
+def test_made_up_history_cursors_are_a_404(shopper_api, world, cursor):
+    response = shopper_api.get("/api/v1/orders", {"cursor": cursor})
+    assert response.status_code == 404 and response.json()["detail"] == "Invalid cursor."
+
+
+def test_my_orders_page_shows_archived_orders_in_order_with_their_timeline(client, world, history):
+    client.force_login(world.customer)
+    seen, url = [], "/orders/"
+    while url:
+        html = client.get(url).content.decode()
+        seen += re.findall(r'href="/orders/([0-9a-f-]{36})/"', html)
+        older = re.search(r'href="(\?before=[^"]+)" rel="next"', html)
+        url = f"/orders/{older.group(1)}" if older else None
+    assert seen == history
+
+    detail = client.get(f"/orders/{history[0]}/").content.decode()
+    assert "Delivered" in detail and "Test item A" in detail
+    assert detail.index("Waiting for payment") < detail.index("In transit") < detail.rindex("Delivered")
+    assert client.get("/orders/?before=junk").status_code == 404
+
+
+def test_an_order_in_both_stores_counts_once_and_pages_stay_whole(world):
+    """order_history's own contract: `limit` per page, nothing twice, nothing lost."""
+    orders = [_order(world, "delivered", created_ago=OLD + timedelta(minutes=n)) for n in range(5)]
+    archive = get_backend("order_archive")
+    for order in orders[:3]:
+        archive.put(ArchivedOrder.from_order(order))  # in both stores
+    seen, before = [], None
+    while True:
+        page = order_history(user_id=world.customer.pk, before=before, limit=2)
+        assert len(page.orders) <= 2
+        seen += [str(o.pk) for o in page.orders]
+        if page.next is None:
+            break
+        before = page.next
+    assert seen == [str(o.pk) for o in orders]
+    assert all(isinstance(o, Order) for o in order_history(user_id=world.customer.pk, limit=5).orders)
+
+
+# --- Cassandra: what can be checked without a server ---------------------------------------------
+#
+# No Cassandra server runs here (none is installable from the registries this machine reaches).
+# So these tests do NOT show that the schema is accepted by Cassandra, that prepared statements
+# prepare, that the batch writes both tables, or that reads come back newest first: those need a
+# server. What they do show, with the driver's own code and no stand-in: the column types named
+# in the schema are types the driver knows, every value `put` binds serialises with the driver's
+# codec for its column (as binding a prepared statement does) and round-trips, the statements have
+# one marker per value, the millisecond-boundary filtering is right, and an unreachable cluster is
+# a clear ArchiveUnavailable, fast.
+
+def _snapshot(world) -> ArchivedOrder:
+    return ArchivedOrder.from_order(_order(world, "delivered"))
+
+
+def test_cassandra_schema_names_and_types_are_ones_the_driver_knows():
+    from cassandra.cqltypes import _cqltypes
+    from cassandra.metadata import is_valid_name
+
+    from orders.backends.cassandra import BY_ID, BY_USER, STATEMENTS, schema_statements
+
+    ddl = schema_statements("bazaar")
+    assert ddl[0].startswith("CREATE KEYSPACE IF NOT EXISTS bazaar WITH replication = ")
+    assert "'replication_factor': 1" in ddl[0]
+    for table in (BY_USER, BY_ID):
+        assert is_valid_name(table)
+    for statement in ddl[1:]:
+        columns = re.search(r"\((.*?), PRIMARY KEY|\((.*)\)$", statement)
+        body = columns.group(1) or columns.group(2)
+        for column in body.split(","):
+            name, cql_type = column.split()[:2]
+            assert is_valid_name(name), name
+            assert cql_type in _cqltypes, cql_type
+    assert "PRIMARY KEY ((user_id), created_at, order_id)" in ddl[1]
+    assert "CLUSTERING ORDER BY (created_at DESC, order_id DESC)" in ddl[1]
+    assert 'CREATE KEYSPACE IF NOT EXISTS "Bazaar"' in schema_statements("Bazaar")[0]  # case kept: quoted
+    for cql, types in STATEMENTS.values():
+        assert cql.count("?") == len(types)
+        assert all(t in _cqltypes for t in types)
+
+
+def test_cassandra_bound_values_serialise_with_the_drivers_codecs(world):
+    from cassandra.cqltypes import _cqltypes
+
+    from orders.backends.cassandra import STATEMENTS, bind_values
+
+    snapshot = _snapshot(world)
+    for name, values in bind_values(snapshot).items():
+        types = STATEMENTS[name][1]
+        assert len(values) == len(types)
+        for value, cql_type in zip(values, types, strict=True):
+            codec = _cqltypes[cql_type]
+            back = codec.deserialize(codec.serialize(value, 4), 4)
+            if cql_type == "timestamp":  # milliseconds, UTC, naive: the clustering key
+                assert back == value.astimezone(timezone.UTC).replace(tzinfo=None, microsecond=back.microsecond)
+                assert abs((back.replace(tzinfo=timezone.UTC) - value).total_seconds()) < 0.001
+            elif cql_type == "text":
+                assert ArchivedOrder.from_dict(json.loads(back)) == snapshot
+            else:
+                assert back == value
+
+
+def test_cassandra_reads_drop_rows_of_the_boundary_millisecond_that_are_not_before_the_cursor(world):
+    from orders.backends.cassandra import newest_before
+
+    base = _snapshot(world)
+    at = base.created_at.replace(microsecond=500_250)
+    same_ms_later = ArchivedOrder.from_dict({**base.to_dict(), "id": str(uuid.uuid4()),
+                                             "created_at": (at + timedelta(microseconds=300)).isoformat()})
+    same_ms_earlier = ArchivedOrder.from_dict({**base.to_dict(), "id": str(uuid.uuid4()),
+                                               "created_at": (at - timedelta(microseconds=200)).isoformat()})
+    older = ArchivedOrder.from_dict({**base.to_dict(), "id": str(uuid.uuid4()),
+                                     "created_at": (at - timedelta(seconds=5)).isoformat()})
+    rows = [json.dumps(o.to_dict()) for o in (same_ms_later, same_ms_earlier, older)]  # as Cassandra orders them
+
+    assert [o.id for o in newest_before(rows, before=at, limit=5)] == [same_ms_earlier.id, older.id]
+    assert [o.id for o in newest_before(rows, before=at, limit=1)] == [same_ms_earlier.id]
+    assert len(newest_before(rows, before=None, limit=5)) == 3
+
+
+def test_cassandra_unreachable_is_a_clear_error_not_a_hang():
+    from orders.backends.cassandra import CassandraOrderArchive
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    archive = CassandraOrderArchive(hosts=["127.0.0.1"], port=port, keyspace="bazaar", connect_timeout=2)
+    with pytest.raises(ArchiveUnavailable, match=rf"unreachable at 127\.0\.0\.1 \(port {port}\)"):
+        archive.list_for_user(1, before=None, limit=10)
+    with pytest.raises(ArchiveUnavailable, match="at least one host"):
+        CassandraOrderArchive(hosts=[])
+    with pytest.raises(ArchiveUnavailable, match="keyspace"):
+        CassandraOrderArchive(hosts=["127.0.0.1"], keyspace="bazaar; DROP")
+
+
+def test_the_registry_builds_the_cassandra_archive_without_connecting(settings):
+    from shop.backends import reset_backends
+    from shop.config import backends_from_env
+
+    settings.BAZAAR_BACKENDS = backends_from_env({"CASSANDRA_HOSTS": "10.0.0.1,10.0.0.2"})
+    reset_backends()
+    archive = get_backend("order_archive")
+    assert type(archive).__name__ == "CassandraOrderArchive"
+    assert archive.hosts == ["10.0.0.1", "10.0.0.2"] and archive.keyspace == "bazaar"
+    assert archive._session is None  # connects on first use, not at start-up
+
+
+@pytest.fixture
+def archive_down(settings):
+    """The Cassandra archive configured at a port nothing listens on: a real refused connection."""
+    from shop.backends import reset_backends
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.BAZAAR_BACKENDS = {**settings.BAZAAR_BACKENDS, "order_archive": {
+        "BACKEND": "orders.backends.cassandra.CassandraOrderArchive",
+        "OPTIONS": {"hosts": ["127.0.0.1"], "port": port, "connect_timeout": 2}}}
+    reset_backends()
+
+
+def test_with_the_archive_down_pages_show_live_orders_and_say_so_and_the_api_is_a_503(
+        world, client, shopper_api, archive_down):
+    live = _order(world, "placed")
+    client.force_login(world.customer)
+
+    response = client.get("/orders/")
+    html = response.content.decode()
+    assert response.status_code == 200 and str(live.pk) in html
+    assert "older orders can&#x27;t be shown just now" in html
+    assert client.get(f"/orders/{live.pk}/").status_code == 200  # live: the archive isn't asked
+    assert client.get(f"/orders/{uuid.uuid4()}/").status_code == 302  # might be archived: not a 404
+
+    api = shopper_api.get("/api/v1/orders")
+    assert api.status_code == 503 and api.json()["type"].endswith("/archive-unavailable")
+    assert shopper_api.get(f"/api/v1/orders/{live.pk}").status_code == 200
+    assert shopper_api.get(f"/api/v1/orders/{uuid.uuid4()}").status_code == 503
