@@ -65,8 +65,11 @@ class Position(NamedTuple):
             created_at = dt.datetime.fromisoformat(when)
             if created_at.tzinfo is None:
                 raise ValueError("naive time")
+            created_at = created_at.astimezone(dt.UTC)
+            if not 2000 <= created_at.year <= 9000:
+                raise ValueError("not a time an order was placed")
             return cls(created_at, uuid.UUID(order_id))
-        except (ValueError, TypeError, UnicodeDecodeError, binascii.Error) as exc:
+        except (ValueError, TypeError, OverflowError, UnicodeDecodeError, binascii.Error) as exc:
             raise InvalidCursor(str(exc)) from exc
 
 
@@ -107,9 +110,8 @@ def order_history(*, user_id: int, before: Position | None = None, limit: int = 
         if not live_only_if_archive_down:
             raise
         logger.warning("Order archive unavailable; showing user %s live orders only", user_id, exc_info=True)
-        return HistoryPage(orders=live_orders[:limit],
-                           next=Position(*_key(live_orders[limit - 1])) if len(live_orders) > limit else None,
-                           complete=False)
+        # No "older" link: a cursor taken from live orders alone would skip archived ones later.
+        return HistoryPage(orders=live_orders[:limit], next=None, complete=False)
     if before is not None:
         archived = [a for a in archived if _key(a) < tuple(before)]
     merged = {o.pk: o for o in archived}
@@ -134,7 +136,9 @@ def order_history_get(*, order_id, user_id: int | None = None):
 def seller_order_list(*, seller_id: int) -> QuerySet[Order]:
     """Paid orders holding the seller's items, newest first, with only the seller's lines."""
     theirs = OrderLine.objects.filter(seller_id=seller_id).values("order_id")
-    return (Order.objects.filter(pk__in=theirs).exclude(status=Order.Status.PENDING_PAYMENT)
+    # Paid at some point (placed_at set): an abandoned or failed checkout is none of the
+    # seller's business, and its address must not reach them.
+    return (Order.objects.filter(pk__in=theirs, placed_at__isnull=False)
             .order_by("-created_at", "-id")
             .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.filter(seller_id=seller_id).order_by("id")),
                               Prefetch("timeline", queryset=OrderStatusChange.objects.order_by("at", "id"))))

@@ -27,10 +27,11 @@ from inventory.interface import (
     LineRequest,
     reservation_commit,
     reservation_release,
+    reservation_statuses,
     stock_reserve,
 )
 from orders.models import Order, OrderLine, OrderStatusChange
-from payments.interface import GatewayError, payment_start
+from payments.interface import GatewayError, payment_start, payment_statuses
 from shop.backends import get_backend
 
 logger = logging.getLogger(__name__)
@@ -244,6 +245,9 @@ def _paid_after_archival(order_id: str) -> None:
         logger.warning("Payment success for unknown order %s changes nothing", order_id)
     elif archived.status == Status.CANCELLED:
         logger.warning("Payment success for archived cancelled order %s: refunding", order_id)
+        emit("orders.late_payment_refunded.v1", key=order_id,
+             payload={"order_id": order_id, "user_id": archived.user_id, "policy": "archived",
+                      "total_paise": archived.total_paise, "reason": "late payment; order archived"})
         _after_commit_call("orders.refund_payment", order_id, "late payment; order archived")
     return None
 
@@ -399,6 +403,25 @@ def order_mark_delivered(*, order_id, seller_id: int | None = None, reason: str 
 MIN_ARCHIVE_AGE = timedelta(days=3)
 
 
+def _settled(orders: list[tuple[str, str]]) -> list[str]:
+    """The orders whose books are closed: no stock still held for them, and a delivered order's
+    payment taken (or refunded). The others stay live, where reconciliation keeps reporting them."""
+    ids = [order_id for order_id, _ in orders]
+    reservations = reservation_statuses(order_ids=ids)
+    payments = payment_statuses(order_ids=ids)
+    settled = []
+    for order_id, status in orders:
+        if HELD_RESERVATION in reservations.get(order_id, set()):
+            continue
+        if status == Status.DELIVERED and payments.get(order_id) not in {"succeeded", "refunded"}:
+            continue
+        settled.append(order_id)
+    return settled
+
+
+HELD_RESERVATION = "held"  # inventory's reservation status for units still set aside
+
+
 def orders_archive(*, older_than: timedelta | None = None, limit: int = 500, now: datetime | None = None) -> int:
     """Move up to `limit` terminal orders (delivered, cancelled) whose last change is older than
     `older_than` (default ORDER_ARCHIVE_AFTER_DAYS) to the archive. Returns how many moved.
@@ -419,8 +442,9 @@ def orders_archive(*, older_than: timedelta | None = None, limit: int = 500, now
 
     cutoff = (now or timezone.now()) - older_than
     archive = get_backend("order_archive")
-    ids = list(Order.objects.filter(status__in=Order.TERMINAL, updated_at__lt=cutoff)
-               .order_by("updated_at", "pk").values_list("pk", flat=True)[:limit])
+    candidates = list(Order.objects.filter(status__in=Order.TERMINAL, updated_at__lt=cutoff)
+                      .order_by("updated_at", "pk").values_list("pk", "status")[:limit])
+    ids = _settled([(str(pk), status) for pk, status in candidates])
     moved = 0
     for order_id in ids:
         order = order_get(order_id=order_id)

@@ -132,7 +132,9 @@ class OrderListCreateApi(APIView):
         request=OrderPlaceInputSerializer, responses={201: OrderOutputSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True,
                                      description="Any unique string per order attempt; a retry with the same "
-                                                 "key returns the same order.")],
+                                                 "key returns the same order for as long as the order is "
+                                                 "live (at least ORDER_ARCHIVE_AFTER_DAYS, 30 by default; "
+                                                 "never under 3 days). Use a new key per attempt.")],
         description="Place an order: reserves the stock now and answers with the payment page. "
                     "409 when stock is short, 422 when the PIN code can't be reached.",
     )

@@ -392,3 +392,44 @@ def test_with_the_archive_down_pages_show_live_orders_and_say_so_and_the_api_is_
     assert api.status_code == 503 and api.json()["type"].endswith("/archive-unavailable")
     assert shopper_api.get(f"/api/v1/orders/{live.pk}").status_code == 200
     assert shopper_api.get(f"/api/v1/orders/{uuid.uuid4()}").status_code == 503
+
+
+# --- found by review ----------------------------------------------------------------------------
+
+def test_sellers_never_see_checkouts_that_were_not_paid(world):
+    from orders.services import order_expire
+    from tests.orders.helpers import place
+
+    item = world.add_item("PRIVATE", stock={"DEL1": 2})
+    order = place(world.customer.pk, item, 1)
+    order_expire(order_id=str(order.pk), now=order.expires_at + timedelta(seconds=1))
+    seller = APIClient()
+    seller.force_authenticate(world.seller)
+    assert seller.get("/api/v1/seller/orders").json()["results"] == []
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59.999999+00:00", "0001-01-01T00:00:00+05:00"])
+def test_made_up_history_cursors_are_refused_not_500(world, when):
+    import base64
+
+    cursor = base64.urlsafe_b64encode(f"{when}|{uuid.uuid4()}".encode()).decode().rstrip("=")
+    api = APIClient()
+    api.force_authenticate(world.customer)
+    assert api.get("/api/v1/orders", {"cursor": cursor}).status_code == 404
+
+
+def test_an_order_with_stock_still_held_stays_live_for_reconciliation(world):
+    from inventory.models import Reservation
+    from orders.models import Order
+    from orders.services import order_expire, orders_archive
+    from tests.orders.helpers import place
+
+    item = world.add_item("HELD", stock={"DEL1": 2})
+    order = place(world.customer.pk, item, 1)
+    order_expire(order_id=str(order.pk), now=order.expires_at + timedelta(seconds=1))
+    Reservation.objects.filter(order_id=str(order.pk)).update(status="held")  # books not closed
+
+    moved = orders_archive(older_than=timedelta(days=30), now=timezone.now() + timedelta(days=60))
+
+    assert moved == 0
+    assert Order.objects.filter(pk=order.pk).exists()
