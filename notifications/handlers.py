@@ -83,42 +83,34 @@ def on_order_cancelled(event: Event) -> None:
                         body=body, link=_order_link(p["order_id"]))
 
 
-@consumer("orders.order_shipped.v1", name="notifications.order_shipped")
-def on_order_shipped(event: Event) -> None:
-    p = event.payload
+# Events whose message needs nothing but the order: kind, title and body (a format of
+# `ref` and `items`) per event type. Events emitted before orders put "user_id" in a payload
+# are skipped (logged) by `_user_id`.
+SIMPLE_MESSAGES = {
+    "orders.order_shipped.v1": (
+        Kind.ORDER_SHIPPED, "Your order is on its way", "Order {ref} ({items}) has been handed to the courier."),
+    "orders.order_delivered.v1": (
+        Kind.ORDER_DELIVERED, "Your order has been delivered",
+        "Order {ref} ({items}) has been delivered. We hope you enjoy it!"),
+    "orders.late_payment_refunded.v1": (
+        Kind.REFUND_STARTED, "We're refunding your payment",
+        "Your payment for order {ref} arrived after the order had been cancelled, so we're refunding it "
+        "in full. Your bank may take a few working days to show it."),
+}
+
+
+def on_simple_message(event: Event) -> None:
     user_id = _user_id(event)
     if user_id is None:
         return
-    notification_create(
-        user_id=user_id, kind=Kind.ORDER_SHIPPED, title="Your order is on its way",
-        body=f"Order {_order_ref(p['order_id'])} ({_items(p)}) has been handed to the courier.",
-        link=_order_link(p["order_id"]))
+    kind, title, body = SIMPLE_MESSAGES[event.type]
+    order_id = event.payload["order_id"]
+    notification_create(user_id=user_id, kind=kind, title=title, link=_order_link(order_id),
+                        body=body.format(ref=_order_ref(order_id), items=_items(event.payload)))
 
 
-@consumer("orders.order_delivered.v1", name="notifications.order_delivered")
-def on_order_delivered(event: Event) -> None:
-    p = event.payload
-    user_id = _user_id(event)
-    if user_id is None:
-        return
-    notification_create(
-        user_id=user_id, kind=Kind.ORDER_DELIVERED, title="Your order has been delivered",
-        body=f"Order {_order_ref(p['order_id'])} ({_items(p)}) has been delivered. We hope you enjoy it!",
-        link=_order_link(p["order_id"]))
-
-
-@consumer("orders.late_payment_refunded.v1", name="notifications.late_payment_refunded")
-def on_late_payment_refunded(event: Event) -> None:
-    """Events emitted before orders put "user_id" in this payload are skipped (logged)."""
-    p = event.payload
-    user_id = _user_id(event)
-    if user_id is None:
-        return
-    notification_create(
-        user_id=user_id, kind=Kind.REFUND_STARTED, title="We're refunding your payment",
-        body=(f"Your payment for order {_order_ref(p['order_id'])} arrived after the order had been "
-              "cancelled, so we're refunding it in full. Your bank may take a few working days to show it."),
-        link=_order_link(p["order_id"]))
+for _event_type in SIMPLE_MESSAGES:
+    consumer(_event_type, name=f"notifications.{_event_type.split('.')[1]}")(on_simple_message)
 
 
 # orders.late_payment_honoured.v1 has no consumer on purpose: orders emits orders.order_placed.v1

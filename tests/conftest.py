@@ -63,3 +63,19 @@ def user_factory(db):
         return User.objects.create_user(**fields)
 
     return make
+
+
+# Logged-in clients for whichever `customer` a test folder defines.
+@pytest.fixture
+def customer_client(client, customer):
+    client.force_login(customer)
+    return client
+
+
+@pytest.fixture
+def api(customer):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(customer)
+    return client

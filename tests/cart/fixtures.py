@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from rest_framework.test import APIClient
 
 WAREHOUSE_ID = 1
 _skus = itertools.count(1)
@@ -71,19 +70,6 @@ def retire():
 @pytest.fixture
 def customer(user_factory):
     return user_factory(email="asha@example.com", password="a-long-test-password")
-
-
-@pytest.fixture
-def customer_client(client, customer):
-    client.force_login(customer)
-    return client
-
-
-@pytest.fixture
-def api(customer):
-    client = APIClient()
-    client.force_authenticate(customer)
-    return client
 
 
 def outbox(type_prefix: str = "") -> list:

@@ -1,5 +1,4 @@
 import pytest
-from rest_framework.test import APIClient
 
 from notifications.models import Notification
 
@@ -12,19 +11,6 @@ def customer(user_factory):
 @pytest.fixture
 def stranger(user_factory):
     return user_factory(email="ravi@example.com")
-
-
-@pytest.fixture
-def customer_client(client, customer):
-    client.force_login(customer)
-    return client
-
-
-@pytest.fixture
-def api(customer):
-    client = APIClient()
-    client.force_authenticate(customer)
-    return client
 
 
 @pytest.fixture
