@@ -20,7 +20,7 @@ run: $(STAMP)
 	@scripts/run
 
 test: $(STAMP) system-packages
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -99,6 +99,7 @@ def backends_from_env(environ: Mapping[str, str]) -> dict[str, dict]:
     """
     kafka = environ.get("KAFKA_BOOTSTRAP_SERVERS")
     elasticsearch = environ.get("ELASTICSEARCH_URL")
+    opensearch = environ.get("OPENSEARCH_URL")
     mongodb = environ.get("MONGODB_URL")
     cassandra = environ.get("CASSANDRA_HOSTS")
     stripe_key = environ.get("STRIPE_SECRET_KEY")
@@ -117,8 +118,11 @@ def backends_from_env(environ: Mapping[str, str]) -> dict[str, dict]:
             else {"BACKEND": "events.backends.in_process.InProcessEventBus", "EMBEDDED": True}
         ),
         "search": (
-            {"BACKEND": "search.backends.elasticsearch.ElasticsearchBackend", "EMBEDDED": False,
-             "OPTIONS": {"url": elasticsearch}}
+            {"BACKEND": "search.backends.opensearch.OpenSearchBackend", "EMBEDDED": False,
+             "OPTIONS": {"url": opensearch}}
+            if opensearch
+            else {"BACKEND": "search.backends.elasticsearch.ElasticsearchBackend", "EMBEDDED": False,
+                  "OPTIONS": {"url": elasticsearch}}
             if elasticsearch
             else {"BACKEND": "search.backends.tantivy.TantivyBackend", "EMBEDDED": True,
                   "OPTIONS": {"path": environ.get("SEARCH_INDEX_DIR", "var/search-index")}}
@@ -132,6 +136,7 @@ def backends_from_env(environ: Mapping[str, str]) -> dict[str, dict]:
         "order_archive": (
             {"BACKEND": "orders.backends.cassandra.CassandraOrderArchive", "EMBEDDED": False,
              "OPTIONS": {"hosts": env_list(environ, "CASSANDRA_HOSTS", []),
+                         "port": env_int(environ, "CASSANDRA_PORT", 9042),
                          "keyspace": environ.get("CASSANDRA_KEYSPACE", "bazaar")}}
             if cassandra
             else {"BACKEND": "orders.backends.relational.RelationalOrderArchive", "EMBEDDED": True}

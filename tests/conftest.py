@@ -79,3 +79,15 @@ def api(customer):
     client = APIClient()
     client.force_authenticate(customer)
     return client
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests that use one JVM engine run on one xdist worker (--dist loadgroup), so it starts once."""
+    from tests.engines import ENGINE_FIXTURES
+
+    for item in items:
+        used = sorted({ENGINE_FIXTURES[name] for name in getattr(item, "fixturenames", ()) if name in ENGINE_FIXTURES})
+        if used:
+            item.add_marker(pytest.mark.xdist_group("+".join(used)))
+            item.add_marker(pytest.mark.engine)

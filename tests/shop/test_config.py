@@ -46,9 +46,20 @@ def test_each_real_backend_switches_on_with_its_variable_alone(port):
     assert all(c["EMBEDDED"] for c in others.values())
 
 
-def test_cassandra_hosts_are_a_list():
+def test_cassandra_hosts_are_a_list_on_the_default_port_unless_told():
     conf = backends_from_env({"CASSANDRA_HOSTS": "10.0.0.1, 10.0.0.2"})["order_archive"]
     assert conf["OPTIONS"]["hosts"] == ["10.0.0.1", "10.0.0.2"]
+    assert conf["OPTIONS"]["port"] == 9042
+    conf = backends_from_env({"CASSANDRA_HOSTS": "127.0.0.1", "CASSANDRA_PORT": "19042"})["order_archive"]
+    assert conf["OPTIONS"]["port"] == 19042
+
+
+def test_opensearch_url_switches_search_to_opensearch_even_beside_elasticsearch():
+    conf = backends_from_env({"OPENSEARCH_URL": "http://127.0.0.1:9200"})["search"]
+    assert conf["BACKEND"] == "search.backends.opensearch.OpenSearchBackend"
+    assert conf["OPTIONS"] == {"url": "http://127.0.0.1:9200"}
+    both = backends_from_env({"OPENSEARCH_URL": "http://os:9200", "ELASTICSEARCH_URL": "http://es:9200"})
+    assert both["search"]["BACKEND"] == "search.backends.opensearch.OpenSearchBackend"
 
 
 def test_database_url_for_mariadb():

@@ -1,0 +1,64 @@
+"""`python -m infra.engines fetch` fetches every engine's jars; `... services [NAME ...]` starts the
+engines (all by default) on loopback, prints the variables to export, and stops them on Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from infra.engines import ENGINES, EXTRA_MODULES, launcher
+from infra.engines.base import EngineUnavailable, classpath, port_is_free
+
+
+def fetch(names: list[str]) -> None:
+    for module in [*(launcher(name).MODULE for name in names), *EXTRA_MODULES]:
+        started = time.monotonic()
+        jars = classpath(module)
+        print(f"{module}: {len(jars)} jars ({time.monotonic() - started:.1f} s)", flush=True)
+
+
+def services(names: list[str]) -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop like Ctrl-C does: the engines too
+    data_root = Path(tempfile.mkdtemp(prefix="bazaar-services-"))
+    with contextlib.ExitStack() as stack:
+        exports: dict[str, str] = {}
+        for name in names:
+            engine = launcher(name)
+            port = engine.DEFAULT_PORT if port_is_free(engine.DEFAULT_PORT) else None
+            data_dir = data_root / name
+            data_dir.mkdir()
+            started = time.monotonic()
+            print(f"Starting {name}…", flush=True)
+            running = stack.enter_context(engine.start(data_dir=data_dir, port=port))
+            print(f"  {name} answers on {running.address} ({time.monotonic() - started:.0f} s; data in {data_dir})",
+                  flush=True)
+            exports.update(running.env)
+        print("\nExport these, then `make run` uses the engines:\n")
+        for key, value in exports.items():
+            print(f"export {key}={value}")
+        print("\nStop with Ctrl-C.", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(3600)
+        print("Stopping…", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m infra.engines")
+    parser.add_argument("command", choices=["fetch", "services"])
+    parser.add_argument("names", nargs="*", choices=list(ENGINES), default=[])
+    args = parser.parse_args()
+    names = args.names or list(ENGINES)
+    try:
+        fetch(names) if args.command == "fetch" else services(names)
+    except EngineUnavailable as exc:
+        sys.exit(f"{exc}")
+
+
+if __name__ == "__main__":
+    main()
