@@ -6,8 +6,17 @@ import pytest
 from django.core.cache import cache
 
 from shop.backends import reset_backends
+from tests.brokers import broker_fixture
+from tests.engines import ENGINE_FIXTURES, ENGINE_MARKS, engine_fixture
 
-pytest_plugins = ["tests.shop_world"]
+pytest_plugins = ["tests.shop_world", "tests.xdist_groups"]
+
+# The JVM engines, each started once per run by the first test that asks for it (tests/engines.py).
+kafka_engine = engine_fixture("kafka")
+cassandra_engine = engine_fixture("cassandra")
+opensearch_engine = engine_fixture("opensearch")
+# noida-db's imitation of the Elasticsearch API, for the Elasticsearch backend (tests/brokers.py).
+elasticsearch = broker_fixture("elasticsearch")
 
 
 @pytest.fixture(autouse=True)
@@ -81,13 +90,11 @@ def api(customer):
     return client
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Tests that use one JVM engine run on one xdist worker (--dist loadgroup), so it starts once."""
-    from tests.engines import ENGINE_FIXTURES
-
+    """Every test that uses a JVM engine runs on one xdist worker (--dist loadgroup): each engine
+    then starts once per run, and a journey across several engines shares them with the rest."""
     for item in items:
-        used = sorted({ENGINE_FIXTURES[name] for name in getattr(item, "fixturenames", ()) if name in ENGINE_FIXTURES})
-        if used:
-            item.add_marker(pytest.mark.xdist_group("+".join(used)))
-            item.add_marker(pytest.mark.engine)
+        if ENGINE_FIXTURES.keys() & set(getattr(item, "fixturenames", ())):
+            for mark in ENGINE_MARKS:
+                item.add_marker(mark)
+

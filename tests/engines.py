@@ -20,6 +20,10 @@ from infra.engines import launcher
 from infra.engines.base import EngineUnavailable, RunningEngine
 
 ENGINE_FIXTURES = {"kafka_engine": "kafka", "cassandra_engine": "cassandra", "opensearch_engine": "opensearch"}
+# One xdist group for every test that uses an engine, so each engine starts once per run.
+# tests/conftest.py adds these marks itself when a test names an engine fixture; a test that
+# reaches one only through request.getfixturevalue must carry them.
+ENGINE_MARKS = (pytest.mark.engine, pytest.mark.xdist_group("jvm-engines"))
 
 
 def engines_required() -> bool:

@@ -19,8 +19,6 @@ ENGINES: dict[str, str] = {
     "cassandra": "infra.engines.cassandra",
     "opensearch": "infra.engines.opensearch",
 }
-# Maven modules that are class paths for something else, not engines of their own.
-EXTRA_MODULES: tuple[str, ...] = ("spark-kafka",)
 
 
 def launcher(name: str) -> ModuleType:

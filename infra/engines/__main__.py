@@ -1,4 +1,4 @@
-"""`python -m infra.engines fetch` fetches every engine's jars; `... services [NAME ...]` starts the
+"""`python -m infra.engines fetch` fetches every module's jars; `... services [NAME ...]` starts the
 engines (all by default) on loopback, prints the variables to export, and stops them on Ctrl-C."""
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from infra.engines import ENGINES, EXTRA_MODULES, launcher
-from infra.engines.base import EngineUnavailable, classpath, port_is_free
+from infra.engines import ENGINES, launcher
+from infra.engines.base import JVM_MODULES, EngineUnavailable, classpath, port_is_free
 
 
-def fetch(names: list[str]) -> None:
-    for module in [*(launcher(name).MODULE for name in names), *EXTRA_MODULES]:
+def fetch() -> None:
+    """Every Maven module under infra/jvm: the engines, OpenSearch's modules, Spark's connector."""
+    for module in sorted(pom.parent.name for pom in JVM_MODULES.glob("*/pom.xml")):
         started = time.monotonic()
         jars = classpath(module)
         print(f"{module}: {len(jars)} jars ({time.monotonic() - started:.1f} s)", flush=True)
@@ -51,11 +52,15 @@ def services(names: list[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m infra.engines")
     parser.add_argument("command", choices=["fetch", "services"])
-    parser.add_argument("names", nargs="*", choices=list(ENGINES), default=[])
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"engines to start: {', '.join(ENGINES)} (default: all)")
     args = parser.parse_args()
+    unknown = set(args.names) - set(ENGINES)
+    if unknown:
+        parser.error(f"unknown engine(s): {', '.join(sorted(unknown))}; choose from {', '.join(ENGINES)}")
     names = args.names or list(ENGINES)
     try:
-        fetch(names) if args.command == "fetch" else services(names)
+        fetch() if args.command == "fetch" else services(names)
     except EngineUnavailable as exc:
         sys.exit(f"{exc}")
 
