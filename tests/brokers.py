@@ -1,14 +1,12 @@
-"""Real brokers for tests: a noida-db server process per service, on a free port, stopped after.
+"""Real servers for tests: a noida-db server process per service, on a free port, stopped after.
 
-    kafka = broker_fixture("kafka")             # in a test module: a session-scoped fixture
-    def test_x(kafka): KafkaEventBus(kafka.address, ...)
+    elasticsearch = broker_fixture("elasticsearch")   # in a test module: a session-scoped fixture
+    def test_x(elasticsearch): requests.get(elasticsearch.url)
 
     with noida_server("elasticsearch", data_dir=tmp) as es: requests.get(es.url)
 
-noida-db is one binary that speaks several wire protocols (Kafka, Elasticsearch, ...). It is
-not the real server: see docs/decisions/0003-kafka-event-bus.md for what it does not cover.
-Note: it answers an empty Kafka fetch at once (no long polling), so an idle consumer spins a
-CPU core; keep consumers short-lived (max_messages, short idle timeouts) and closed.
+noida-db is one binary that speaks several wire protocols. It is not the real server. Kafka is
+no longer tested here: tests/events use the real Apache Kafka broker (infra/engines/kafka.py).
 """
 
 from __future__ import annotations
@@ -70,25 +68,6 @@ def _port_open(host: str, port: int) -> bool:
         return False
 
 
-def _kafka_answers(host: str, port: int) -> bool:
-    """An open port is not enough: the broker must answer a metadata request."""
-    from kafka import KafkaAdminClient
-
-    try:
-        admin = KafkaAdminClient(bootstrap_servers=f"{host}:{port}", bootstrap_timeout_ms=2_000,
-                                 request_timeout_ms=2_000)
-    except Exception:
-        return False
-    try:
-        # A Metadata request (DescribeCluster is not answered in a form kafka-python 3.0 parses).
-        admin.list_topics()
-        return True
-    except Exception:
-        return False
-    finally:
-        admin.close()
-
-
 def _http_answers(host: str, port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://{host}:{port}/", timeout=2) as response:
@@ -98,7 +77,6 @@ def _http_answers(host: str, port: int) -> bool:
 
 
 PROBES: dict[str, Callable[[str, int], bool]] = {
-    "kafka": _kafka_answers,
     "elasticsearch": _http_answers,
 }
 
@@ -172,15 +150,3 @@ def broker_fixture(service: str, *, scope: str = "session"):
             yield running
 
     return server
-
-
-def kafka_create_topic(server: RunningServer, name: str, *, partitions: int = 3) -> None:
-    """Create a topic with several partitions (auto-created topics get only one)."""
-    from kafka import KafkaAdminClient
-    from kafka.admin import NewTopic
-
-    admin = KafkaAdminClient(bootstrap_servers=server.address)
-    try:
-        admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1)])
-    finally:
-        admin.close()

@@ -225,13 +225,17 @@ def consume(
         "enable_auto_commit": False,  # auto-commit could commit before handling: at most once
     }
     consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap_servers, group_id=group_id, **options)
+    # A member notices a rebalance only when it polls, so a batch is never larger than
+    # max_poll_records: a bigger one would keep the whole group waiting while it is handled
+    # (and past max_poll_interval_ms the member is dropped and its commits refused).
+    batch_limit: int = consumer.config["max_poll_records"]
     handled = 0
     last_message_at = time.monotonic()
     try:
         while max_messages is None or handled < max_messages:
-            remaining = None if max_messages is None else max_messages - handled
-            # max_records: take no more than we will handle, so nothing is read past the limit.
-            batch = consumer.poll(timeout_ms=poll_timeout_ms, max_records=remaining)
+            # Take no more than we will handle, so nothing is read past max_messages.
+            limit = batch_limit if max_messages is None else min(batch_limit, max_messages - handled)
+            batch = consumer.poll(timeout_ms=poll_timeout_ms, max_records=limit)
             if not batch:
                 if idle_timeout_s is not None and time.monotonic() - last_message_at >= idle_timeout_s:
                     break
