@@ -84,42 +84,47 @@ def _key(order) -> tuple:
     return (order.created_at, uuid.UUID(str(order.pk)))
 
 
-# Archived rows fetched beyond a page, to make up for those at the cursor's very microsecond that
-# were shown already (and for orders caught between archive write and live delete, shown once).
-_SPARE = 8
-
-
-def order_history(*, user_id: int, before: Position | None = None, limit: int = 20,
+def order_history(*, user_id: int, before: Position | None = None, limit: int = 20, status: str | None = None,
                   live_only_if_archive_down: bool = False) -> HistoryPage:
-    """One newest-first page of the customer's orders, live and archived as one list.
+    """One newest-first page of the customer's orders, live and archived as one list; with
+    `status`, only the orders in that status.
 
-    Each store gives its `limit + 1` newest before the cursor; they are merged by (created_at, id),
-    an order present in both (archived, not yet deleted) counts once as its live self, and the
-    page is the first `limit`. Two bounded queries per page, however deep the history.
+    Each store gives its `limit + 1` newest strictly after the cursor (created_at, id); they are
+    merged by (created_at, id), an order present in both (archived, not yet deleted) counts once as
+    its live self, and the page is the first `limit`. Every order of the true page is among its own
+    store's first `limit`, so nothing is skipped; two bounded queries per page, however deep.
     """
     live = order_list(user_id=user_id)
+    if status is not None:
+        live = live.filter(status=status)
     if before is not None:
         live = live.filter(Q(created_at__lt=before.created_at) | Q(created_at=before.created_at,
                                                                    id__lt=before.order_id))
     live_orders = list(live[:limit + 1])
     try:
-        archived = get_backend("order_archive").list_for_user(
-            user_id, before=None if before is None else before.created_at + dt.timedelta(microseconds=1),
-            limit=limit + 1 + _SPARE)
+        archived = get_backend("order_archive").list_for_user(user_id, status=status, before=before,
+                                                               limit=limit + 1)
     except ArchiveUnavailable:
         if not live_only_if_archive_down:
             raise
         logger.warning("Order archive unavailable; showing user %s live orders only", user_id, exc_info=True)
         # No "older" link: a cursor taken from live orders alone would skip archived ones later.
         return HistoryPage(orders=live_orders[:limit], next=None, complete=False)
-    if before is not None:
-        archived = [a for a in archived if _key(a) < tuple(before)]
     merged = {o.pk: o for o in archived}
     merged.update({o.pk: o for o in live_orders})  # the live copy wins until it is deleted
     ordered = sorted(merged.values(), key=_key, reverse=True)
     page = ordered[:limit]
     more = len(ordered) > limit
     return HistoryPage(orders=page, next=Position(*_key(page[-1])) if more and page else None)
+
+
+def archived_orders_of_day(*, day: dt.date, status: str, before: Position | None = None,
+                           limit: int = 50) -> HistoryPage:
+    """One newest-first page of the archived orders created on `day` (in the shop's time zone)
+    that ended in `status`: for staff and reports. Raises ArchiveUnavailable."""
+    found = get_backend("order_archive").list_for_day(day, status=status, before=before, limit=limit + 1)
+    page = found[:limit]
+    return HistoryPage(orders=page, next=Position(*_key(page[-1])) if len(found) > limit and page else None)
 
 
 def order_history_get(*, order_id, user_id: int | None = None):

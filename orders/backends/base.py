@@ -12,6 +12,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from django.utils import timezone
+
 from orders.models import Order
 
 
@@ -153,12 +155,32 @@ class ArchivedOrder:
         )
 
 
+# Where a newest-first listing resumes: the last shown order's (created_at, id). The selectors'
+# Position (a NamedTuple of the same two fields) is one.
+ArchivePosition = tuple[dt.datetime, uuid.UUID]
+
+
+def archive_day(created_at: dt.datetime) -> dt.date:
+    """The day an order belongs to for the by-day listing: its creation date in the shop's time
+    zone (settings.TIME_ZONE), the day staff and reports mean, fixed when it is archived."""
+    return timezone.localtime(created_at).date()
+
+
 class OrderArchive(Protocol):
+    """Every listing is newest first by (created_at, id), both descending, and resumes strictly
+    after `before` in that order (all from the newest, if None), at most `limit` orders.
+    Any failure to reach or use the store raises ArchiveUnavailable."""
+
     def put(self, order: ArchivedOrder) -> None:
         """Store the snapshot; storing the same order again replaces it (idempotent upsert)."""
 
-    def get(self, order_id: uuid.UUID | str) -> ArchivedOrder | None: ...
+    def get(self, order_id: uuid.UUID | str) -> ArchivedOrder | None:
+        """The order, or None for an unknown or malformed id."""
 
-    def list_for_user(self, user_id: int, *, before: dt.datetime | None, limit: int) -> list[ArchivedOrder]:
-        """The user's archived orders created strictly before `before` (all, if None), newest
-        first (created_at, then id, descending), at most `limit`."""
+    def list_for_user(self, user_id: int, *, status: str | None = None, before: ArchivePosition | None,
+                      limit: int) -> list[ArchivedOrder]:
+        """The customer's archived orders, all or only those with `status` ("my orders")."""
+
+    def list_for_day(self, day: dt.date, *, status: str, before: ArchivePosition | None,
+                     limit: int) -> list[ArchivedOrder]:
+        """Archived orders created on `day` (archive_day) with `status` (staff and reports)."""

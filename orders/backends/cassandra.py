@@ -1,141 +1,244 @@
-"""The order archive on Cassandra (cassandra-driver).
+"""The order archive on Cassandra (cassandra-driver): one table per query, as Cassandra wants.
 
-Two tables, both written by every `put` in one logged batch:
+| table                  | partition          | clustering (newest first)   | answers                        |
+|------------------------|--------------------|-----------------------------|--------------------------------|
+| orders_by_id           | (order_id)         | -                           | get(order_id)                  |
+| orders_by_user         | (user_id)          | created_at_us, order_id     | list_for_user(user_id)         |
+| orders_by_user_status  | (user_id, status)  | created_at_us, order_id     | list_for_user(user_id, status) |
+| orders_by_status_day   | (status, day)      | created_at_us, order_id     | list_for_day(day, status)      |
 
-- `orders_by_user`: partition per customer, clustered newest first, for "my orders";
-- `orders_by_id`: one row per order, for the order page.
+Every row holds the whole snapshot (JSON text), so each read is one slice of one partition, and a
+`put` writes all four in one LOGGED batch (all or, after a failure, eventually all). Partitions
+stay bounded: one customer's orders, one customer's orders of one status, one day's orders of
+one status.
 
-Both keep the whole snapshot as JSON text, so a read is one partition, one query. The keyspace and
-tables are created on first use (IF NOT EXISTS), and every statement is prepared once per process.
+The clustering time is microseconds since the epoch (bigint), not a CQL `timestamp`, which holds
+milliseconds: our created_at has microseconds, and "newest first, resume after (created_at, id)"
+must be exact. A cursor is then a single CQL slice, `(created_at_us, order_id) < (?, ?)`. Within
+one microsecond, Cassandra orders version-4 UUIDs as unsigned 128-bit numbers, as Python does.
 
-Cassandra's `timestamp` holds milliseconds, our created_at microseconds: the clustering key is the
-millisecond value, the exact one is in the snapshot. `list_for_user(before=...)` therefore asks
-for `created_at <= before` (at millisecond precision) and drops, by the exact value, the rows that
-fall in that same millisecond but not before it.
+The schema is made by `manage.py cassandra_schema` (create_schema below), never on first use:
+see docs/decisions/0011-order-archive.md. Statements are prepared once per process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import threading
 import uuid
+from typing import Any
 
-from orders.backends.base import ArchivedOrder, ArchiveUnavailable
+from orders.backends.base import ArchivedOrder, ArchivePosition, ArchiveUnavailable, archive_day
 
-BY_USER = "orders_by_user"
 BY_ID = "orders_by_id"
-KEYSPACE_NAME = re.compile(r"[A-Za-z0-9_]{1,48}")  # what Cassandra accepts for a keyspace
-DEFAULT_REPLICATION = {"class": "SimpleStrategy", "replication_factor": 1}
+BY_USER = "orders_by_user"
+BY_USER_STATUS = "orders_by_user_status"
+BY_STATUS_DAY = "orders_by_status_day"
+TABLES = (BY_ID, BY_USER, BY_USER_STATUS, BY_STATUS_DAY)
+
+NAME = re.compile(r"[A-Za-z0-9_]{1,48}")  # what Cassandra accepts for a keyspace (and we for options)
+OPTION_VALUE = re.compile(r"[A-Za-z0-9_.\-]{1,100}")
+DEFAULT_REPLICATION: dict[str, str | int] = {"class": "SimpleStrategy", "replication_factor": 1}
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+NEWEST_FIRST = "WITH CLUSTERING ORDER BY (created_at_us DESC, order_id DESC)"
+TABLE_DDL = {
+    # The index tables' keys are kept here too, so a re-archival can find rows it must move.
+    BY_ID: "(order_id uuid PRIMARY KEY, user_id bigint, status text, day date, created_at_us bigint, snapshot text)",
+    BY_USER: "(user_id bigint, created_at_us bigint, order_id uuid, snapshot text, "
+             f"PRIMARY KEY ((user_id), created_at_us, order_id)) {NEWEST_FIRST}",
+    BY_USER_STATUS: "(user_id bigint, status text, created_at_us bigint, order_id uuid, snapshot text, "
+                    f"PRIMARY KEY ((user_id, status), created_at_us, order_id)) {NEWEST_FIRST}",
+    BY_STATUS_DAY: "(status text, day date, created_at_us bigint, order_id uuid, snapshot text, "
+                   f"PRIMARY KEY ((status, day), created_at_us, order_id)) {NEWEST_FIRST}",
+}
+# The partition key columns of each listing table, in bind order.
+PARTITIONS = {BY_USER: ("user_id",), BY_USER_STATUS: ("user_id", "status"), BY_STATUS_DAY: ("status", "day")}
 
 
-def schema_statements(keyspace: str, replication: dict | None = None) -> list[str]:
-    from cassandra.metadata import protect_name
-
+def replication_cql(replication: dict[str, Any] | None) -> str:
+    """`{'class': 'SimpleStrategy', 'replication_factor': 1}`, every key and value checked, since
+    DDL can't take bind markers."""
     replication = replication or DEFAULT_REPLICATION
-    options = ", ".join(f"'{k}': {v!r}" if isinstance(v, str) else f"'{k}': {int(v)}" for k, v in replication.items())
-    ks = protect_name(keyspace)
-    return [
-        f"CREATE KEYSPACE IF NOT EXISTS {ks} WITH replication = {{{options}}}",
-        f"CREATE TABLE IF NOT EXISTS {ks}.{BY_USER} (user_id bigint, created_at timestamp, order_id uuid, "
-        f"snapshot text, PRIMARY KEY ((user_id), created_at, order_id)) "
-        f"WITH CLUSTERING ORDER BY (created_at DESC, order_id DESC)",
-        f"CREATE TABLE IF NOT EXISTS {ks}.{BY_ID} (order_id uuid PRIMARY KEY, user_id bigint, "
-        f"created_at timestamp, snapshot text)",
-    ]
+    parts = []
+    for key, value in replication.items():
+        if not NAME.fullmatch(str(key)) or not OPTION_VALUE.fullmatch(str(value)):
+            raise ValueError(f"Cassandra replication option {key!r}: {value!r} is not a plain name or number.")
+        parts.append(f"'{key}': {int(value)}" if isinstance(value, int) else f"'{key}': '{value}'")
+    return "{" + ", ".join(parts) + "}"
 
 
-# name: (CQL, the column types of its bind markers, in order). Constants: nothing is interpolated.
+def schema_statements(keyspace: str, replication: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """(what, CQL) for the keyspace and each table, all IF NOT EXISTS."""
+    return [(f"keyspace {keyspace}",
+             f"CREATE KEYSPACE IF NOT EXISTS {keyspace} WITH replication = {replication_cql(replication)}"),
+            *((f"table {keyspace}.{table}", f"CREATE TABLE IF NOT EXISTS {keyspace}.{table} {ddl}")
+              for table, ddl in TABLE_DDL.items())]
+
+
+def _listing_statements() -> dict[str, str]:
+    found = {}
+    for table, partition in PARTITIONS.items():
+        where = " AND ".join(f"{column} = ?" for column in partition)
+        found[f"{table}:first"] = f"SELECT snapshot FROM {table} WHERE {where} LIMIT ?"  # noqa: S608 (constants)
+        found[f"{table}:after"] = (f"SELECT snapshot FROM {table} WHERE {where} "  # noqa: S608 (constants)
+                                   "AND (created_at_us, order_id) < (?, ?) LIMIT ?")
+    return found
+
+
+# Every statement the archive prepares, by name; `qualified` adds the keyspace to the table names
+# (Cassandra 5 warns about unqualified names in prepared statements). Every value is a bind marker.
 STATEMENTS = {
-    "insert_by_id": ("INSERT INTO orders_by_id (order_id, user_id, created_at, snapshot) VALUES (?, ?, ?, ?)",
-                     ("uuid", "bigint", "timestamp", "text")),
-    "insert_by_user": ("INSERT INTO orders_by_user (user_id, created_at, order_id, snapshot) VALUES (?, ?, ?, ?)",
-                       ("bigint", "timestamp", "uuid", "text")),
-    "get": ("SELECT snapshot FROM orders_by_id WHERE order_id = ?", ("uuid",)),
-    "list": ("SELECT snapshot FROM orders_by_user WHERE user_id = ?", ("bigint",)),
-    "list_before": ("SELECT snapshot FROM orders_by_user WHERE user_id = ? AND created_at <= ?",
-                    ("bigint", "timestamp")),
+    "get": "SELECT snapshot FROM orders_by_id WHERE order_id = ?",
+    "keys": "SELECT user_id, status, day, created_at_us FROM orders_by_id WHERE order_id = ?",
+    "insert:" + BY_ID: "INSERT INTO orders_by_id (order_id, user_id, status, day, created_at_us, snapshot) "
+                       "VALUES (?, ?, ?, ?, ?, ?)",
+    "insert:" + BY_USER: "INSERT INTO orders_by_user (user_id, created_at_us, order_id, snapshot) VALUES (?, ?, ?, ?)",
+    "insert:" + BY_USER_STATUS: "INSERT INTO orders_by_user_status (user_id, status, created_at_us, order_id, "
+                                "snapshot) VALUES (?, ?, ?, ?, ?)",
+    "insert:" + BY_STATUS_DAY: "INSERT INTO orders_by_status_day (status, day, created_at_us, order_id, snapshot) "
+                               "VALUES (?, ?, ?, ?, ?)",
+    "delete:" + BY_USER: "DELETE FROM orders_by_user WHERE user_id = ? AND created_at_us = ? AND order_id = ?",
+    "delete:" + BY_USER_STATUS: "DELETE FROM orders_by_user_status WHERE user_id = ? AND status = ? "
+                                "AND created_at_us = ? AND order_id = ?",
+    "delete:" + BY_STATUS_DAY: "DELETE FROM orders_by_status_day WHERE status = ? AND day = ? "
+                               "AND created_at_us = ? AND order_id = ?",
+    **_listing_statements(),
 }
 
 
-def bind_values(order: ArchivedOrder) -> dict[str, tuple]:
-    """What `put` binds to each insert: exactly the driver's serialisable types."""
-    snapshot = json.dumps(order.to_dict(), sort_keys=True)
-    return {"insert_by_id": (order.id, order.user_id, order.created_at, snapshot),
-            "insert_by_user": (order.user_id, order.created_at, order.id, snapshot)}
+def qualified(cql: str, keyspace: str) -> str:
+    """`cql` with each of our table names prefixed by the (checked) keyspace name."""
+    return re.sub(rf"\b({'|'.join(TABLES)})\b", rf"{keyspace}.\1", cql)
 
 
-def newest_before(snapshots, *, before: dt.datetime | None, limit: int) -> list[ArchivedOrder]:
-    """From rows read newest first (millisecond keys), the first `limit` strictly before `before`."""
-    found: list[ArchivedOrder] = []
-    for snapshot in snapshots:
-        order = ArchivedOrder.from_dict(json.loads(snapshot))
-        if before is not None and order.created_at >= before:
-            continue  # same millisecond as `before`, but not before it
-        found.append(order)
-        if len(found) >= limit:
-            break
-    # Within one millisecond Cassandra orders by order_id only; the exact time decides here.
-    return sorted(found, key=lambda o: (o.created_at, o.id), reverse=True)
+def micros(when: dt.datetime) -> int:
+    """Microseconds since the epoch, exactly (no float on the way)."""
+    if when.tzinfo is None:
+        raise ValueError("the archive takes aware datetimes only")
+    return (when - EPOCH) // dt.timedelta(microseconds=1)
+
+
+def index_keys(user_id: int, status: str, day: dt.date, created_at_us: int, order_id: uuid.UUID) -> dict[str, tuple]:
+    """Each listing table's primary key of one order, in its statements' bind order."""
+    return {BY_USER: (user_id, created_at_us, order_id),
+            BY_USER_STATUS: (user_id, status, created_at_us, order_id),
+            BY_STATUS_DAY: (status, day, created_at_us, order_id)}
 
 
 class CassandraOrderArchive:
     def __init__(self, *, hosts: list[str], keyspace: str = "bazaar", port: int = 9042,
-                 replication: dict | None = None, connect_timeout: float = 5.0, request_timeout: float = 10.0):
+                 replication: dict[str, Any] | None = None, consistency: str = "LOCAL_QUORUM",
+                 local_dc: str | None = None, protocol_version: int = 5,
+                 connect_timeout: float = 5.0, request_timeout: float = 10.0):
         if not hosts:
             raise ArchiveUnavailable("CassandraOrderArchive needs at least one host (CASSANDRA_HOSTS).")
-        if not KEYSPACE_NAME.fullmatch(keyspace):
+        if not NAME.fullmatch(keyspace):
             raise ArchiveUnavailable(f"Cassandra keyspace {keyspace!r}: use 1-48 letters, digits or underscores.")
-        self.hosts, self.keyspace, self.port = list(hosts), keyspace, port
-        self.replication, self.connect_timeout, self.request_timeout = replication, connect_timeout, request_timeout
+        self.hosts, self.keyspace, self.port = list(hosts), keyspace.lower(), port
+        self.replication = replication  # used by create_schema only
+        # LOCAL_QUORUM both ways: a read sees every acknowledged archival (on one node: that node).
+        self.consistency = consistency
+        # Native protocol v5: Cassandra 4.0 and later (pinned, so the driver doesn't probe and warn).
+        self.local_dc, self.protocol_version = local_dc, protocol_version
+        self.connect_timeout, self.request_timeout = connect_timeout, request_timeout
         self._lock = threading.Lock()
+        self._cluster = None
         self._session = None
-        self._prepared: dict = {}
+        self._pid = 0
+        self._prepared: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"CassandraOrderArchive({','.join(self.hosts)}:{self.port}/{self.keyspace})"
+
+    # --- connection -------------------------------------------------------------------------
+
+    def _new_cluster(self):
+        from cassandra import ConsistencyLevel
+        from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
+        from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
+
+        profile = ExecutionProfile(
+            # Token aware: each statement goes to a replica of its partition; local_dc None = the
+            # data centre of the first contact point.
+            load_balancing_policy=TokenAwarePolicy(DCAwareRoundRobinPolicy(local_dc=self.local_dc)),
+            consistency_level=ConsistencyLevel.name_to_value[self.consistency],
+            request_timeout=self.request_timeout)
+        return Cluster(contact_points=self.hosts, port=self.port, protocol_version=self.protocol_version,
+                       connect_timeout=self.connect_timeout, control_connection_timeout=self.connect_timeout,
+                       execution_profiles={EXEC_PROFILE_DEFAULT: profile})
+
+    def _unreachable(self, exc: Exception) -> ArchiveUnavailable:
+        return ArchiveUnavailable(
+            f"Cassandra order archive unreachable at {', '.join(self.hosts)} (port {self.port}): {exc}")
 
     def _connect(self):
-        with self._lock:
-            if self._session is not None:
-                return self._session
-            from cassandra.cluster import Cluster, NoHostAvailable
+        """The session, its statements prepared; connects on first use (and again after a fork:
+        a driver connection must not be shared by a pre-forked web or Celery worker's children)."""
+        from cassandra import DriverException, InvalidRequest, OperationTimedOut
+        from cassandra.cluster import NoHostAvailable
 
-            cluster = Cluster(contact_points=self.hosts, port=self.port, connect_timeout=self.connect_timeout)
+        with self._lock:
+            if self._session is not None and self._pid == os.getpid():
+                return self._session
+            cluster = self._new_cluster()
             try:
                 session = cluster.connect()
-                session.default_timeout = self.request_timeout
-                for statement in schema_statements(self.keyspace, self.replication):
-                    session.execute(statement)
-                session.set_keyspace(self.keyspace)
-                prepared = {name: session.prepare(cql) for name, (cql, _) in STATEMENTS.items()}
-            except NoHostAvailable as exc:
+                prepared = {name: session.prepare(qualified(cql, self.keyspace)) for name, cql in STATEMENTS.items()}
+            except InvalidRequest as exc:  # keyspace or table missing: the schema was never made
                 cluster.shutdown()
                 raise ArchiveUnavailable(
-                    f"Cassandra order archive unreachable at {', '.join(self.hosts)} (port {self.port}): {exc}"
-                ) from exc
-            except Exception:
+                    f"Cassandra order archive: keyspace {self.keyspace!r} lacks its tables ({exc}); "
+                    "run `manage.py cassandra_schema`.") from exc
+            except (NoHostAvailable, OperationTimedOut, DriverException) as exc:
                 cluster.shutdown()
-                raise
-            self._cluster, self._session, self._prepared = cluster, session, prepared
+                raise self._unreachable(exc) from exc
+            self._cluster, self._session, self._prepared, self._pid = cluster, session, prepared, os.getpid()
             return session
 
-    def _execute(self, statement, values):
-        from cassandra import DriverException, RequestExecutionException
+    def _execute(self, statement, values=None):
+        from cassandra import DriverException, OperationTimedOut
         from cassandra.cluster import NoHostAvailable
 
         session = self._connect()
         try:
             return session.execute(statement, values)
-        except (NoHostAvailable, RequestExecutionException, DriverException) as exc:
+        except (NoHostAvailable, OperationTimedOut, DriverException) as exc:
             raise ArchiveUnavailable(f"Cassandra order archive: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            if self._cluster is not None:
+                self._cluster.shutdown()
+            self._cluster = self._session = None
+
+    # --- the port -----------------------------------------------------------------------------
 
     def put(self, order: ArchivedOrder) -> None:
         from cassandra.query import BatchStatement, BatchType
 
         self._connect()
+        created_at_us, day = micros(order.created_at), archive_day(order.created_at)
+        snapshot = json.dumps(order.to_dict(), sort_keys=True)
+        new_keys = index_keys(order.user_id, order.status, day, created_at_us, order.id)
         batch = BatchStatement(batch_type=BatchType.LOGGED)
-        for name, values in bind_values(order).items():
-            batch.add(self._prepared[name], values)
-        self._execute(batch, None)
+        # A re-archival normally writes the very same rows (upserts: nothing changes). Should an
+        # index key have changed since (a new status), the old row goes, or it would list twice.
+        previous = self._execute(self._prepared["keys"], (order.id,)).one()
+        if previous is not None:
+            old_keys = index_keys(previous.user_id, previous.status, previous.day.date(), previous.created_at_us,
+                                  order.id)
+            for table, key in old_keys.items():
+                if key != new_keys[table]:
+                    batch.add(self._prepared["delete:" + table], key)
+        batch.add(self._prepared["insert:" + BY_ID],
+                  (order.id, order.user_id, order.status, day, created_at_us, snapshot))
+        for table, key in new_keys.items():
+            batch.add(self._prepared["insert:" + table], (*key, snapshot))
+        self._execute(batch)
 
     def get(self, order_id: uuid.UUID | str) -> ArchivedOrder | None:
         try:
@@ -146,21 +249,58 @@ class CassandraOrderArchive:
         row = self._execute(self._prepared["get"], (order_id,)).one()
         return ArchivedOrder.from_dict(json.loads(row.snapshot)) if row else None
 
-    def list_for_user(self, user_id: int, *, before: dt.datetime | None, limit: int) -> list[ArchivedOrder]:
+    def list_for_user(self, user_id: int, *, status: str | None = None, before: ArchivePosition | None,
+                      limit: int) -> list[ArchivedOrder]:
+        if status is None:
+            return self._list(BY_USER, (user_id,), before=before, limit=limit)
+        return self._list(BY_USER_STATUS, (user_id, status), before=before, limit=limit)
+
+    def list_for_day(self, day: dt.date, *, status: str, before: ArchivePosition | None,
+                     limit: int) -> list[ArchivedOrder]:
+        return self._list(BY_STATUS_DAY, (status, day), before=before, limit=limit)
+
+    def _list(self, table: str, partition: tuple, *, before: ArchivePosition | None,
+              limit: int) -> list[ArchivedOrder]:
         if limit <= 0:
             return []
         self._connect()
         if before is None:
-            statement, values = self._prepared["list"], (user_id,)
+            statement, values = self._prepared[f"{table}:first"], (*partition, limit)
         else:
-            statement, values = self._prepared["list_before"], (user_id, before)
-        statement = statement.bind(values)
-        statement.fetch_size = limit + 8  # the driver pages on; a few spare rows cover the boundary millisecond
-        rows = self._execute(statement, None)
-        return newest_before((row.snapshot for row in rows), before=before, limit=limit)
+            created_at, order_id = before
+            statement = self._prepared[f"{table}:after"]
+            values = (*partition, micros(created_at), uuid.UUID(str(order_id)), limit)
+        bound = statement.bind(values)
+        bound.fetch_size = limit  # one round trip for the whole page
+        return [ArchivedOrder.from_dict(json.loads(row.snapshot)) for row in self._execute(bound)]
 
-    def close(self) -> None:
-        with self._lock:
-            if self._session is not None:
-                self._cluster.shutdown()
-                self._session = None
+    # --- schema (manage.py cassandra_schema) ----------------------------------------------------
+
+    def create_schema(self, replication: dict[str, Any] | None = None) -> list[str]:
+        """Create the keyspace and tables that are missing; say, per object, what was done.
+        Idempotent: existing ones are left as they are (a keyspace's replication included)."""
+        from cassandra import DriverException, OperationTimedOut
+        from cassandra.cluster import NoHostAvailable
+
+        ddl = schema_statements(self.keyspace, replication or self.replication)  # checked before connecting
+        cluster = self._new_cluster()
+        report = []
+        try:
+            session = cluster.connect()
+            for what, cql in ddl:
+                keyspace = cluster.metadata.keyspaces.get(self.keyspace)
+                table = what.rpartition(".")[2] if what.startswith("table ") else None
+                existed = keyspace is not None and (table is None or table in keyspace.tables)
+                if not existed:
+                    # The driver waits for schema agreement after each change before returning.
+                    session.execute(cql, timeout=max(self.request_timeout, 60.0))
+                    cluster.refresh_schema_metadata()
+                report.append(f"{what}: {'exists, left as it is' if existed else 'created'}")
+            row = session.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = %s",
+                                  (self.keyspace,)).one()
+            report.append(f"keyspace {self.keyspace} replication: {dict(row.replication)}")
+        except (NoHostAvailable, OperationTimedOut, DriverException) as exc:
+            raise self._unreachable(exc) from exc
+        finally:
+            cluster.shutdown()
+        return report
