@@ -1,6 +1,7 @@
-"""The search port: one suite, both engines (tantivy in a temporary directory, Elasticsearch on
-a noida-db server started for the session). What search/backends/base.py promises, checked
-against a brute-force answer computed here over the same documents."""
+"""The search port: one suite, every engine (tantivy in a temporary directory, Elasticsearch on
+a noida-db server and OpenSearch on a real node, both started for the session; each test its own
+index, dropped after). What search/backends/base.py promises, checked against a brute-force
+answer computed here over the same documents."""
 
 from __future__ import annotations
 
@@ -11,19 +12,23 @@ from dataclasses import replace
 
 import pytest
 
-from search.backends.base import SearchBackend
+from infra.engines.base import free_port
+from search.backends.base import SearchBackend, SearchUnavailable
 from search.backends.elasticsearch import ElasticsearchBackend
+from search.backends.opensearch import OpenSearchBackend
 from search.backends.tantivy import TantivyBackend
 from search.text import tokens, word_matches
 from search.types import EngineQuery, FacetCounts, SearchDoc, Sort
-from tests.brokers import broker_fixture
+from tests.engines import ENGINE_MARKS
 
-elasticsearch = broker_fixture("elasticsearch")
-
+# The servers are asked for inside the fixtures below (getfixturevalue), which the collection hook
+# of tests/conftest.py cannot see: so the marks that group each server's tests on one worker.
 BACKENDS = [
     pytest.param("tantivy", id="tantivy"),
     pytest.param("elasticsearch", id="elasticsearch",
                  marks=[pytest.mark.broker, pytest.mark.xdist_group("elasticsearch")]),
+    pytest.param("opensearch", id="opensearch",
+                 marks=ENGINE_MARKS),
 ]
 
 # Categories: Electronics (1) > Mobiles (2), Laptops (3), Audio (4); Fashion (10) > Shirts (11).
@@ -75,10 +80,12 @@ DOCS = make_docs()
 
 
 def _backend(kind: str, request, tmp_path_factory) -> SearchBackend:
+    index = f"contract-{uuid.uuid4().hex[:10]}"
     if kind == "tantivy":
         return TantivyBackend(path=str(tmp_path_factory.mktemp("search-index")))
-    server = request.getfixturevalue("elasticsearch")
-    return ElasticsearchBackend(server.url, index=f"contract-{uuid.uuid4().hex[:10]}", refresh=True)
+    if kind == "opensearch":
+        return OpenSearchBackend(request.getfixturevalue("opensearch_engine").url, index=index, refresh=True)
+    return ElasticsearchBackend(request.getfixturevalue("elasticsearch").url, index=index, refresh=True)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -210,6 +217,7 @@ CASES = {
     "a typo": EngineQuery(text="headphnes"),
     "two words": EngineQuery(text="slim laptop"),
     "a typo in two words": EngineQuery(text="samsng earbud"),
+    "looser typos (did you mean)": EngineQuery(text="lptop slmi", fuzziness_extra=1),
     "root category with its children": EngineQuery(category_id=1),
     "leaf category": EngineQuery(category_id=2, text="samsung"),
     "brands": EngineQuery(brands=("Samsung", "Apple")),
@@ -338,3 +346,13 @@ def test_an_aborted_rebuild_changes_nothing(backend):
     backend.rebuild_abort(generation)
     backend.upsert([doc(9, 12)])
     assert found(backend) == [7, 9]
+
+
+@pytest.mark.parametrize("server_backend", [ElasticsearchBackend, OpenSearchBackend],
+                         ids=["elasticsearch", "opensearch"])
+def test_a_server_that_does_not_answer_is_search_unavailable(server_backend):
+    nobody = server_backend(f"http://127.0.0.1:{free_port()}", index="contract-nobody", timeout=2)
+    with pytest.raises(SearchUnavailable):
+        nobody.query(EngineQuery(text="bottle"))
+    with pytest.raises(SearchUnavailable):
+        nobody.upsert([doc(7, 10)])

@@ -1,5 +1,11 @@
 """Search tests: a tantivy index in a temporary directory, and a small shop to search in.
 
+A test that must also hold on the server engines takes them as `search_index`'s parameter:
+
+    @pytest.mark.parametrize("search_index", ALL_ENGINES, indirect=True)
+
+(Elasticsearch on noida-db, OpenSearch on a real node; each test its own index, dropped after).
+
 Items, stock and categories are made with the catalog's, inventory's and logistics' own
 services (tests may; app code goes through interface modules), and reach the index the way
 they do in production: events → the search consumer → the flush.
@@ -8,14 +14,29 @@ they do in production: events → the search consumer → the flush.
 from __future__ import annotations
 
 import itertools
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
 
 from shop.backends import get_backend, reset_backends
+from tests.engines import ENGINE_MARKS
 
 _numbers = itertools.count(1)
+
+# search_index's parameters. The servers are asked for inside the fixture (getfixturevalue), which
+# the collection hook of tests/conftest.py cannot see: so the marks that group each server's tests
+# on one xdist worker.
+TANTIVY = pytest.param("tantivy", id="tantivy")
+ELASTICSEARCH = pytest.param("elasticsearch", id="elasticsearch",
+                             marks=[pytest.mark.broker, pytest.mark.xdist_group("elasticsearch")])
+OPENSEARCH = pytest.param("opensearch", id="opensearch",
+                          marks=ENGINE_MARKS)
+SERVER_ENGINES = [ELASTICSEARCH, OPENSEARCH]
+ALL_ENGINES = [TANTIVY, *SERVER_ENGINES]
+SERVER_BACKENDS = {"elasticsearch": "search.backends.elasticsearch.ElasticsearchBackend",
+                   "opensearch": "search.backends.opensearch.OpenSearchBackend"}
 
 
 def use_tantivy(settings, path) -> None:
@@ -24,14 +45,33 @@ def use_tantivy(settings, path) -> None:
     reset_backends()
 
 
+def use_server(settings, kind: str, url: str) -> None:
+    """The search port on a server engine, on an index of this test's own, refreshed on every
+    write so the test reads what it wrote."""
+    index = f"test-{uuid.uuid4().hex[:10]}"
+    settings.BAZAAR_BACKENDS = {**settings.BAZAAR_BACKENDS, "search": {
+        "BACKEND": SERVER_BACKENDS[kind], "EMBEDDED": False,
+        "OPTIONS": {"url": url, "index": index, "refresh": True}}}
+    reset_backends()
+
+
 @pytest.fixture
-def search_index(settings, tmp_path):
-    """The search port on a fresh tantivy index of this test's own."""
+def search_index(request, settings, tmp_path):
+    """The search port on a fresh index of this test's own: tantivy, unless the test asks for a
+    server engine as this fixture's parameter."""
     from search.selectors import memos_forget
 
-    use_tantivy(settings, tmp_path / "search-index")
+    kind = getattr(request, "param", "tantivy")
+    if kind == "tantivy":
+        use_tantivy(settings, tmp_path / "search-index")
+    else:
+        server = request.getfixturevalue("elasticsearch" if kind == "elasticsearch" else "opensearch_engine")
+        use_server(settings, kind, server.url)
     memos_forget()
-    yield get_backend("search")
+    backend = get_backend("search")
+    yield backend
+    if kind != "tantivy":
+        backend.clear()  # the servers outlive the test: drop its index
     reset_backends()
     memos_forget()
 

@@ -8,9 +8,7 @@ import pytest
 from search.models import StaleItem
 from search.selectors import search_run
 from search.types import SearchParams
-from shop.backends import get_backend, reset_backends
-from tests.brokers import broker_fixture
-from tests.search.conftest import deliver
+from tests.search.conftest import SERVER_ENGINES, deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -170,38 +168,18 @@ def test_an_item_marked_again_during_a_flush_stays_marked(shop, monkeypatch):
     assert report.items == 2 and not StaleItem.objects.exists()
 
 
-elasticsearch = broker_fixture("elasticsearch")
-
-
-@pytest.mark.broker
-@pytest.mark.xdist_group("elasticsearch")
-def test_the_same_flow_on_elasticsearch(world, elasticsearch, settings):
-    import uuid
-
+@pytest.mark.parametrize("search_index", SERVER_ENGINES, indirect=True)
+def test_the_same_flow_on_a_server_engine(shop):
     from inventory.services import stock_set
-    from search.selectors import memos_forget
-    from tests.search.conftest import build_search_shop
 
-    index = f"flow-{uuid.uuid4().hex[:10]}"
-    settings.BAZAAR_BACKENDS = {**settings.BAZAAR_BACKENDS, "search": {
-        "BACKEND": "search.backends.elasticsearch.ElasticsearchBackend", "EMBEDDED": False,
-        "OPTIONS": {"url": elasticsearch.url, "index": index, "refresh": True}}}
-    reset_backends()
-    memos_forget()
-    try:
-        shop = build_search_shop(world)
-        phone = shop.add("Galaxy M14 phone", brand="Samsung", stock={"DEL1": 1},
-                         attributes={"colour": "Black", "ram_gb": 8})
-        deliver()
-        page = search_run(SearchParams(q="galxy"), pin="560001")
-        assert [c.title for c in page.results] == ["Galaxy M14 phone"] and page.results[0].delivery is not None
-        assert {g.code for g in page.facets} >= {"brand", "colour", "ram_gb"}
+    phone = shop.add("Galaxy M14 phone", brand="Samsung", stock={"DEL1": 1},
+                     attributes={"colour": "Black", "ram_gb": 8})
+    deliver()
+    page = search_run(SearchParams(q="galxy"), pin="560001")
+    assert [c.title for c in page.results] == ["Galaxy M14 phone"] and page.results[0].delivery is not None
+    assert {g.code for g in page.facets} >= {"brand", "colour", "ram_gb"}
 
-        stock_set(item_id=phone, warehouse_id=shop.world.warehouses["DEL1"].pk, on_hand=0, actor_id=None,
-                  source="system")
-        deliver()
-        assert found("galaxy") == []
-    finally:
-        get_backend("search").clear()
-        reset_backends()
-        memos_forget()
+    stock_set(item_id=phone, warehouse_id=shop.world.warehouses["DEL1"].pk, on_hand=0, actor_id=None,
+              source="system")
+    deliver()
+    assert found("galaxy") == []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from catalog.services import category_update
 from search.selectors import did_you_mean_get, search_run
 from search.types import SearchParams
-from tests.search.conftest import deliver
+from tests.search.conftest import ALL_ENGINES, deliver
 
 
 def titles(page) -> list[str]:
@@ -24,6 +26,7 @@ def test_a_categorys_search_keywords_find_its_items(shop):
     assert titles(search_run(SearchParams(q="samsng smartphone"))) == ["Samsung Galaxy M35 5G"]
 
 
+@pytest.mark.parametrize("search_index", ALL_ENGINES, indirect=True)
 def test_did_you_mean_drops_a_word_no_item_has(shop):
     shop.add("Samsung Galaxy M35 5G", brand="Samsung")
     shop.add("Apple iPhone 15", brand="Apple")
@@ -35,6 +38,7 @@ def test_did_you_mean_drops_a_word_no_item_has(shop):
     assert titles(search_run(SearchParams(q=suggestion)))
 
 
+@pytest.mark.parametrize("search_index", ALL_ENGINES, indirect=True)
 def test_did_you_mean_keeps_the_words_typed_right(shop):
     shop.add("Samsung Galaxy M35 5G", brand="Samsung")
     shop.add("Acme Core Charger", brand="Acme")

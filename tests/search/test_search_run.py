@@ -9,7 +9,7 @@ import pytest
 
 from search.selectors import did_you_mean_get, search_run, suggestions_get
 from search.types import SearchParams, Sort
-from tests.search.conftest import deliver
+from tests.search.conftest import ALL_ENGINES, deliver
 from tests.shop_world import BENGALURU_PIN, DELHI_PIN, ISLANDS_PIN
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +132,7 @@ def test_pages(phones):
     assert not set(titles(first)) & set(titles(second))
 
 
+@pytest.mark.parametrize("search_index", ALL_ENGINES, indirect=True)
 def test_did_you_mean_offers_the_words_of_the_catalog(phones):
     page = search_run(SearchParams(q="samsnug glxy"))  # "glxy": 4 letters allow 1 edit, "galaxy" is 2 away
     assert page.total == 0 and page.did_you_mean == "samsung galaxy"
@@ -144,6 +145,7 @@ def test_no_did_you_mean_when_nothing_is_close(phones):
     assert page.total == 0 and page.did_you_mean is None
 
 
+@pytest.mark.parametrize("search_index", ALL_ENGINES, indirect=True)
 def test_suggestions_as_the_customer_types(phones):
     suggestions = suggestions_get("sams")
     assert suggestions[0].text == "Samsung" and suggestions[0].kind == "brand"
