@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench requirements clean system-packages
+.PHONY: run test lint format bench requirements clean system-packages services engines
 
 $(STAMP): requirements.txt
 	@scripts/system-packages
@@ -21,6 +21,15 @@ run: $(STAMP)
 
 test: $(STAMP) system-packages
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# The JVM engines (Kafka, Cassandra, OpenSearch) on loopback, for `make run` on real backends:
+# prints the variables to export. Needs Java 17 and Maven; jars are fetched once (infra/jvm).
+services: $(STAMP)
+	$(PY) -m infra.engines services
+
+# Fetch the engines' jars from Maven Central into ~/.cache/bazaar/jvm (tests do it on first use too).
+engines: $(STAMP)
+	$(PY) -m infra.engines fetch
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
