@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.brokers import stop_process_group
+from infra.engines.base import free_port, stop_process_group
 
 HOST = "127.0.0.1"
 
@@ -44,12 +43,6 @@ class RunningMongo:
 
 def secantus_installed() -> bool:
     return importlib.util.find_spec("secantus") is not None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def _pings(port: int) -> bool:

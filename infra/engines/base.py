@@ -19,7 +19,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,7 +154,7 @@ def start_java(name: str, argv: list[str], *, data_dir: Path, ready: Callable[[]
         _wait_until_ready(name, process, ready, startup_timeout_s, log_path)
         yield process
     finally:
-        stop_process(process, timeout_s=stop_timeout_s)
+        stop_process_group(process, ((signal.SIGTERM, stop_timeout_s), (signal.SIGKILL, 10.0)))
 
 
 def _wait_until_ready(name: str, process: subprocess.Popen, ready: Callable[[], bool], timeout_s: float,
@@ -177,9 +177,12 @@ def log_tail(path: Path, lines: int = 40) -> str:
         return "(no log)"
 
 
-def stop_process(process: subprocess.Popen, *, timeout_s: float = 30.0) -> None:
-    """SIGTERM to the process group we started, then SIGKILL if it has not gone in time."""
-    for sig, wait_s in ((signal.SIGTERM, timeout_s), (signal.SIGKILL, 10.0)):
+STOP_STEPS: tuple[tuple[signal.Signals, float], ...] = ((signal.SIGTERM, 30.0), (signal.SIGKILL, 10.0))
+
+
+def stop_process_group(process: subprocess.Popen, steps: Sequence[tuple[signal.Signals, float]] = STOP_STEPS) -> None:
+    """Each (signal, seconds to wait) in turn to the process group we started, until it has exited."""
+    for sig, wait_s in steps:
         if process.poll() is not None:
             return
         with contextlib.suppress(ProcessLookupError):

@@ -210,8 +210,8 @@ def test_the_openapi_schema_documents_the_catalog_api(db, client, path):
 
 
 def test_documents_backend_down_is_a_503_to_retry(tree, seller, api_for, make_tv, settings):
+    from infra.engines.base import free_port
     from shop.backends import reset_backends
-    from tests.brokers_mongo import free_port
 
     item = make_tv(seller)
     settings.BAZAAR_BACKENDS = {

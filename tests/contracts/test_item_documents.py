@@ -198,7 +198,7 @@ def test_mongodb_indexes_category_and_each_facetable_attribute(mongo):
 @pytest.mark.xdist_group("mongo")
 def test_mongodb_unreachable_is_reported_as_unavailable():
     from catalog.backends.base import DocumentsUnavailable
-    from tests.brokers_mongo import free_port
+    from infra.engines.base import free_port
 
     backend = MongoItemDocuments(f"mongodb://127.0.0.1:{free_port()}/x?directConnection=true", timeout_ms=300)
     with pytest.raises(DocumentsUnavailable):
