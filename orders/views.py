@@ -118,15 +118,21 @@ def order_detail(request, order_id):
 
 @login_required
 def order_history(request):
-    """Live and archived orders as one list, newest first; "Older" carries a cursor, not a page number."""
+    """Live and archived orders as one list, newest first, optionally of one status; "Older" carries a
+    cursor, not a page number."""
     cursor = request.GET.get("before")
     try:
         before = Position.decode(cursor) if cursor else None
     except InvalidCursor as exc:
         raise Http404("No such page.") from exc
-    page = history_page(user_id=request.user.pk, before=before, limit=10, live_only_if_archive_down=True)
+    status = request.GET.get("status") or None
+    if status is not None and status not in Order.Status.values:
+        raise Http404("No such order status.")
+    page = history_page(user_id=request.user.pk, before=before, limit=10, status=status,
+                        live_only_if_archive_down=True)
     if not page.complete:
         messages.warning(request, "Your older orders can't be shown just now; please try again later.")
     return render(request, "orders/list.html", {
         "orders": page.orders, "older": page.next.encode() if page.next else None, "paged": before is not None,
+        "status": status, "statuses": Order.Status.choices,
     })

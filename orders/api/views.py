@@ -14,6 +14,7 @@ from cart.interface import cart_lines
 from inventory.interface import InsufficientStock, NotDeliverable
 from orders.api.serializers import OrderOutputSerializer, OrderPageOutputSerializer, SellerOrderOutputSerializer
 from orders.backends.base import ArchiveUnavailable
+from orders.models import Order
 from orders.selectors import (
     InvalidCursor,
     Position,
@@ -104,7 +105,11 @@ class OrderListCreateApi(APIView):
     @extend_schema(
         operation_id="orders_list", responses={200: OrderPageOutputSerializer},
         parameters=[OpenApiParameter("cursor", str, OpenApiParameter.QUERY, required=False,
-                                     description="Opaque; take it from `next`.")],
+                                     description="Opaque; take it from `next`."),
+                    OpenApiParameter("status", str, OpenApiParameter.QUERY, required=False,
+                                     enum=Order.Status.values,
+                                     description="Only the orders in this status; `next` keeps it. "
+                                                 "Any other value is a 400.")],
         description="The customer's orders, live and archived as one list, newest first, "
                     f"{HISTORY_PAGE_SIZE} a page. Finished orders move to the order archive after "
                     "ORDER_ARCHIVE_AFTER_DAYS and still appear here, with their lines and timeline. "
@@ -118,8 +123,11 @@ class OrderListCreateApi(APIView):
             before = Position.decode(cursor) if cursor else None
         except InvalidCursor as exc:
             raise exceptions.NotFound("Invalid cursor.") from exc
+        only = request.query_params.get("status") or None
+        if only is not None and only not in Order.Status.values:
+            raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(Order.Status.values)}."]})
         try:
-            page = order_history(user_id=request.user.pk, before=before, limit=HISTORY_PAGE_SIZE)
+            page = order_history(user_id=request.user.pk, before=before, limit=HISTORY_PAGE_SIZE, status=only)
         except ArchiveUnavailable as exc:
             raise _problem(ArchiveDown, ArchiveDown.default_detail, "archive-unavailable") from exc
         next_url = None

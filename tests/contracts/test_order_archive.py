@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import re
 import socket
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from infra.engines.base import RunningEngine
 from orders.backends.base import ArchivedOrder, ArchivedStatusChange, ArchiveUnavailable, Rows, archive_day
@@ -331,6 +333,27 @@ def _my_orders(user_id: int, *, limit: int, status: str | None = None) -> list[u
             assert len(seen) == len(set(seen))
             return seen
         before = page.next
+
+
+def test_the_my_orders_page_and_api_filter_by_status_across_both_stores(archive_backend, world, client):
+    archived = [finished_order(world, status, created_ago=OLD + dt.timedelta(minutes=n))
+                for n, status in enumerate(["delivered", "cancelled", "delivered"])]
+    live = finished_order(world, "delivered", created_ago=dt.timedelta(days=1))
+    assert orders_archive(older_than=dt.timedelta(days=30), limit=100) == 3
+    delivered = [str(o.pk) for o in sorted([*archived, live], key=key, reverse=True) if o.status == "delivered"]
+    client.force_login(world.customer)
+
+    page = client.get("/orders/", {"status": "delivered"}).content.decode()
+    assert re.findall(r'href="/orders/([0-9a-f-]{36})/"', page) == delivered
+    assert 'aria-current="page">Delivered</a>' in page
+    assert client.get("/orders/", {"status": "shipped-yesterday"}).status_code == 404
+
+    api = APIClient()
+    api.force_authenticate(world.customer)
+    answer = api.get("/api/v1/orders", {"status": "delivered"})
+    assert [o["id"] for o in answer.json()["results"]] == delivered
+    refused = api.get("/api/v1/orders", {"status": "lost"})
+    assert refused.status_code == 400 and refused["Content-Type"].startswith("application/problem+json")
 
 
 def test_staff_list_the_archived_orders_of_a_day_by_status(archive_backend, world):
