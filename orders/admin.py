@@ -1,7 +1,13 @@
 from django.contrib import admin, messages
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html_join
 
+from orders.backends.base import ArchiveUnavailable
+from orders.forms import ArchiveDayForm
 from orders.models import ArchivedOrderRecord, Order, OrderLine, OrderStatusChange, ReconciliationRun
+from orders.selectors import InvalidCursor, Position, archived_orders_of_day
 from orders.services import OrderError, order_mark_delivered, order_mark_packed, order_mark_shipped
 
 
@@ -77,7 +83,33 @@ class ReconciliationRunAdmin(admin.ModelAdmin):
 
 @admin.register(ArchivedOrderRecord)
 class ArchivedOrderRecordAdmin(admin.ModelAdmin):
-    """The embedded archive, read-only (with Cassandra, this table stays empty)."""
+    """The embedded archive, read-only (with Cassandra, this table stays empty). "Archived orders
+    of a day" reads whichever archive is configured, Cassandra included."""
+
+    change_list_template = "admin/orders/archivedorderrecord/change_list.html"
+
+    def get_urls(self):
+        return [path("by-day/", self.admin_site.admin_view(self.by_day_view), name="orders_archive_by_day"),
+                *super().get_urls()]
+
+    def by_day_view(self, request):
+        form = ArchiveDayForm(request.GET or None)
+        page, error = None, None
+        if form.is_valid():
+            cursor = request.GET.get("before")
+            try:
+                before = Position.decode(cursor) if cursor else None
+            except InvalidCursor as exc:
+                raise Http404("No such page.") from exc
+            try:
+                page = archived_orders_of_day(day=form.cleaned_data["day"], status=form.cleaned_data["status"],
+                                              before=before, limit=50)
+            except ArchiveUnavailable as exc:
+                error = f"The order archive can't be reached just now: {exc}"
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "page": page,
+                   "older": page.next.encode() if page and page.next else None, "error": error,
+                   "title": "Archived orders of a day"}
+        return TemplateResponse(request, "admin/orders/archive_by_day.html", context)
 
     list_display = ["order_id", "user_id", "created_at", "archived_at"]
     search_fields = ["=order_id", "=user_id"]

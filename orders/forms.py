@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.interface import validate_pin_code
+from orders.models import Order
 
 
 class CheckoutForm(forms.Form):
@@ -25,3 +26,12 @@ class CheckoutForm(forms.Form):
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from exc
         return pin
+
+
+class ArchiveDayForm(forms.Form):
+    """Staff: which day's archived orders, in which final status."""
+
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}),
+                          help_text="The day the orders were created, in the shop's time zone.")
+    status = forms.ChoiceField(choices=[(status.value, status.label) for status in Order.TERMINAL],
+                               help_text="Only finished orders are archived.")

@@ -374,6 +374,24 @@ def test_staff_list_the_archived_orders_of_a_day_by_status(archive_backend, worl
     assert seen == delivered and seen
 
 
+def test_staff_see_the_archived_orders_of_a_day_in_admin(archive_backend, world, client, user_factory):
+    noon = (timezone.now().astimezone(SHOP_TZ) - OLD).replace(hour=12, minute=0, second=0, microsecond=0)
+    orders = [finished_order(world, status, created_ago=timezone.now() - noon - dt.timedelta(minutes=n))
+              for n, status in enumerate(["delivered", "cancelled", "delivered"])]  # one day, whatever the hour
+    assert orders_archive(older_than=dt.timedelta(days=30), limit=100) == 3
+    day = archive_day(orders[0].created_at)
+    client.force_login(user_factory(email="staff@example.com", is_staff=True, is_superuser=True))
+
+    assert "Archived orders of a day" in client.get("/admin/orders/archivedorderrecord/").content.decode()
+    page = client.get("/admin/orders/archivedorderrecord/by-day/", {"day": day.isoformat(), "status": "cancelled"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    cancelled_that_day = [str(o.pk) for o in orders if o.status == "cancelled" and archive_day(o.created_at) == day]
+    assert cancelled_that_day and re.findall(r"<td>([0-9a-f-]{36})</td>", html) == cancelled_that_day
+    bad = client.get("/admin/orders/archivedorderrecord/by-day/", {"day": "31/31/2026", "status": "lost"})
+    assert bad.status_code == 200 and "errorlist" in bad.content.decode()
+
+
 # --- Cassandra only: when it can't be reached, and its schema command -----------------------------
 
 def _closed_port() -> int:
