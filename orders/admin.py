@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -93,6 +94,8 @@ class ArchivedOrderRecordAdmin(admin.ModelAdmin):
                 *super().get_urls()]
 
     def by_day_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         form = ArchiveDayForm(request.GET or None)
         page, error = None, None
         if form.is_valid():

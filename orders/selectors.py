@@ -110,11 +110,18 @@ def order_history(*, user_id: int, before: Position | None = None, limit: int = 
         logger.warning("Order archive unavailable; showing user %s live orders only", user_id, exc_info=True)
         # No "older" link: a cursor taken from live orders alone would skip archived ones later.
         return HistoryPage(orders=live_orders[:limit], next=None, complete=False)
+    archive_has_more = len(archived) > limit
+    if status is not None and archived:
+        # An order caught between archive write and live delete, that changed meanwhile (and so
+        # stayed live), has a stale archived copy in its old status; with a status filter its live
+        # self is not among live_orders to win the merge below, so drop the copy here.
+        still_live = set(Order.objects.filter(pk__in=[o.pk for o in archived]).values_list("pk", flat=True))
+        archived = [o for o in archived if o.pk not in still_live]
     merged = {o.pk: o for o in archived}
     merged.update({o.pk: o for o in live_orders})  # the live copy wins until it is deleted
     ordered = sorted(merged.values(), key=_key, reverse=True)
     page = ordered[:limit]
-    more = len(ordered) > limit
+    more = len(ordered) > limit or archive_has_more  # a dropped copy must not end the paging early
     return HistoryPage(orders=page, next=Position(*_key(page[-1])) if more and page else None)
 
 

@@ -24,9 +24,13 @@ def fetch() -> None:
 
 
 def services(names: list[str]) -> None:
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop like Ctrl-C does: the engines too
-    data_root = Path(tempfile.mkdtemp(prefix="bazaar-services-"))
+    # The engines run in sessions of their own, so a closed terminal (SIGHUP) or a kill (SIGTERM)
+    # would leave them running: stop them as Ctrl-C does.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda *_: sys.exit(0))
     with contextlib.ExitStack() as stack:
+        # Entered first, so left last: the data goes once every engine has stopped.
+        data_root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bazaar-services-")))
         exports: dict[str, str] = {}
         for name in names:
             engine = launcher(name)

@@ -194,7 +194,8 @@ def stop_process_group(process: subprocess.Popen, steps: Sequence[tuple[signal.S
             continue
 
 
-def heap_options(megabytes: int) -> list[str]:
-    """An explicit small heap: engines share a 2-core machine with the shop and its tests."""
-    return [f"-Xms{megabytes}m", f"-Xmx{megabytes}m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Xss512k", "-Djava.net.preferIPv4Stack=true"]
+def heap_options(megabytes: int, *, initial_megabytes: int | None = None) -> list[str]:
+    """An explicit small heap (all of it committed at start unless `initial_megabytes` says less):
+    engines share a 2-core machine with the shop and its tests."""
+    return [f"-Xms{initial_megabytes or megabytes}m", f"-Xmx{megabytes}m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-Xss512k", "-Djava.net.preferIPv4Stack=true"]

@@ -158,10 +158,9 @@ def jvm_arguments(data_dir: Path, *, jars: list[Path], jmx_port: int) -> list[st
     return [
         # Serial GC and C1 only (heap_options): a small heap on two cores starts faster than with
         # Cassandra's G1 settings, and Cassandra accepts it.
-        *heap_options(HEAP_MB),
         # Up to 1 GB, but only 256 MB committed at start: Cassandra mlockall()s the JVM's memory at
         # start-up, which with -Xms1024m would make the whole heap resident at once.
-        f"-Xms{INITIAL_HEAP_MB}m",
+        *heap_options(HEAP_MB, initial_megabytes=INITIAL_HEAP_MB),
         "-XX:+UseTLAB", "-XX:+ResizeTLAB", "-XX:+PerfDisableSharedMem",
         "-XX:+ExitOnOutOfMemoryError",  # Cassandra's advice: a node out of memory must not limp on
         *JAVA17_MODULE_OPTIONS,

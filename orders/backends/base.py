@@ -163,7 +163,7 @@ ArchivePosition = tuple[dt.datetime, uuid.UUID]
 def archive_day(created_at: dt.datetime) -> dt.date:
     """The day an order belongs to for the by-day listing: its creation date in the shop's time
     zone (settings.TIME_ZONE), the day staff and reports mean, fixed when it is archived."""
-    return timezone.localtime(created_at).date()
+    return timezone.localtime(created_at, timezone.get_default_timezone()).date()
 
 
 class OrderArchive(Protocol):

@@ -7,8 +7,8 @@
 | orders_by_user_status  | (user_id, status)  | created_at_us, order_id     | list_for_user(user_id, status) |
 | orders_by_status_day   | (status, day)      | created_at_us, order_id     | list_for_day(day, status)      |
 
-Every row holds the whole snapshot (JSON text), so each read is one slice of one partition, and a
-`put` writes all four in one LOGGED batch (all or, after a failure, eventually all). Partitions
+Every row holds the whole snapshot (JSON text), so each read is one slice of one partition; `put`
+writes the four rows one statement each, `orders_by_id` last (see `put`). Partitions
 stay bounded: one customer's orders, one customer's orders of one status, one day's orders of
 one status.
 
@@ -65,7 +65,8 @@ def replication_cql(replication: dict[str, Any] | None) -> str:
     replication = replication or DEFAULT_REPLICATION
     parts = []
     for key, value in replication.items():
-        if not NAME.fullmatch(str(key)) or not OPTION_VALUE.fullmatch(str(value)):
+        # Keys are 'class', 'replication_factor' or data-centre names (Ec2Snitch's 'us-east').
+        if not OPTION_VALUE.fullmatch(str(key)) or not OPTION_VALUE.fullmatch(str(value)):
             raise ValueError(f"Cassandra replication option {key!r}: {value!r} is not a plain name or number.")
         parts.append(f"'{key}': {int(value)}" if isinstance(value, int) else f"'{key}': '{value}'")
     return "{" + ", ".join(parts) + "}"
@@ -184,8 +185,10 @@ class CassandraOrderArchive:
         with self._lock:
             if self._session is not None and self._pid == os.getpid():
                 return self._session
-            cluster = self._new_cluster()
+            cluster = None
             try:
+                # Inside the try: the driver resolves host names when the Cluster is built.
+                cluster = self._new_cluster()
                 session = cluster.connect()
                 prepared = {name: session.prepare(qualified(cql, self.keyspace)) for name, cql in STATEMENTS.items()}
             except InvalidRequest as exc:  # keyspace or table missing: the schema was never made
@@ -194,8 +197,13 @@ class CassandraOrderArchive:
                     f"Cassandra order archive: keyspace {self.keyspace!r} lacks its tables ({exc}); "
                     "run `manage.py cassandra_schema`.") from exc
             except (NoHostAvailable, OperationTimedOut, DriverException) as exc:
-                cluster.shutdown()
+                if cluster is not None:
+                    cluster.shutdown()
                 raise self._unreachable(exc) from exc
+            except BaseException:
+                if cluster is not None:
+                    cluster.shutdown()  # the driver's threads, not left behind
+                raise
             self._cluster, self._session, self._prepared, self._pid = cluster, session, prepared, os.getpid()
             return session
 
@@ -218,13 +226,15 @@ class CassandraOrderArchive:
     # --- the port -----------------------------------------------------------------------------
 
     def put(self, order: ArchivedOrder) -> None:
-        from cassandra.query import BatchStatement, BatchType
-
+        """One statement per row, not a batch: each row carries the whole snapshot, and a batch of
+        four would pass Cassandra's 50 KiB batch limit from about 30 order lines (a cart holds 50).
+        The order of the writes makes a partial put harmless: stale index rows go first, then the
+        new index rows, and `orders_by_id` last; until it is written the archival has not
+        succeeded, so the live order stays and the next run writes everything again (upserts)."""
         self._connect()
         created_at_us, day = micros(order.created_at), archive_day(order.created_at)
-        snapshot = json.dumps(order.to_dict(), sort_keys=True)
+        snapshot = json.dumps(order.to_dict(), sort_keys=True, ensure_ascii=False)
         new_keys = index_keys(order.user_id, order.status, day, created_at_us, order.id)
-        batch = BatchStatement(batch_type=BatchType.LOGGED)
         # A re-archival normally writes the very same rows (upserts: nothing changes). Should an
         # index key have changed since (a new status), the old row goes, or it would list twice.
         previous = self._execute(self._prepared["keys"], (order.id,)).one()
@@ -233,12 +243,11 @@ class CassandraOrderArchive:
                                   order.id)
             for table, key in old_keys.items():
                 if key != new_keys[table]:
-                    batch.add(self._prepared["delete:" + table], key)
-        batch.add(self._prepared["insert:" + BY_ID],
-                  (order.id, order.user_id, order.status, day, created_at_us, snapshot))
+                    self._execute(self._prepared["delete:" + table], key)
         for table, key in new_keys.items():
-            batch.add(self._prepared["insert:" + table], (*key, snapshot))
-        self._execute(batch)
+            self._execute(self._prepared["insert:" + table], (*key, snapshot))
+        self._execute(self._prepared["insert:" + BY_ID],
+                      (order.id, order.user_id, order.status, day, created_at_us, snapshot))
 
     def get(self, order_id: uuid.UUID | str) -> ArchivedOrder | None:
         try:
@@ -283,14 +292,22 @@ class CassandraOrderArchive:
         from cassandra.cluster import NoHostAvailable
 
         ddl = schema_statements(self.keyspace, replication or self.replication)  # checked before connecting
-        cluster = self._new_cluster()
+        cluster = None
         report = []
         try:
+            cluster = self._new_cluster()
             session = cluster.connect()
             for what, cql in ddl:
                 keyspace = cluster.metadata.keyspaces.get(self.keyspace)
                 table = what.rpartition(".")[2] if what.startswith("table ") else None
                 existed = keyspace is not None and (table is None or table in keyspace.tables)
+                if existed and table is not None and "created_at_us" not in keyspace.tables[table].columns:
+                    # The first design's tables (millisecond `created_at` keys): IF NOT EXISTS would
+                    # keep them, and every statement would then fail to prepare.
+                    raise ValueError(
+                        f"{self.keyspace}.{table} has the older layout (no created_at_us column; "
+                        "docs/decisions/0011-order-archive.md). Copy what it holds, drop it, and run "
+                        "`manage.py cassandra_schema` again.")
                 if not existed:
                     # The driver waits for schema agreement after each change before returning.
                     session.execute(cql, timeout=max(self.request_timeout, 60.0))
@@ -302,5 +319,6 @@ class CassandraOrderArchive:
         except (NoHostAvailable, OperationTimedOut, DriverException) as exc:
             raise self._unreachable(exc) from exc
         finally:
-            cluster.shutdown()
+            if cluster is not None:
+                cluster.shutdown()
         return report

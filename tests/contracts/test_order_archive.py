@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import json
 import re
 import socket
 import uuid
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -196,6 +197,22 @@ def test_an_archived_order_reads_back_whole(archive, real_snapshot):
     assert archive.list_for_user(order.user_id, before=None, limit=5) == [order]
 
 
+def test_a_fifty_line_order_archives_whole(archive, real_snapshot):
+    """A full cart (MAX_LINES_PER_CART) with long non-ASCII titles: far beyond Cassandra's 50 KiB
+    batch limit if its four rows went in one batch."""
+    line = real_snapshot.lines[0]
+    lines = Rows(dataclasses.replace(line, item_id=line.item_id + n, sku=f"SKU-{n:03}", quantity=n + 1,
+                                     title=f"ब्लूटूथ हेडफ़ोन — wireless over-ear headphones, model {n} " * 3)
+                 for n in range(50))
+    order = dataclasses.replace(real_snapshot, lines=lines)
+
+    archive.put(order)
+
+    assert archive.get(order.id) == order
+    assert archive.list_for_user(order.user_id, status=order.status, before=None, limit=2) == [order]
+    assert len(json.dumps(order.to_dict(), ensure_ascii=False).encode()) * 4 > 50 * 1024
+
+
 @pytest.mark.parametrize("order_id", [uuid.UUID(int=1), "not-an-id", "", "'; DROP TABLE x; --"])
 def test_an_unknown_or_malformed_id_is_none(archive, real_snapshot, order_id):
     archive.put(real_snapshot)
@@ -356,6 +373,18 @@ def test_the_my_orders_page_and_api_filter_by_status_across_both_stores(archive_
     assert refused.status_code == 400 and refused["Content-Type"].startswith("application/problem+json")
 
 
+def test_a_stale_archived_copy_of_an_order_that_stayed_live_is_not_listed_under_its_old_status(
+        archive_backend, archive, world):
+    """The archival wrote an order, then found it changed and kept it live: its archived copy is
+    in the old status. Filtered by status, "my orders" shows the live order only."""
+    order = finished_order(world, "delivered")
+    archive.put(dataclasses.replace(ArchivedOrder.from_order(order), status="cancelled"))
+
+    assert _my_orders(world.customer.pk, limit=5, status="cancelled") == []
+    assert _my_orders(world.customer.pk, limit=5, status="delivered") == [order.pk]
+    assert _my_orders(world.customer.pk, limit=5) == [order.pk]
+
+
 def test_staff_list_the_archived_orders_of_a_day_by_status(archive_backend, world):
     orders = [finished_order(world, status, created_ago=OLD + dt.timedelta(minutes=n))
               for n, status in enumerate(["delivered", "cancelled", "delivered", "delivered"])]
@@ -390,6 +419,9 @@ def test_staff_see_the_archived_orders_of_a_day_in_admin(archive_backend, world,
     assert cancelled_that_day and re.findall(r"<td>([0-9a-f-]{36})</td>", html) == cancelled_that_day
     bad = client.get("/admin/orders/archivedorderrecord/by-day/", {"day": "31/31/2026", "status": "lost"})
     assert bad.status_code == 200 and "errorlist" in bad.content.decode()
+    client.force_login(user_factory(email="stock-clerk@example.com", is_staff=True))  # no permission on orders
+    assert client.get("/admin/orders/archivedorderrecord/by-day/", {"day": day.isoformat(),
+                                                                    "status": "cancelled"}).status_code == 403
 
 
 # --- Cassandra only: when it can't be reached, and its schema command -----------------------------
@@ -398,6 +430,14 @@ def _closed_port() -> int:
     with socket.socket() as probe:  # bound, never listening: a connection is refused at once
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_a_cassandra_host_that_does_not_resolve_is_archive_unavailable_too():
+    archive = CassandraOrderArchive(hosts=["cassandra.invalid"], keyspace="bazaar", connect_timeout=2)
+    with pytest.raises(ArchiveUnavailable, match=r"unreachable at cassandra\.invalid"):
+        archive.get(uuid.uuid4())
+    with pytest.raises(ArchiveUnavailable, match=r"unreachable at cassandra\.invalid"):
+        archive.create_schema()
 
 
 def test_an_unreachable_cassandra_archive_is_archive_unavailable(settings, world):
@@ -456,6 +496,23 @@ def test_the_schema_command_creates_what_is_missing_and_is_idempotent(cassandra_
         assert get_backend("order_archive").get(snapshot.id) == snapshot  # and drops nothing
     finally:
         get_backend("order_archive").close()
+        _cql(cassandra_engine, f"DROP KEYSPACE IF EXISTS {keyspace}")
+
+
+def test_the_schema_command_names_a_table_left_from_the_first_layout(cassandra_engine, settings):
+    keyspace = f"old_{uuid.uuid4().hex[:12]}"
+    _cql(cassandra_engine,
+         f"CREATE KEYSPACE {keyspace} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}",
+         f"CREATE TABLE {keyspace}.orders_by_user (user_id bigint, created_at timestamp, order_id uuid, "
+         "snapshot text, PRIMARY KEY ((user_id), created_at, order_id))")
+    settings.BAZAAR_BACKENDS = {**settings.BAZAAR_BACKENDS, "order_archive": {
+        "BACKEND": "orders.backends.cassandra.CassandraOrderArchive",
+        "OPTIONS": _cassandra_options(cassandra_engine, keyspace)}}
+    reset_backends()
+    try:
+        with pytest.raises(CommandError, match=rf"{keyspace}\.orders_by_user has the older layout"):
+            _schema_command()
+    finally:
         _cql(cassandra_engine, f"DROP KEYSPACE IF EXISTS {keyspace}")
 
 
