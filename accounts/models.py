@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.validators import validate_pin_code
 
@@ -58,6 +59,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return (self.full_name.split() or [self.email])[0]
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django signs each session with an HMAC of the password, so a password change ends every
+        other session. The privilege flags are signed too: when staff grant or take away staff,
+        superuser or seller rights (or deactivate the account), every session made under the old
+        rights ends and the person logs in again, into a new session."""
+        privileges = f"{int(self.is_staff)}{int(self.is_superuser)}{int(self.is_seller)}{int(self.is_active)}"
+        return salted_hmac("accounts.User.session_auth_hash", f"{self.password}|{privileges}", secret=secret,
+                           algorithm="sha256").hexdigest()
 
 
 class Address(models.Model):
