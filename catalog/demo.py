@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.templatetags.static import static
 
 from catalog.backends.base import Document
 from catalog.documents import documents_write
@@ -894,8 +894,13 @@ def seed_categories() -> dict[str, Category]:
 
 
 def _image_urls(path: str) -> list[str]:
-    """A picture per category, served from our own static files: the demo runs offline."""
-    return [static(f"catalog/demo/{SKU_CODES[path].lower()}.svg")]
+    """A picture per category, served from our own static files: the demo runs offline.
+
+    The plain static path, not `static()`'s hashed name: production's manifest exists only after
+    collectstatic (seeding must not need it), and a stored hash would go stale with the next one;
+    collectstatic keeps the unhashed copies, which the web server serves too.
+    """
+    return [f"{settings.STATIC_URL}catalog/demo/{SKU_CODES[path].lower()}.svg"]
 
 
 def seed_catalog(*, seller_ids: list[int], items: int = 3000, seed: int = 7) -> int:

@@ -745,12 +745,27 @@ def item_image_upload(*, item_id: int, seller_id: int, upload: UploadedFile) -> 
     extension = _image_extension(head)
     if extension is None:
         raise ItemInvalid({"file": ["Upload a JPEG, PNG, GIF or WebP picture."]})
-    # Stored before the item changes: a failed update leaves an unused file, never a broken link.
+    # Stored before the item changes, so the item never links to a missing file; if the item
+    # then refuses it (full, or pictures that no longer pass), the file goes again.
     name = default_storage.save(f"items/{item_id}/{uuid.uuid4().hex}.{extension}", upload)
-    with transaction.atomic():
-        # Read the images under the row lock: two uploads at once must both be kept.
-        current = Item.objects.select_for_update().get(pk=item_id).images
-        if len(current) >= IMAGES_MAX:
+    url = default_storage.url(name)
+    try:
+        with transaction.atomic():
+            # Read the images under the row lock: two uploads at once must both be kept.
+            current = Item.objects.select_for_update().get(pk=item_id).images
+            if len(current) >= IMAGES_MAX:
+                raise ItemInvalid({"file": [f"An item has at most {IMAGES_MAX} images; remove one first."]})
+            return item_update(item_id=item_id, seller_id=seller_id, images=[*current, url])
+    except BaseException:
+        _forget_unlinked_upload(item_id=item_id, name=name, url=url)
+        raise
+
+
+def _forget_unlinked_upload(*, item_id: int, name: str, url: str) -> None:
+    """Delete a stored upload the item does not show; one it shows (the change committed before
+    the failure) stays. A failure to delete is logged, never hides the first error."""
+    try:
+        if url not in (Item.objects.filter(pk=item_id).values_list("images", flat=True).first() or []):
             default_storage.delete(name)
-            raise ItemInvalid({"file": [f"An item has at most {IMAGES_MAX} images; remove one first."]})
-        return item_update(item_id=item_id, seller_id=seller_id, images=[*current, default_storage.url(name)])
+    except Exception:
+        logger.exception("Could not remove the unused upload %s", name)

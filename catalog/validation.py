@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
@@ -27,6 +28,10 @@ FALSE_WORDS = {"false", "no", "n", "0"}
 MULTI_SEPARATOR = "|"
 TITLE_MAX, BRAND_MAX, DESCRIPTION_MAX = 200, 100, 5000
 IMAGES_MAX, URL_MAX = 10, 500
+# The shop's own catalog pictures among its static files (the demo items show them).
+STATIC_PICTURE_FOLDER = "catalog/"
+STATIC_PICTURE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
+_STATIC_PICTURE_PATH = re.compile(r"[A-Za-z0-9_-]+(?:[./][A-Za-z0-9_-]+)+")
 PRICE_MAX_PAISE = 100_000_000_00  # ₹10 crore: more is a typo, not a product
 
 
@@ -283,6 +288,15 @@ def is_uploaded_image_url(url: str) -> bool:
     return url.startswith(default_storage.url("items/")) and ".." not in url
 
 
+def is_shop_static_picture_url(url: str) -> bool:
+    """A picture the shop ships in its static files under catalog/ (the demo items' pictures,
+    e.g. /static/catalog/demo/mob.svg, or a hashed name collectstatic gave one)."""
+    prefix = f"{settings.STATIC_URL}{STATIC_PICTURE_FOLDER}"
+    rest = url.removeprefix(prefix)
+    return (url.startswith(prefix) and ".." not in rest and _STATIC_PICTURE_PATH.fullmatch(rest) is not None
+            and rest.lower().endswith(STATIC_PICTURE_SUFFIXES))
+
+
 def _image_problems(images: Any) -> dict[str, list[str]]:
     if not isinstance(images, list | tuple):
         return {"images": [f"Expected a list of image URLs, got {_describe(images)}."]}
@@ -293,7 +307,7 @@ def _image_problems(images: Any) -> dict[str, list[str]]:
         try:
             if not isinstance(url, str) or len(url) > URL_MAX:
                 raise ValidationError("bad")
-            if is_uploaded_image_url(url):
+            if is_uploaded_image_url(url) or is_shop_static_picture_url(url):
                 continue
             _url(url)
         except ValidationError:

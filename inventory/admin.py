@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Model
+from django.http import HttpRequest
 
 from inventory.models import Reservation, Stock, StockAdjustment
 from inventory.services import InventoryError, stock_set
@@ -49,26 +51,39 @@ class StockAdmin(admin.ModelAdmin):
 
 @admin.register(Reservation)
 class ReservationAdmin(admin.ModelAdmin):
+    """Read-only: reservations are held, committed and released by services with the stock."""
+
     list_display = ["order_id", "item_id", "warehouse_id", "quantity", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["=order_id", "=item_id"]
     readonly_fields = [f.name for f in Reservation._meta.fields]
     show_full_result_count = False
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
 @admin.register(StockAdjustment)
 class StockAdjustmentAdmin(admin.ModelAdmin):
+    """The stock audit trail: written by stock_set and the services, never edited or deleted."""
+
     list_display = ["created_at", "item_id", "warehouse_id", "on_hand_before", "on_hand_after", "actor_id", "source",
                     "reason"]
     list_filter = ["source"]
     search_fields = ["=item_id", "=actor_id"]
     readonly_fields = [f.name for f in StockAdjustment._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db.models import Model
+from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html_join
@@ -38,6 +39,15 @@ class OrderLineInline(admin.TabularInline):
                        "delivery_date"]
     fields = readonly_fields
 
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
 
 class StatusChangeInline(admin.TabularInline):
     model = OrderStatusChange
@@ -45,9 +55,21 @@ class StatusChangeInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ["from_status", "to_status", "reason", "at"]
 
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
+    """Orders are made by checkout and moved by services; what happened to them is never deleted
+    here, not even by a superuser (archival moves finished ones out; cancelling is a service)."""
+
     list_display = ["id", "user_id", "status", "total_paise", "pin_code", "created_at", "expires_at", "placed_at"]
     list_filter = ["status", "cancel_reason", "created_at"]
     search_fields = ["=id", "=user_id", "ship_name", "pin_code", "lines__sku"]
@@ -60,7 +82,10 @@ class OrderAdmin(admin.ModelAdmin):
     actions = [_fulfilment_action(order_mark_packed, "packed"), _fulfilment_action(order_mark_shipped, "shipped"),
                _fulfilment_action(order_mark_delivered, "delivered")]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -78,7 +103,10 @@ class ReconciliationRunAdmin(admin.ModelAdmin):
              for f in run.findings),
         )
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -118,8 +146,11 @@ class ArchivedOrderRecordAdmin(admin.ModelAdmin):
     search_fields = ["=order_id", "=user_id"]
     readonly_fields = ["order_id", "user_id", "created_at", "archived_at", "snapshot"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

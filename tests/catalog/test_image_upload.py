@@ -88,3 +88,63 @@ def test_two_uploads_at_once_are_both_kept(world_tx, media):
     for thread in threads:
         thread.join(timeout=30)
     assert len(item_get(item).images) == 2
+
+
+def _stored_files(media) -> list:
+    return sorted(p for p in (media / "items").rglob("*") if p.is_file()) if (media / "items").exists() else []
+
+
+def test_a_seeded_item_with_its_demo_picture_takes_an_upload(seller_api, world, media):
+    """The demo catalog's items show a picture from the shop's own static files."""
+    from catalog.demo import seed_catalog
+    from catalog.models import Item
+
+    seed_catalog(seller_ids=[world.seller.pk], items=2)
+    item = Item.objects.filter(sku__startswith="DEMO-").first()
+    (demo_picture,) = item.images
+    assert demo_picture.startswith("/static/catalog/demo/")
+
+    response = seller_api.post(f"/api/v1/seller/items/{item.pk}/images",
+                               {"file": SimpleUploadedFile("photo.png", PNG, content_type="image/png")},
+                               format="multipart")
+
+    assert response.status_code == 201, response.json()
+    images = response.json()["images"]
+    assert images[0] == demo_picture and images[1].startswith("/media/items/")
+    assert len(_stored_files(media)) == 1
+
+
+def test_a_seeded_item_keeps_its_demo_picture_through_an_edit(seller_api, world):
+    from catalog.demo import seed_catalog
+    from catalog.models import Item
+
+    seed_catalog(seller_ids=[world.seller.pk], items=1)
+    item = Item.objects.get(sku__startswith="DEMO-")
+    response = seller_api.patch(f"/api/v1/seller/items/{item.pk}", {"images": item.images}, format="json")
+    assert response.status_code == 200, response.json()
+
+
+@pytest.mark.parametrize("url", ["/static/../settings.py", "/static/catalog/demo/x.js", "/static/admin/x.svg"])
+def test_only_the_shops_own_catalog_pictures_pass_as_static_paths(seller_api, world, url):
+    item = world.add_item("PIC")
+    response = seller_api.patch(f"/api/v1/seller/items/{item}", {"images": [url]}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "images"
+
+
+def test_an_upload_refused_after_storing_leaves_no_file_behind(seller_api, world, media):
+    """An item whose stored pictures no longer pass (an older rule, a hand edit) refuses the
+    upload with a clear error; the file already stored for it is removed again."""
+    from catalog.models import Item
+
+    item = world.add_item("PIC")
+    Item.objects.filter(pk=item).update(images=["javascript:alert(1)"])
+
+    response = seller_api.post(f"/api/v1/seller/items/{item}/images",
+                               {"file": SimpleUploadedFile("photo.png", PNG, content_type="image/png")},
+                               format="multipart")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "images"
+    assert _stored_files(media) == []
+    assert Item.objects.get(pk=item).images == ["javascript:alert(1)"]

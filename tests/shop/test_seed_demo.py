@@ -24,3 +24,22 @@ def test_seed_demo_creates_a_believable_shop_and_is_idempotent(db):
     assert Stock.objects.count() == stock_rows > 300  # second run added nothing
     promises = delivery_promises(item_ids=items, pin_code="560001")
     assert len(promises) > 250  # most items can reach Bengaluru; some are sold out
+
+
+def test_seed_demo_works_under_production_storage_before_collectstatic(db, settings, tmp_path):
+    """Production serves static files from a manifest (whitenoise) that only collectstatic
+    writes; seeding must not need it, and the pictures it stores must outlive a new manifest."""
+    from django.contrib.staticfiles import finders
+
+    settings.STATIC_ROOT = tmp_path / "static-not-collected"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+
+    call_command("seed_demo", items=20, verbosity=0)
+
+    items = list(item_snapshots_iter())
+    assert len(items) == 20
+    for item in items:
+        (url,) = item.images
+        assert url.startswith(settings.STATIC_URL + "catalog/demo/") and url.endswith(".svg")
+        assert finders.find(url.removeprefix(settings.STATIC_URL)), url  # a file the shop ships
