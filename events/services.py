@@ -6,11 +6,13 @@ import logging
 import os
 import socket
 import threading
+import time
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -50,10 +52,24 @@ def _relay_already_requested(using: str) -> bool:
     return any(func is _request_relay for _, func, _ in pending)
 
 
+RELAY_KICK_KEY = "events:relay-kicked"
+
+
 def _request_relay() -> None:
+    """Kick the relay, at most once per EVENTS_RELAY_KICK_SECONDS.
+
+    One task per commit filled the worker's queue with hundreds of relay tasks (a bulk import, the
+    demo seed) that everything queued after them waited behind. A kick now only says "there is
+    work": the kicked relay drains the outbox (relay_drain), so commits inside the interval are
+    published by it, or by the 5-second sweep if it had already finished. The flag is a cache key
+    with that TTL: site-wide on Redis, per process on the local-memory cache.
+    """
     from events.tasks import relay_events
 
     try:
+        interval = settings.EVENTS_RELAY_KICK_SECONDS
+        if interval > 0 and not cache.add(RELAY_KICK_KEY, 1, timeout=interval):
+            return
         relay_events.delay()
     except Exception:  # the periodic sweep publishes it anyway; a commit must not fail for this
         logger.warning("Could not queue an event relay; the sweep will pick the events up", exc_info=True)
@@ -181,6 +197,22 @@ def relay_pending(*, bus: EventBus | None = None, relay: str | None = None,
         for lane in range(settings.EVENTS_RELAY_LANES):
             report += relay_lane(lane=lane, bus=bus, relay=relay, now=now or timezone.now(), using=using)
     return report
+
+
+def relay_drain(*, budget_seconds: float = 10.0, bus: EventBus | None = None) -> RelayReport:
+    """Relay pass after pass until a pass publishes nothing, or `budget_seconds` have gone by.
+
+    One pass takes at most EVENTS_RELAY_BATCH events per lane; a kick stands for any number of
+    commits, so the relay it starts keeps going while there is work. The budget keeps one task from
+    holding the default queue for long; the next kick or sweep goes on from there.
+    """
+    deadline = time.monotonic() + budget_seconds
+    report = RelayReport()
+    while True:
+        last = relay_pending(bus=bus)
+        report += last
+        if last.published == 0 or time.monotonic() >= deadline:
+            return report
 
 
 def outbox_purge(*, older_than: timedelta, now: datetime | None = None) -> int:

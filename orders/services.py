@@ -31,7 +31,7 @@ from inventory.interface import (
     stock_reserve,
 )
 from orders.models import Order, OrderLine, OrderStatusChange
-from payments.interface import GatewayError, payment_start, payment_statuses
+from payments.interface import GatewayError, payment_start, payment_statuses, payment_sync_from_gateway
 from shop.backends import get_backend
 
 logger = logging.getLogger(__name__)
@@ -312,24 +312,78 @@ def _cancel(order: Order, *, reason: str, detail: str) -> None:
     emit("orders.order_cancelled.v1", key=order.pk, payload={**_snapshot(order), "reason": reason})
 
 
-def order_expire(*, order_id: str, now: datetime | None = None) -> bool:
-    """Cancel a pending order whose time is up, release its stock, void its payment."""
+def expiry_hard_deadline() -> timedelta:
+    """How long past its expiry a pending order may wait for an unreachable gateway to answer.
+
+    Its stock stays held meanwhile; after this it is cancelled without the answer, its void is
+    retried, and a success found later is a late payment (LATE_PAYMENT_POLICY), as before.
+    """
+    return timedelta(seconds=getattr(settings, "ORDER_EXPIRY_GATEWAY_WAIT_SECONDS", 600))
+
+
+def order_expire(*, order_id: str, now: datetime | None = None, ask_gateway: bool = True) -> bool:
+    """Expire a pending order whose time is up, after asking the gateway whether it was paid.
+
+    A payment that succeeded before expiry wins, however late its notification is (a queue behind
+    other work, a worker restart): the gateway is asked first, outside any transaction, and
+    - succeeded: the order is placed exactly as the notification would place it (the
+      notification, when it comes, changes nothing); returns False;
+    - created, failed, voided, or no payment at the gateway: the order is cancelled, its stock
+      released and its payment voided after commit (the void reads the gateway once more, so
+      money taken in between is a late payment); returns True;
+    - unreachable (or `ask_gateway` False: the sweep saw it down): GatewayError propagates and the
+      order stays pending for the next try, until expiry_hard_deadline() past its expiry; then it
+      is cancelled without the answer (returns True).
+    """
     now = now or timezone.now()
+    order = (Order.objects.filter(pk=order_id, status=Status.PENDING_PAYMENT, expires_at__lte=now)
+             .only("pk", "expires_at").first())
+    if order is None:
+        return False
+    detail = "no answer from payment before expiry"
+    try:
+        if not ask_gateway:
+            raise GatewayError("the gateway did not answer earlier in this sweep")
+        paid = payment_sync_from_gateway(order_id=str(order.pk)) == "succeeded"
+    except GatewayError:
+        if now < order.expires_at + expiry_hard_deadline():
+            raise
+        logger.warning("Gateway still unreachable for expired order %s; cancelling at the hard deadline",
+                       order.pk, exc_info=True)
+        paid, detail = False, "no answer from the payment gateway before the hard deadline"
+    if paid:
+        logger.info("Order %s was paid before it expired; placing it", order.pk)
+        order_mark_paid(order_id=str(order.pk))
+        return False
     with transaction.atomic():
-        order = Order.objects.select_for_update(skip_locked=True).filter(pk=order_id).first()
+        order = Order.objects.select_for_update(skip_locked=True).filter(pk=order.pk).first()
         if order is None or order.status != Status.PENDING_PAYMENT or order.expires_at > now:
             return False
-        _cancel(order, reason="expired", detail="no answer from payment before expiry")
-        _after_commit_call("orders.void_payment", order_id)
+        _cancel(order, reason="expired", detail=detail)
+        _after_commit_call("orders.void_payment", str(order.pk))
     return True
 
 
 def order_expire_stale(*, now: datetime | None = None, limit: int = 500) -> int:
-    """The sweep behind the per-order expiry task: a lost task still expires its order."""
+    """The sweep behind the per-order expiry task: a lost task still expires its order.
+
+    Returns how many orders it cancelled. Once the gateway fails to answer, the rest of the pass
+    does not ask it again (one timeout per sweep, not one per order): their orders wait for the
+    next sweep, except those past the hard deadline, which are cancelled.
+    """
     now = now or timezone.now()
     ids = list(Order.objects.filter(status=Status.PENDING_PAYMENT, expires_at__lte=now)
                .order_by("expires_at").values_list("pk", flat=True)[:limit])
-    return sum(order_expire(order_id=str(pk), now=now) for pk in ids)
+    cancelled, gateway_up, waiting = 0, True, 0
+    for pk in ids:
+        try:
+            cancelled += order_expire(order_id=str(pk), now=now, ask_gateway=gateway_up)
+        except GatewayError:
+            gateway_up, waiting = False, waiting + 1
+    if waiting:
+        logger.warning("Expiry sweep: the payment gateway did not answer; %s orders wait for the next sweep",
+                       waiting)
+    return cancelled
 
 
 # --- Seller fulfilment: placed -> packed -> in_transit -> delivered ----------------------------

@@ -4,7 +4,10 @@ from orders.services import order_expire, order_expire_stale, orders_archive
 from payments.interface import GatewayError, payment_refund, payment_void
 
 
-@shared_task(name="orders.expire_order", acks_late=True, ignore_result=True)
+# On the payments queue (CELERY_TASK_ROUTES), never behind the event relay. An unreachable gateway
+# leaves the order pending: retried here, and by the sweep every 30 s, until the hard deadline.
+@shared_task(name="orders.expire_order", acks_late=True, ignore_result=True, autoretry_for=(GatewayError,),
+             retry_backoff=5, retry_backoff_max=60, max_retries=12)
 def expire_order(order_id: str) -> bool:
     return order_expire(order_id=order_id)
 

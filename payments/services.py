@@ -130,10 +130,17 @@ def payment_void(*, order_id: str) -> bool:
 
 
 def payment_sync_from_gateway(*, order_id: str) -> str | None:
-    """Apply a success the gateway has and we don't (its notification was lost). Returns our status."""
+    """Apply a success the gateway has and we don't (its notification was lost, or still waits in a
+    queue). Returns our status afterwards; None when the order has no payment opened at the gateway.
+
+    A payment we already know succeeded (or refunded) is not asked about again. Raises GatewayError
+    when the gateway cannot be asked: the caller decides whether to wait or go on without it.
+    """
     payment = Payment.objects.filter(order_id=order_id).first()
     if payment is None or not payment.gateway_ref:
         return None
+    if payment.status in {Payment.Status.SUCCEEDED, Payment.Status.REFUNDED}:
+        return payment.status
     theirs = gateway().status(gateway_ref=payment.gateway_ref)  # outside any transaction
     if theirs != Payment.Status.SUCCEEDED:
         return payment.status
@@ -165,8 +172,12 @@ def payment_refund(*, order_id: str, reason: str) -> bool:
     return bool(moved)
 
 
-def payment_gateway_status(*, order_id: str) -> tuple[str | None, str | None]:
-    """(our status, the gateway's status) for reconciliation; None where there is none."""
+def payment_gateway_status(*, order_id: str, unreachable_raises: bool = False) -> tuple[str | None, str | None]:
+    """(our status, the gateway's status) for reconciliation; None where there is none.
+
+    An unreachable gateway reads as None too, unless `unreachable_raises`: then GatewayError, so a
+    caller can tell "the gateway has no payment" from "the gateway did not answer".
+    """
     payment = Payment.objects.filter(order_id=order_id).first()
     if payment is None:
         return None, None
@@ -175,4 +186,6 @@ def payment_gateway_status(*, order_id: str) -> tuple[str | None, str | None]:
     try:
         return payment.status, gateway().status(gateway_ref=payment.gateway_ref)
     except GatewayError:
+        if unreachable_raises:
+            raise
         return payment.status, None

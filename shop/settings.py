@@ -258,6 +258,9 @@ LOGISTICS_LOCAL_ROUTES_SECONDS = env_int(ENV, "LOGISTICS_LOCAL_ROUTES_SECONDS", 
 
 # --- Orders and payments ---------------------------------------------------------------------
 ORDER_EXPIRY_SECONDS = env_int(ENV, "ORDER_EXPIRY_SECONDS", 300)
+# When the gateway can't be asked at expiry, stock stays held at most this much longer; then the
+# order is cancelled and a payment that succeeds later is a late payment (decision 0015).
+ORDER_EXPIRY_GATEWAY_WAIT_SECONDS = env_int(ENV, "ORDER_EXPIRY_GATEWAY_WAIT_SECONDS", 600)
 # A payment success that arrives after its order expired: "honour" re-reserves the stock and
 # places the order if it can (else refunds); "refund" always gives the money back.
 LATE_PAYMENT_POLICY = ENV.get("LATE_PAYMENT_POLICY", "honour")
@@ -299,6 +302,18 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env_bool(ENV, "CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Money never waits behind the event relay (docs/decisions/0015): the gateway's callbacks, order
+# expiry (per order and the sweep), voids and refunds go to their own queue, which its own worker
+# consumes (scripts/run); the relay and everything else use the default queue. The names come
+# from the environment so a test's worker can take queues of its own on a shared broker.
+CELERY_TASK_DEFAULT_QUEUE = ENV.get("CELERY_DEFAULT_QUEUE", "celery")
+PAYMENTS_TASK_QUEUE = ENV.get("CELERY_PAYMENTS_QUEUE", "payments")
+PAYMENTS_QUEUE_TASKS = ("payments.simulated_callback", "orders.expire_order", "orders.expire_stale",
+                        "orders.void_payment", "orders.refund_payment")
+CELERY_TASK_ROUTES = {name: {"queue": PAYMENTS_TASK_QUEUE} for name in PAYMENTS_QUEUE_TASKS}
+# Commits that wrote events kick the relay at most once per this many seconds (per cache: with
+# Redis, for the whole site); a kicked relay drains what it finds, the 5 s sweep catches the rest.
+EVENTS_RELAY_KICK_SECONDS = env_int(ENV, "EVENTS_RELAY_KICK_SECONDS", 1)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

@@ -16,12 +16,12 @@ from inventory.models import Reservation, Stock
 from inventory.services import stock_set
 from orders.models import Order
 from orders.services import IdempotencyConflict, order_expire_stale, order_mark_paid
+from payments.models import SimulatedCharge
 from tests.orders.helpers import (
     address,
     charge_of,
     customer_presses,
     gateway_notifies,
-    gateway_takes_money_but_its_callback_is_late,
     payment_of,
     place,
     refreshed,
@@ -39,6 +39,27 @@ def item(world_tx):
 @pytest.fixture
 def buyer(world_tx):
     return world_tx.customer
+
+
+@pytest.fixture
+def expire_as_the_customer_pays(monkeypatch):
+    """A payment that really is late: expiry asked the gateway (nothing paid yet) and cancelled; the
+    customer's payment went through just before the void reached the gateway. The void then reads
+    the gateway's own record and finds the money (decision 0015: one paid before expiry wins)."""
+    from payments.backends.simulated import SimulatedGateway
+
+    void = SimulatedGateway.void
+
+    def paid_just_before_the_void(self, *, gateway_ref: str) -> None:
+        SimulatedCharge.objects.filter(ref=gateway_ref).update(status=SimulatedCharge.Status.SUCCEEDED)
+        void(self, gateway_ref=gateway_ref)
+
+    def expire(order) -> None:
+        with monkeypatch.context() as patch:
+            patch.setattr(SimulatedGateway, "void", paid_just_before_the_void)
+            assert order_expire_stale(now=order.expires_at + timedelta(seconds=1)) == 1
+
+    return expire
 
 
 def event_types(order) -> list[str]:
@@ -93,11 +114,10 @@ def test_no_answer_expires_the_order_voids_the_payment_and_releases_the_stock(it
     assert order_expire_stale(now=order.expires_at + timedelta(minutes=5)) == 0  # a second sweep: nothing
 
 
-def test_late_success_is_honoured_when_stock_allows(item, buyer, settings):
+def test_late_success_is_honoured_when_stock_allows(item, buyer, settings, expire_as_the_customer_pays):
     settings.LATE_PAYMENT_POLICY = "honour"
     order = place(buyer.pk, item, 2)
-    gateway_takes_money_but_its_callback_is_late(order)
-    order_expire_stale(now=order.expires_at + timedelta(seconds=1))
+    expire_as_the_customer_pays(order)
     # Voiding reads the gateway's own record, finds the money, and applies it as a late success.
     assert payment_of(order).status == "succeeded"
 
@@ -111,11 +131,10 @@ def test_late_success_is_honoured_when_stock_allows(item, buyer, settings):
     assert "orders.late_payment_honoured.v1" in event_types(order)
 
 
-def test_late_success_is_refunded_when_the_stock_is_gone(item, buyer, world_tx, settings):
+def test_late_success_is_refunded_when_the_stock_is_gone(item, buyer, world_tx, settings, expire_as_the_customer_pays):
     settings.LATE_PAYMENT_POLICY = "honour"
     order = place(buyer.pk, item, 2)
-    gateway_takes_money_but_its_callback_is_late(order)
-    order_expire_stale(now=order.expires_at + timedelta(seconds=1))
+    expire_as_the_customer_pays(order)
     rival = place(world_tx.seller.pk, item, 3)  # someone else buys all three meanwhile
     customer_presses(rival, "pay")
 
@@ -129,11 +148,10 @@ def test_late_success_is_refunded_when_the_stock_is_gone(item, buyer, world_tx, 
     assert availability_get(item_ids=[item]) == {item: 0}
 
 
-def test_late_success_is_refunded_under_the_refund_policy(item, buyer, settings):
+def test_late_success_is_refunded_under_the_refund_policy(item, buyer, settings, expire_as_the_customer_pays):
     settings.LATE_PAYMENT_POLICY = "refund"
     order = place(buyer.pk, item, 1)
-    gateway_takes_money_but_its_callback_is_late(order)
-    order_expire_stale(now=order.expires_at + timedelta(seconds=1))
+    expire_as_the_customer_pays(order)
 
     gateway_notifies(order, "succeeded")
 
@@ -223,12 +241,12 @@ def test_a_decline_that_is_not_final_leaves_the_order_waiting(item, buyer):
     assert availability_get(item_ids=[item]) == {item: 2}
 
 
-def test_a_refund_decision_is_kept_even_if_stock_comes_back(item, buyer, world_tx, settings):
+def test_a_refund_decision_is_kept_even_if_stock_comes_back(item, buyer, world_tx, settings,
+                                                           expire_as_the_customer_pays):
     """Once a late payment is to be refunded, a later retry never honours it instead."""
     settings.LATE_PAYMENT_POLICY = "honour"
     order = place(buyer.pk, item, 3)
-    gateway_takes_money_but_its_callback_is_late(order)
-    order_expire_stale(now=order.expires_at + timedelta(seconds=1))
+    expire_as_the_customer_pays(order)
     rival = place(world_tx.seller.pk, item, 3)
     customer_presses(rival, "pay")
     # the expiry found the money; with no stock left the order is refunded

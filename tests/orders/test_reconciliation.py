@@ -101,3 +101,91 @@ def test_money_taken_at_the_gateway_without_any_notification_is_found(world_tx, 
 
     assert checks(run) == {"cancelled_order_with_money_taken": True}
     assert Payment.objects.get(order_id=str(order.pk)).status == "refunded"
+
+
+# --- Placed orders against the gateway's own record (issue 10, finding 7) ---------------------
+
+def paid_an_hour_ago(world_tx, sku: str) -> Order:
+    item = world_tx.add_item(sku, stock={"DEL1": 5})
+    order = place(world_tx.customer.pk, item, 1)
+    customer_presses(order, "pay")
+    Order.objects.filter(pk=order.pk).update(placed_at=timezone.now() - timedelta(hours=1),
+                                             updated_at=timezone.now() - timedelta(hours=1))
+    return refreshed(order)
+
+
+def gateway_record(order: Order, status: str) -> None:
+    from payments.models import SimulatedCharge
+
+    SimulatedCharge.objects.filter(order_id=str(order.pk)).update(status=status)
+
+
+def test_a_placed_order_whose_money_the_gateway_never_took_is_reported(world_tx):
+    order = paid_an_hour_ago(world_tx, "UNPAID")
+    gateway_record(order, "failed")  # ours says succeeded (a misapplied notification); the gateway does not
+
+    run = reconcile()
+
+    assert checks(run) == {"placed_order_not_paid_at_gateway": False}
+    assert run.findings[0]["subject"] == str(order.pk)
+    assert refreshed(order).status == Order.Status.PLACED  # a person decides, not the machine
+
+
+def test_a_placed_order_refunded_in_the_gateways_dashboard_is_reported(world_tx):
+    order = paid_an_hour_ago(world_tx, "DASH")
+    gateway_record(order, "refunded")
+
+    assert checks(reconcile()) == {"placed_order_refunded_at_gateway": False}
+
+
+def test_paid_orders_that_the_gateway_agrees_with_reconcile_clean(world_tx):
+    paid_an_hour_ago(world_tx, "AGREED")
+    assert reconcile().findings == []
+
+
+def test_a_refund_we_recorded_but_the_gateway_never_made_is_reported(world_tx):
+    item = world_tx.add_item("NOREFUND", stock={"DEL1": 5})
+    order = place(world_tx.customer.pk, item, 1)
+    Order.objects.filter(pk=order.pk).update(status="cancelled", cancel_reason="late_payment_refund",
+                                             updated_at=timezone.now() - timedelta(hours=1))
+    Reservation.objects.filter(order_id=str(order.pk)).update(status="released")
+    Stock.objects.filter(item_id=item).update(reserved=0)
+    Payment.objects.filter(order_id=str(order.pk)).update(status="refunded")  # what we believe
+    gateway_record(order, "succeeded")  # the money is still with the gateway
+
+    assert checks(reconcile()) == {"refund_not_taken_at_gateway": False}
+
+
+def test_a_stale_order_paid_only_at_the_gateway_is_placed(world_tx):
+    item = world_tx.add_item("SILENTPAY", stock={"DEL1": 5})
+    order = place(world_tx.customer.pk, item, 1)
+    gateway_record(order, "succeeded")  # its callback was lost; ours still says created
+    Order.objects.filter(pk=order.pk).update(expires_at=timezone.now() - timedelta(hours=1))
+
+    run = reconcile()
+
+    assert checks(run) == {"paid_order_still_pending": True}
+    assert refreshed(order).status == Order.Status.PLACED
+    assert Payment.objects.get(order_id=str(order.pk)).status == "succeeded"
+
+
+def test_an_unreachable_gateway_is_reported_and_nothing_is_cancelled_on_a_guess(world_tx, monkeypatch):
+    from payments.backends.base import GatewayError
+    from payments.backends.simulated import SimulatedGateway
+
+    item = world_tx.add_item("DOWN", stock={"DEL1": 5})
+    orders = [place(world_tx.customer.pk, item, 1) for _ in range(2)]
+    Order.objects.filter(pk__in=[o.pk for o in orders]).update(expires_at=timezone.now() - timedelta(hours=1))
+    asked = []
+
+    def status(self, *, gateway_ref: str) -> str:
+        asked.append(gateway_ref)
+        raise GatewayError("timeout")
+
+    monkeypatch.setattr(SimulatedGateway, "status", status)
+
+    run = reconcile()
+
+    assert checks(run) == {"gateway_unreachable": False}
+    assert len(asked) == 1  # one timeout per run, not one per order
+    assert {refreshed(o).status for o in orders} == {Order.Status.PENDING_PAYMENT}
