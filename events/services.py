@@ -53,24 +53,28 @@ def _relay_already_requested(using: str) -> bool:
 
 
 RELAY_KICK_KEY = "events:relay-kicked"
+RELAY_TRAILING_KICK_KEY = "events:relay-kick-queued"
 
 
 def _request_relay() -> None:
-    """Kick the relay, at most once per EVENTS_RELAY_KICK_SECONDS.
+    """Kick the relay, at most twice per EVENTS_RELAY_KICK_SECONDS: once at once, and once at the
+    end of the interval for the commits that came during it.
 
     One task per commit filled the worker's queue with hundreds of relay tasks (a bulk import, the
-    demo seed) that everything queued after them waited behind. A kick now only says "there is
-    work": the kicked relay drains the outbox (relay_drain), so commits inside the interval are
-    published by it, or by the 5-second sweep if it had already finished. The flag is a cache key
-    with that TTL: site-wide on Redis, per process on the local-memory cache.
+    demo seed) that everything queued after them waited behind. A kick only says "there is work":
+    the kicked relay drains the outbox (relay_drain). A commit inside the interval may come after
+    that relay finished, so it queues the trailing kick (countdown: the interval), and its events
+    wait at most about one interval, not for the 5-second sweep. The flags are cache keys with
+    that TTL: site-wide on Redis, per process on the local-memory cache.
     """
     from events.tasks import relay_events
 
     try:
         interval = settings.EVENTS_RELAY_KICK_SECONDS
-        if interval > 0 and not cache.add(RELAY_KICK_KEY, 1, timeout=interval):
-            return
-        relay_events.delay()
+        if interval <= 0 or cache.add(RELAY_KICK_KEY, 1, timeout=interval):
+            relay_events.delay()
+        elif cache.add(RELAY_TRAILING_KICK_KEY, 1, timeout=interval):
+            relay_events.apply_async(countdown=interval)
     except Exception:  # the periodic sweep publishes it anyway; a commit must not fail for this
         logger.warning("Could not queue an event relay; the sweep will pick the events up", exc_info=True)
 

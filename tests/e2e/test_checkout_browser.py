@@ -19,8 +19,11 @@ PASSWORD = "a-long-test-password"
 @pytest.fixture
 def shop(transactional_db, user_factory, settings):
     # Relay events as soon as their transaction commits (tasks run in-process in tests), so the
-    # gateway's callback has placed or cancelled the order by the time the browser looks.
+    # gateway's callback has placed or cancelled the order by the time the browser looks. Every
+    # commit kicks: in-process, the end-of-interval kick would run at once, not at the interval's
+    # end, and commits after it would wait for the sweep, which no beat runs here.
     settings.EVENTS_RELAY_ON_COMMIT = True
+    settings.EVENTS_RELAY_KICK_SECONDS = 0
     world = build_world(user_factory)
     world.add_item("KETTLE", title="Steel Electric Kettle", price_paise=129_900, stock={"BLR1": 2})
     return world
