@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -18,8 +19,8 @@ from accounts.pin import SESSION_KEY as PIN_SESSION_KEY
 from accounts.pin import current_pin_get, current_pin_set
 from accounts.selectors import address_list, profile_get
 from accounts.services import address_create, profile_update, user_signup
-from shop.http import safe_next_url
-from shop.ratelimit import client_ip, rate_limited
+from shop.http import RedirectThenRun, client_address, safe_next_url
+from shop.ratelimit import Limit, address_key, email_key, hit, login_guard
 
 
 def _next_param(request: HttpRequest) -> str:
@@ -36,36 +37,60 @@ def _safe_next(request: HttpRequest) -> str:
     return _next_param(request) or resolve_url("home")
 
 
-LOGIN_ATTEMPTS_PER_IP, LOGIN_ATTEMPTS_PER_EMAIL, LOGIN_WINDOW_SECONDS = 30, 10, 300
-
-
 class LoginView(auth_views.LoginView):
+    """Django's log-in under `shop.ratelimit.login_guard`: failed log-ins are limited per account
+    and per address apart; a successful one gives its count back."""
+
     form_class = EmailAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
-        email = request.POST.get("username", request.POST.get("email", "")).strip().lower()
-        if (rate_limited("login-ip", client_ip(request), limit=LOGIN_ATTEMPTS_PER_IP,
-                         window_seconds=LOGIN_WINDOW_SECONDS)
-                or rate_limited("login-email", email, limit=LOGIN_ATTEMPTS_PER_EMAIL,
-                                window_seconds=LOGIN_WINDOW_SECONDS)):
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.guard = login_guard(email=request.POST.get("username", ""), address=client_address(request))
+        if self.guard.locked:
             form = self.get_form()
-            form.add_error(None, "Too many log-in attempts. Please wait a few minutes and try again.")
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            form.add_error(None, self.guard.message())
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(self.guard.locked_for)
+            return response
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
+        self.guard.succeeded()
+        return super().form_valid(form)
+
+
+# An inbox gets at most 3 reset emails an hour, a visitor may ask 10 times an hour.
+RESET_PER_ADDRESS = Limit("reset-address", 10, 3600)
+RESET_PER_EMAIL = Limit("reset-email", 3, 3600)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Sends at most a few emails per address and per visitor an hour: no inbox flooding."""
+    """The page answers the same, in the same time, whether or not the email has an account.
 
-    def form_valid(self, form):
-        email = form.cleaned_data["email"].strip().lower()
-        if (rate_limited("reset-ip", client_ip(self.request), limit=10, window_seconds=3600)
-                or rate_limited("reset-email", email, limit=3, window_seconds=3600)):
-            # The same answer as a sent email: the page must not tell who has an account.
-            return HttpResponseRedirect(self.get_success_url())
-        return super().form_valid(form)
+    Before the answer only work that doesn't depend on the email's owner is done (check the
+    form, count both limits); looking the account up, making the token, rendering and sending
+    the email happen once the redirect has gone out (`RedirectThenRun`), so neither the page nor
+    its timing nor a mail server's error tells anyone who has an account.
+    """
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        email = email_key(form.cleaned_data["email"])
+        limits = [hit(RESET_PER_ADDRESS, address_key(client_address(self.request))),
+                  hit(RESET_PER_EMAIL, email)]
+        if any(counted.over for counted in limits):
+            return RedirectThenRun(self.get_success_url())
+        opts = {
+            "use_https": self.request.is_secure(),
+            "token_generator": self.token_generator,
+            "from_email": self.from_email,
+            "email_template_name": self.email_template_name,
+            "subject_template_name": self.subject_template_name,
+            "request": self.request,
+            "html_email_template_name": self.html_email_template_name,
+            "extra_email_context": self.extra_email_context,
+        }
+        return RedirectThenRun(self.get_success_url(), after=lambda: form.save(**opts))
 
 
 class LogoutView(auth_views.LogoutView):

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
@@ -152,16 +153,58 @@ class RebuildInProgress(Exception):
     """Another rebuild is running: two at once would delete each other's half-built index."""
 
 
+class RebuildLockUnavailable(Exception):
+    """The cache that holds the rebuild lock did not answer: nobody can tell whether another
+    rebuild is running, so none starts (docs/decisions/0016)."""
+
+
+def _rebuild_lock_take(token: str) -> None:
+    """Take the rebuild lock, or say precisely why not: held by another rebuild, or the lock
+    store (the cache) is down. django-redis with IGNORE_EXCEPTIONS answers None for a failed
+    add (False means the key exists); without it, it raises."""
+    try:
+        taken = cache.add(REBUILD_LOCK_KEY, token, REBUILD_LOCK_SECONDS)
+    except Exception as exc:
+        raise RebuildLockUnavailable(_lock_store_down(exc)) from exc
+    if taken is None:
+        raise RebuildLockUnavailable(_lock_store_down("no answer"))
+    if not taken:
+        raise RebuildInProgress("A search rebuild is already running; try again when it has finished.")
+
+
+def _lock_store_down(error: object) -> str:
+    location = str(settings.CACHES.get("default", {}).get("LOCATION", ""))
+    location = location.rpartition("@")[2]  # never a password from the URL
+    return (f"The search rebuild lock is kept in the cache ({location}), which is unreachable ({error}). "
+            "Without it another rebuild might be running, so none was started. Bring the cache back "
+            "(or unset REDIS_URL for a single-machine setup) and run `manage.py search_rebuild` again.")
+
+
 def index_rebuild(*, batch_size: int = 1000, backend: SearchBackend | None = None,
                   progress: Callable[[int], None] | None = None) -> RebuildReport:
     token = uuid.uuid4().hex
-    if not cache.add(REBUILD_LOCK_KEY, token, REBUILD_LOCK_SECONDS):
-        raise RebuildInProgress("A search rebuild is already running; try again when it has finished.")
+    _rebuild_lock_take(token)
     try:
         return _index_rebuild(batch_size=batch_size, backend=backend, progress=progress)
     finally:
-        if cache.get(REBUILD_LOCK_KEY) == token:
-            cache.delete(REBUILD_LOCK_KEY)
+        try:
+            if cache.get(REBUILD_LOCK_KEY) == token:
+                cache.delete(REBUILD_LOCK_KEY)
+        except Exception:  # the cache went away meanwhile: the lock expires by itself
+            logger.warning("Could not release the search rebuild lock; it expires in %d s",
+                           REBUILD_LOCK_SECONDS, exc_info=True)
+
+
+def _rebuild_lock_renew() -> None:
+    """Keep the lock while building. A cache that fails now doesn't stop a rebuild half done:
+    the lock is only at risk of expiring, which is logged."""
+    try:
+        renewed = cache.touch(REBUILD_LOCK_KEY, REBUILD_LOCK_SECONDS)
+    except Exception as exc:
+        renewed = None
+        logger.warning("Could not renew the search rebuild lock (%s); going on", exc)
+    if not renewed:
+        logger.warning("The search rebuild lock was not renewed; it may expire before the rebuild ends")
 
 
 def _index_rebuild(*, batch_size: int, backend: SearchBackend | None,
@@ -190,7 +233,7 @@ def _index_rebuild(*, batch_size: int, backend: SearchBackend | None,
             docs = [doc_build(s, item_id=s.item_id, stamp=stamp, warehouse_ids=locations.get(s.item_id, ()),
                               categories=categories) for s in batch]
             backend.rebuild_write(generation, docs)
-            cache.touch(REBUILD_LOCK_KEY, REBUILD_LOCK_SECONDS)
+            _rebuild_lock_renew()
             items += len(docs)
             findable += sum(1 for d in docs if d.findable)
             if progress:

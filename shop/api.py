@@ -12,9 +12,13 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView, set_rollback
+
+from shop import ratelimit
+from shop.http import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -106,12 +110,46 @@ class InvalidCredentials(exceptions.APIException):
     auth_header = 'Token realm="api"'
 
 
+class ClientAddressThrottle(ScopedRateThrottle):
+    """DRF's scoped throttle (`throttle_scope` on the view, rates in DEFAULT_THROTTLE_RATES), but
+    keyed by `shop.http.client_address` like every other limit, and counted by `shop.ratelimit`
+    in fixed windows, so it keeps limiting when the cache is down (DRF's own reads an empty
+    history from a failed cache and lets everything through)."""
+
+    def get_ident(self, request: Request) -> str:
+        return ratelimit.address_key(client_address(request))
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope:
+            return True
+        self.rate = self.get_rate()
+        num_requests, duration = self.parse_rate(self.rate)
+        if num_requests is None or duration is None:
+            return True
+        counted = ratelimit.hit(ratelimit.Limit(f"api-{self.scope}", num_requests, duration),
+                                self.get_ident(request))
+        self._wait = counted.retry_after
+        return not counted.over
+
+    def wait(self) -> float | None:
+        return getattr(self, "_wait", None)
+
+
+class LoginLocked(exceptions.Throttled):
+    default_code = "login_locked"
+    problem_type = "login-locked"
+
+
 class ObtainTokenApi(APIView):
-    """POST email and password, get the token for `Authorization: Token <key>`."""
+    """POST email and password, get the token for `Authorization: Token <key>`.
+
+    Two limits: every request per address (`auth` rate), and failed log-ins per account and per
+    address, shared with the log-in page (`shop.ratelimit.login_guard`)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientAddressThrottle]
     throttle_scope = "auth"
 
     class TokenInputSerializer(serializers.Serializer):
@@ -126,10 +164,16 @@ class ObtainTokenApi(APIView):
     def post(self, request):
         data = self.TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        guard = ratelimit.login_guard(email=data.validated_data["email"], address=client_address(request))
+        if guard.locked:
+            locked = LoginLocked(detail=guard.message())
+            locked.wait = guard.locked_for  # Retry-After; the message already says when, in words
+            raise locked
         user = authenticate(request, email=data.validated_data["email"],
                             password=data.validated_data["password"])
         if user is None or not user.is_active:
             raise InvalidCredentials()
+        guard.succeeded()
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

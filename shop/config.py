@@ -46,6 +46,17 @@ def env_list(environ: Mapping[str, str], name: str, default: list[str]) -> list[
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def trusted_proxies_from_env(environ: Mapping[str, str]) -> int:
+    """TRUSTED_PROXIES: how many proxies of ours stand in front of the application, each adding
+    the address it received from to X-Forwarded-For. 0 (the default): none, so the header is
+    the visitor's own text and only REMOTE_ADDR counts (`shop.http.client_address`)."""
+    hops = env_int(environ, "TRUSTED_PROXIES", 0)
+    if hops < 0:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES={hops}: the number of proxies in front of the "
+                                   "application, 0 or more.")
+    return hops
+
+
 def database_from_url(url: str | None, *, base_dir: Path) -> dict:
     """`mysql://user:pass@host:port/name` or `sqlite:///path`; None means the embedded SQLite."""
     if not url:

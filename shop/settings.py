@@ -13,7 +13,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from shop.config import backends_from_env, database_from_url, env_bool, env_int, env_list
+from shop.config import backends_from_env, database_from_url, env_bool, env_int, env_list, trusted_proxies_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Embedded backends keep their files here (SQLite, search index, broker folder, mail).
@@ -217,6 +217,10 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# How many proxies of ours stand in front of the application: which X-Forwarded-For entry is the
+# visitor's address for every limit (shop.http.client_address; DRF's NUM_PROXIES alike).
+TRUSTED_PROXIES = trusted_proxies_from_env(ENV)
+
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -234,6 +238,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "shop.api.problem_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": ENV.get("AUTH_THROTTLE_RATE", "10/min")},
+    "NUM_PROXIES": TRUSTED_PROXIES,  # None would make DRF believe any X-Forwarded-For
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

@@ -83,3 +83,62 @@ def test_a_flush_during_a_rebuild_reaches_the_new_index(shop, search_index):
     search_index.rebuild_finish(generation)
 
     assert titles("galaxy") == []
+
+
+@pytest.fixture
+def cache_down():
+    """The cache pointed at a port that is bound but never listens (Redis down), with or without
+    django-redis's IGNORE_EXCEPTIONS (shop/settings.py sets it); undone before the suite's own
+    clean-up empties the cache."""
+    import socket
+
+    from django.test import override_settings
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    overrides = []
+
+    def use(ignore_exceptions: bool) -> None:
+        overrides.append(override_settings(CACHES={"default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"redis://:secret@127.0.0.1:{sock.getsockname()[1]}/0",
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient", "SOCKET_CONNECT_TIMEOUT": 2,
+                        "SOCKET_TIMEOUT": 2, "IGNORE_EXCEPTIONS": ignore_exceptions},
+        }}))
+        overrides[-1].enable()
+
+    yield use
+    for override in reversed(overrides):
+        override.disable()
+    sock.close()
+
+
+@pytest.mark.parametrize("ignore_exceptions", [True, False])
+def test_a_rebuild_with_the_lock_store_down_says_so_and_does_not_start(shop, search_index, cache_down,
+                                                                         ignore_exceptions):
+    """Finding 13: Redis configured but unreachable is not "a rebuild is already running"."""
+    from search.services import RebuildLockUnavailable
+
+    shop.add("Galaxy M14 phone")
+    deliver()
+    generations = sorted(p.name for p in search_index.root.glob("g-*"))
+    cache_down(ignore_exceptions)
+
+    with pytest.raises(RebuildLockUnavailable) as refused:
+        call_command("search_rebuild", stdout=StringIO())
+
+    message = str(refused.value)
+    assert "unreachable" in message and "already running" not in message
+    assert "secret" not in message  # the cache URL's password stays out of logs
+    assert sorted(p.name for p in search_index.root.glob("g-*")) == generations  # nothing started
+
+
+def test_a_held_rebuild_lock_still_reads_as_running(shop, search_index):
+    from django.core.cache import cache
+    from django.core.management.base import CommandError
+
+    from search.services import REBUILD_LOCK_KEY
+
+    cache.add(REBUILD_LOCK_KEY, "another-rebuild", 60)
+    with pytest.raises(CommandError, match="already running"):
+        call_command("search_rebuild", stdout=StringIO())

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from shop.config import backends_from_env, database_from_url, env_bool
+from shop.config import backends_from_env, database_from_url, env_bool, trusted_proxies_from_env
 
 REPO = Path(__file__).resolve().parents[2]
 REAL_SECRET = "s" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -145,3 +145,19 @@ def test_every_built_backend_in_the_registry_imports():
     paths = {conf["BACKEND"] for env in ({}, everything_on) for conf in backends_from_env(env).values()}
     for path in sorted(paths - NOT_BUILT_YET):
         assert callable(import_string(path)), path
+
+
+def test_trusted_proxies_default_to_none_and_must_be_a_count():
+    assert trusted_proxies_from_env({}) == 0
+    assert trusted_proxies_from_env({"TRUSTED_PROXIES": ""}) == 0
+    assert trusted_proxies_from_env({"TRUSTED_PROXIES": "2"}) == 2
+    for wrong in ("-1", "yes"):
+        with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES"):
+            trusted_proxies_from_env({"TRUSTED_PROXIES": wrong})
+
+
+def test_trusted_proxies_reach_drf_as_its_proxy_count():
+    result = run_manage("shell", "-c", "from django.conf import settings as s; "
+                        "print(s.TRUSTED_PROXIES, s.REST_FRAMEWORK['NUM_PROXIES'])", TRUSTED_PROXIES="2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["2", "2"]
