@@ -1,12 +1,12 @@
 """`manage.py search_rebuild`: build a fresh search index from the catalog, then switch to it.
 
 Search keeps answering from the current index while the new one is built; the switch is atomic
-(tantivy: a pointer file replaced in one rename; Elasticsearch: one alias update).
+(tantivy: a pointer file replaced in one rename; OpenSearch and Elasticsearch: one alias update).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search.services import RebuildInProgress, index_rebuild, stale_items_flush
+from search.services import RebuildInProgress, RebuildLockUnavailable, index_rebuild, stale_items_flush
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
         try:
             report = index_rebuild(batch_size=batch_size, progress=progress)
-        except RebuildInProgress as exc:
+        except (RebuildInProgress, RebuildLockUnavailable) as exc:  # said plainly, not as a traceback
             raise CommandError(str(exc)) from exc
         flushed = stale_items_flush()  # whatever was marked while we built
         self.stdout.write(self.style.SUCCESS(
