@@ -35,14 +35,16 @@ def broker_down() -> Iterator[str]:
     closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     closed.bind(("127.0.0.1", 0))
     url = f"redis://127.0.0.1:{closed.getsockname()[1]}/0"
-    saved = app.conf.broker_url
-    app.conf.broker_url = url
+    # Celery resolves the read and write URLs from CELERY_BROKER_URL when it is set (CI: Redis).
+    keys = ("broker_url", "broker_write_url", "broker_read_url")
+    saved = {key: app.conf[key] for key in keys}
+    app.conf.update({key: url for key in keys})
     app.conf.task_always_eager = False
     _forget_broker_connections(app)
     try:
         yield url
     finally:
-        app.conf.broker_url = saved
+        app.conf.update(saved)
         app.conf.task_always_eager = True
         _forget_broker_connections(app)
         closed.close()
