@@ -1,10 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Model
-from django.http import HttpRequest
 
 from inventory.models import Reservation, Stock, StockAdjustment
 from inventory.services import InventoryError, stock_set
+from shop.admin import ReadOnlyAdmin
 
 
 class StockAdminForm(forms.ModelForm):
@@ -50,7 +49,7 @@ class StockAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(admin.ModelAdmin):
+class ReservationAdmin(ReadOnlyAdmin):
     """Read-only: reservations are held, committed and released by services with the stock."""
 
     list_display = ["order_id", "item_id", "warehouse_id", "quantity", "status", "created_at"]
@@ -59,18 +58,9 @@ class ReservationAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Reservation._meta.fields]
     show_full_result_count = False
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
 
 @admin.register(StockAdjustment)
-class StockAdjustmentAdmin(admin.ModelAdmin):
+class StockAdjustmentAdmin(ReadOnlyAdmin):
     """The stock audit trail: written by stock_set and the services, never edited or deleted."""
 
     list_display = ["created_at", "item_id", "warehouse_id", "on_hand_before", "on_hand_after", "actor_id", "source",
@@ -79,11 +69,3 @@ class StockAdjustmentAdmin(admin.ModelAdmin):
     search_fields = ["=item_id", "=actor_id"]
     readonly_fields = [f.name for f in StockAdjustment._meta.fields]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False

@@ -1,7 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html_join
@@ -11,6 +10,7 @@ from orders.forms import ArchiveDayForm
 from orders.models import ArchivedOrderRecord, Order, OrderLine, OrderStatusChange, ReconciliationRun
 from orders.selectors import InvalidCursor, Position, archived_orders_of_day
 from orders.services import OrderError, order_mark_delivered, order_mark_packed, order_mark_shipped
+from shop.admin import HistoryAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 
 def _fulfilment_action(mark, label: str):
@@ -31,42 +31,20 @@ def _fulfilment_action(mark, label: str):
     return admin.action(description=f"Mark selected orders {label}")(action)
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    extra = 0
-    can_delete = False
     readonly_fields = ["item_id", "sku", "title", "seller_id", "unit_price_paise", "quantity", "warehouse_id",
                        "delivery_date"]
     fields = readonly_fields
 
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(ReadOnlyInline):
     model = OrderStatusChange
-    extra = 0
-    can_delete = False
     readonly_fields = ["from_status", "to_status", "reason", "at"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(HistoryAdmin):
     """Orders are made by checkout and moved by services; what happened to them is never deleted
     here, not even by a superuser (archival moves finished ones out; cancelling is a service)."""
 
@@ -82,15 +60,9 @@ class OrderAdmin(admin.ModelAdmin):
     actions = [_fulfilment_action(order_mark_packed, "packed"), _fulfilment_action(order_mark_shipped, "shipped"),
                _fulfilment_action(order_mark_delivered, "delivered")]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
 
 @admin.register(ReconciliationRun)
-class ReconciliationRunAdmin(admin.ModelAdmin):
+class ReconciliationRunAdmin(HistoryAdmin):
     list_display = ["started_at", "finished_at", "repaired", "unresolved"]
     readonly_fields = ["started_at", "finished_at", "repaired", "unresolved", "findings_table"]
     exclude = ["findings"]
@@ -103,15 +75,9 @@ class ReconciliationRunAdmin(admin.ModelAdmin):
              for f in run.findings),
         )
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
 
 @admin.register(ArchivedOrderRecord)
-class ArchivedOrderRecordAdmin(admin.ModelAdmin):
+class ArchivedOrderRecordAdmin(ReadOnlyAdmin):
     """The embedded archive, read-only (with Cassandra, this table stays empty). "Archived orders
     of a day" reads whichever archive is configured, Cassandra included."""
 
@@ -146,11 +112,3 @@ class ArchivedOrderRecordAdmin(admin.ModelAdmin):
     search_fields = ["=order_id", "=user_id"]
     readonly_fields = ["order_id", "user_id", "created_at", "archived_at", "snapshot"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
