@@ -1,10 +1,14 @@
 from django.contrib import admin
 
 from events.models import HandledEvent, OutboxEvent, RelayLane
+from shop.admin import ReadOnlyAdmin
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(ReadOnlyAdmin):
+    """Events come from services, never from a form, and leave only by `events.purge` once
+    published: deleting an unpublished one here would lose it for every consumer."""
+
     list_display = ("id", "type", "key", "occurred_at", "published_at", "attempts", "short_error")
     list_filter = ("type", ("published_at", admin.EmptyFieldListFilter))
     search_fields = ("key", "type", "=event_id")
@@ -16,25 +20,15 @@ class OutboxEventAdmin(admin.ModelAdmin):
     def short_error(self, obj: OutboxEvent) -> str:
         return obj.last_error[:80]
 
-    def has_add_permission(self, request) -> bool:
-        return False  # events come from services, never from a form
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(HandledEvent)
-class HandledEventAdmin(admin.ModelAdmin):
+class HandledEventAdmin(ReadOnlyAdmin):
+    """A consumer's memory of what it handled: deleting a marker would let a redelivery run again."""
+
     list_display = ("consumer", "event_id", "handled_at")
     list_filter = ("consumer",)
     search_fields = ("=event_id",)
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(RelayLane)

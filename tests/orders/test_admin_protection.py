@@ -10,6 +10,7 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 
+from events.models import HandledEvent, OutboxEvent
 from events.services import relay_pending
 from inventory.models import Reservation, Stock, StockAdjustment
 from orders.models import ArchivedOrderRecord, Order, OrderLine, OrderStatusChange, ReconciliationRun
@@ -20,7 +21,7 @@ from tests.orders.helpers import customer_presses, place, refreshed
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PROTECTED = [Order, Payment, SimulatedCharge, StockAdjustment, Reservation, Stock, ReconciliationRun,
-             ArchivedOrderRecord]
+             ArchivedOrderRecord, OutboxEvent, HandledEvent]
 
 
 @pytest.fixture
@@ -50,7 +51,8 @@ def _url(model: type[Model], view: str, *args: object) -> str:
 def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count()
             for model in (Order, OrderLine, OrderStatusChange, Payment, PaymentNotification, SimulatedCharge,
-                          StockAdjustment, Reservation, Stock, ReconciliationRun, ArchivedOrderRecord)}
+                          StockAdjustment, Reservation, Stock, ReconciliationRun, ArchivedOrderRecord,
+                          OutboxEvent, HandledEvent)}
 
 
 def _one_of(model: type[Model], order: Order) -> Model:
