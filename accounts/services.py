@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Address, User
 from accounts.selectors import profile_cache_key
 from accounts.validators import normalize_pin_code, validate_pin_code
 from events.interface import emit
+from shop.ratelimit import LoginGuard
 
 
 def _forget_profile(user_id: int) -> None:
@@ -49,6 +53,33 @@ def profile_update(*, user_id: int, full_name: str | None = None, phone: str | N
         _forget_profile(user.pk)
         emit("accounts.profile_updated.v1", key=user.pk, payload={"user_id": user.pk, "changed": changed})
     return user
+
+
+def login_failed(*, guard: LoginGuard, email: str) -> None:
+    """A log-in under `guard` failed (the log-in page and the API's token endpoint both call this).
+    When it was the last failure the account may have in its window, log-ins with this email are
+    now refused until the window ends, and the owner is told (`login_lock_reached`)."""
+    locked_for = guard.failed()
+    if locked_for and guard.account is not None:
+        login_lock_reached(email=email, failed_attempts=guard.account.limit.limit, locked_for_seconds=locked_for)
+
+
+@transaction.atomic
+def login_lock_reached(*, email: str, failed_attempts: int, locked_for_seconds: int) -> None:
+    """Emits `accounts.login_locked.v1`; notifications emails the owner.
+
+    The event is emitted whether or not the email has an account (`user_id` is then null, which is
+    still worth counting: guessing at unknown emails is credential stuffing), so the failing
+    request does the same work either way and its timing tells nobody which emails exist. The
+    payload holds the id, never the email.
+    """
+    user = User.objects.filter(email__iexact=email.strip()).only("pk").first()
+    locked_until = timezone.now() + timedelta(seconds=locked_for_seconds)
+    emit("accounts.login_locked.v1", key=user.pk if user else "no-account", payload={
+        "user_id": user.pk if user else None,
+        "failed_attempts": failed_attempts,
+        "locked_until": locked_until.isoformat(),
+    })
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from accounts.forms import AddressForm, EmailAuthenticationForm, ProfileForm, Si
 from accounts.pin import SESSION_KEY as PIN_SESSION_KEY
 from accounts.pin import current_pin_get, current_pin_set
 from accounts.selectors import address_list, profile_get
-from accounts.services import address_create, profile_update, user_signup
+from accounts.services import address_create, login_failed, profile_update, user_signup
 from shop.http import RedirectThenRun, client_address, safe_next_url
 from shop.ratelimit import Limit, address_key, email_key, hit, login_guard
 
@@ -58,6 +58,10 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
         self.guard.succeeded()
         return super().form_valid(form)
+
+    def form_invalid(self, form: EmailAuthenticationForm) -> HttpResponse:
+        login_failed(guard=self.guard, email=self.request.POST.get("username", ""))
+        return super().form_invalid(form)
 
 
 # An inbox gets at most 3 reset emails an hour, a visitor may ask 10 times an hour.

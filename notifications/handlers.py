@@ -1,4 +1,5 @@
-"""Notifications react to orders: each order event becomes one inbox row and one email.
+"""Notifications react to orders and to account security: each such event becomes one inbox row
+and one email.
 
 Idempotent through the consumer's handled-event marker (events.registry.dispatch): the row is
 written in the same transaction as the marker, so a redelivery writes nothing; the email is
@@ -8,6 +9,10 @@ queued only after that transaction commits.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils import timezone
 
 from events.interface import Event, consumer
 from notifications.models import Notification
@@ -115,3 +120,19 @@ for _event_type in SIMPLE_MESSAGES:
 
 # orders.late_payment_honoured.v1 has no consumer on purpose: orders emits orders.order_placed.v1
 # in the same transaction, and on_order_placed tells the customer ("placed after all").
+
+
+@consumer("accounts.login_locked.v1", name="notifications.login_locked")
+def on_login_locked(event: Event) -> None:
+    """Tell an account's owner that log-ins are paused after too many wrong passwords: either they
+    forgot it, or someone is guessing and they should know."""
+    p = event.payload
+    if not p.get("user_id"):
+        return  # the email has no account: nobody to tell
+    until = timezone.localtime(datetime.fromisoformat(p["locked_until"])).strftime("%H:%M")
+    body = (f"There were {p['failed_attempts']} failed log-ins to your Bazaar account in a few minutes, so "
+            f"log-ins with your password are paused until {until}. Nobody got in. If it was you, "
+            "wait until then, or reset your password. If it wasn't, reset your password now to be safe.")
+    notification_create(user_id=int(p["user_id"]), kind=Kind.ACCOUNT_SECURITY,
+                        title="Log-ins to your account are paused", body=body,
+                        link=reverse("accounts:password_reset"))

@@ -10,6 +10,7 @@ class Notification(models.Model):
         ORDER_SHIPPED = "order_shipped", "order shipped"
         ORDER_DELIVERED = "order_delivered", "order delivered"
         REFUND_STARTED = "refund_started", "refund started"
+        ACCOUNT_SECURITY = "account_security", "account security"
 
     user_id = models.BigIntegerField()
     kind = models.CharField(max_length=40, choices=Kind.choices)

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView, set_rollback
 
+from accounts.interface import login_failed
 from shop import ratelimit
 from shop.http import client_address
 
@@ -172,6 +173,7 @@ class ObtainTokenApi(APIView):
         user = authenticate(request, email=data.validated_data["email"],
                             password=data.validated_data["password"])
         if user is None or not user.is_active:
+            login_failed(guard=guard, email=data.validated_data["email"])
             raise InvalidCredentials()
         guard.succeeded()
         token, _ = Token.objects.get_or_create(user=user)

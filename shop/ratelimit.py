@@ -225,7 +225,8 @@ class LoginGuard:
     under the limit) and given back on success: only failures use up the budget.
     """
 
-    hits: tuple[Hit, ...]
+    account: Hit | None = None
+    address: Hit | None = None
     locked_for: int = 0
 
     @property
@@ -236,16 +237,24 @@ class LoginGuard:
         return "Too many failed log-ins for this email or from your network. " + retry_message(self.locked_for)
 
     def succeeded(self) -> None:
-        for counted in self.hits:
-            undo(counted)
-        self.hits = ()
+        for counted in (self.account, self.address):
+            if counted is not None:
+                undo(counted)
+        self.account = self.address = None
+
+    def failed(self) -> int:
+        """The password was wrong. Returns how many seconds the account is now locked for when this
+        failure used up its last allowed attempt (exactly one failure per window does), else 0."""
+        if self.account is not None and self.account.count == self.account.limit.limit:
+            return self.account.retry_after
+        return 0
 
 
 def login_guard(*, email: str, address: str) -> LoginGuard:
-    hits = (hit(LOGIN_PER_ACCOUNT, email_key(email)), hit(LOGIN_PER_ADDRESS, address_key(address)))
-    over = [h for h in hits if h.over]
+    account, by_address = hit(LOGIN_PER_ACCOUNT, email_key(email)), hit(LOGIN_PER_ADDRESS, address_key(address))
+    over = [h for h in (account, by_address) if h.over]
     if over:
-        for counted in hits:  # refused before any password was checked: not a failure
+        for counted in (account, by_address):  # refused before any password was checked: not a failure
             undo(counted)
-        return LoginGuard(hits=(), locked_for=max(h.retry_after for h in over))
-    return LoginGuard(hits=hits)
+        return LoginGuard(locked_for=max(h.retry_after for h in over))
+    return LoginGuard(account=account, address=by_address)

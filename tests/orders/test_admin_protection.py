@@ -1,5 +1,6 @@
 """Even a superuser cannot delete, or make up by hand, the records that say what happened to an
-order and to the stock: the order, its lines and timeline, payments, stock adjustments."""
+order and to the stock: the order, its lines and timeline, payments, stock adjustments, and what
+the customer was told about it (notifications)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from events.models import HandledEvent, OutboxEvent
 from events.services import relay_pending
 from inventory.models import Reservation, Stock, StockAdjustment
+from notifications.models import Notification
 from orders.models import ArchivedOrderRecord, Order, OrderLine, OrderStatusChange, ReconciliationRun
 from orders.services import order_mark_delivered, order_mark_packed, order_mark_shipped, orders_archive
 from payments.models import Payment, PaymentNotification, SimulatedCharge
@@ -21,7 +23,7 @@ from tests.orders.helpers import customer_presses, place, refreshed
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PROTECTED = [Order, Payment, SimulatedCharge, StockAdjustment, Reservation, Stock, ReconciliationRun,
-             ArchivedOrderRecord, OutboxEvent, HandledEvent]
+             ArchivedOrderRecord, OutboxEvent, HandledEvent, Notification]
 
 
 @pytest.fixture
@@ -52,7 +54,7 @@ def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count()
             for model in (Order, OrderLine, OrderStatusChange, Payment, PaymentNotification, SimulatedCharge,
                           StockAdjustment, Reservation, Stock, ReconciliationRun, ArchivedOrderRecord,
-                          OutboxEvent, HandledEvent)}
+                          OutboxEvent, HandledEvent, Notification)}
 
 
 def _one_of(model: type[Model], order: Order) -> Model:
