@@ -2,52 +2,29 @@
 
 from __future__ import annotations
 
-import re
-
-import indian_pincode
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from accounts.models import Address, User
-from accounts.validators import normalize_pin_code, validate_pin_code
+from accounts.validators import (
+    normalize_phone,
+    normalize_pin_code,
+    state_choices,
+    validate_pin_code,
+    validate_pin_in_state,
+)
 
 _PIN_ATTRS = {"inputmode": "numeric", "autocomplete": "postal-code", "maxlength": "6",
               "pattern": "[1-9][0-9]{5}", "placeholder": "110001"}
 _PHONE_ATTRS = {"inputmode": "tel", "autocomplete": "tel", "placeholder": "98765 43210"}
 
 
-def clean_phone(value: str) -> str:
-    """An Indian phone number as its ten digits: accepts spaces, dashes and a +91 or 0 prefix."""
-    digits = re.sub(r"[\s\-()]", "", value)
-    if digits.startswith("+91"):
-        digits = digits[3:]
-    elif len(digits) == 12 and digits.startswith("91"):
-        digits = digits[2:]
-    elif len(digits) == 11 and digits.startswith("0"):
-        digits = digits[1:]
-    if not re.fullmatch(r"[1-9][0-9]{9}", digits):
-        raise ValidationError("Enter a 10-digit phone number, like 98765 43210.", code="invalid_phone")
-    return digits
-
-
 def clean_pin(value: str) -> str:
     pin = normalize_pin_code(value)
     validate_pin_code(pin)
     return pin
-
-
-def state_display_name(state: str) -> str:
-    """'ANDAMAN AND NICOBAR ISLANDS' -> 'Andaman and Nicobar Islands'."""
-    small = {"and", "of", "the"}
-    words = state.lower().split()
-    return " ".join(w if (i and w in small) else w.capitalize() for i, w in enumerate(words))
-
-
-def state_choices() -> list[tuple[str, str]]:
-    names = [state_display_name(s) for s in indian_pincode.list_states()]
-    return [("", "Choose a state")] + [(name, name) for name in names]
 
 
 class _PlainLabels:
@@ -118,7 +95,7 @@ class ProfileForm(_PlainLabels, forms.Form):
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"]
-        return clean_phone(phone) if phone else ""
+        return normalize_phone(phone) if phone else ""
 
     def clean_pin_code(self) -> str:
         pin = self.cleaned_data["pin_code"]
@@ -147,7 +124,7 @@ class AddressForm(_PlainLabels, forms.ModelForm):
         self.fields["state"].widget.attrs["autocomplete"] = "address-level1"
 
     def clean_phone(self) -> str:
-        return clean_phone(self.cleaned_data["phone"])
+        return normalize_phone(self.cleaned_data["phone"])
 
     def clean_pin_code(self) -> str:
         return clean_pin(self.cleaned_data["pin_code"])
@@ -156,11 +133,8 @@ class AddressForm(_PlainLabels, forms.ModelForm):
         cleaned = super().clean()
         pin, state = cleaned.get("pin_code"), cleaned.get("state")
         if pin and state:
-            details = indian_pincode.get_details(pin) or {}
-            states = details.get("states") or []
-            if states and state.upper() not in states:
-                where = " or ".join(state_display_name(s) for s in states)
-                self.add_error("pin_code", ValidationError(
-                    "PIN code %(pin)s is in %(where)s, not %(state)s. Check the PIN code or the state.",
-                    code="pin_state_mismatch", params={"pin": pin, "where": where, "state": state}))
+            try:
+                validate_pin_in_state(pin, state)
+            except ValidationError as error:
+                self.add_error("pin_code", error)
         return cleaned

@@ -11,13 +11,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.interface import current_pin_get, default_address_get
+from accounts.interface import address_list, current_pin_get
 from cart.interface import cart_lines
 from catalog.interface import items_get
 from inventory.interface import InsufficientStock, NotDeliverable, delivery_promises
 from logistics.interface import PinCodeError
 from orders.backends.base import ArchiveUnavailable
-from orders.forms import CheckoutForm
+from orders.forms import NEW_ADDRESS, CheckoutForm
 from orders.models import Order
 from orders.selectors import InvalidCursor, Position, order_history_get
 from orders.selectors import order_history as history_page
@@ -47,20 +47,15 @@ def _checkout_lines(user_id: int, pin_code: str) -> list[dict]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request):
+    addresses = address_list(user_id=request.user.pk)  # the default first
     if request.method == "POST":
-        form = CheckoutForm(request.POST)
+        form = CheckoutForm(request.POST, addresses=addresses)
     else:
-        address = default_address_get(user_id=request.user.pk)
-        initial = {"attempt": uuid.uuid4(), "pin_code": current_pin_get(request)}
-        if address:
-            initial.update(name=address.full_name, phone=address.phone, line1=address.line1, line2=address.line2,
-                           city=address.city, state=address.state, pin_code=address.pin_code)
-        form = CheckoutForm(initial=initial)
-    if form.is_bound:
-        pin_code = form.cleaned_data.get("pin_code", "") if form.is_valid() else ""
-    else:
-        pin_code = form["pin_code"].value()
-    lines = _checkout_lines(request.user.pk, pin_code or "")
+        initial = {"attempt": uuid.uuid4(), "pin_code": current_pin_get(request),
+                   "deliver_to": str(addresses[0].pk) if addresses else NEW_ADDRESS}
+        form = CheckoutForm(initial=initial, addresses=addresses)
+    delivery_pin = form.delivery_pin()
+    lines = _checkout_lines(request.user.pk, delivery_pin)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         address = ShippingAddress(name=data["name"], phone=data["phone"], line1=data["line1"], line2=data["line2"],
@@ -88,7 +83,8 @@ def checkout(request):
     subtotal = sum(x["total_paise"] for x in lines)
     shipping = shipping_fee(subtotal_paise=subtotal)
     return render(request, "orders/checkout.html", {
-        "form": form, "lines": lines, "subtotal_paise": subtotal, "shipping_paise": shipping,
+        "form": form, "lines": lines, "delivery_pin": delivery_pin,
+        "subtotal_paise": subtotal, "shipping_paise": shipping,
         "total_paise": subtotal + shipping, "free_shipping_from_paise": settings.FREE_SHIPPING_FROM_PAISE,
     })
 

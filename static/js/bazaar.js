@@ -45,6 +45,17 @@
     });
   });
 
+  // Checkout: the new-address fields show only while "A new address" is chosen.
+  var newAddress = document.querySelector("[data-new-address]");
+  if (newAddress) {
+    var choices = Array.prototype.slice.call(document.querySelectorAll('input[name="deliver_to"]'));
+    var showNewAddress = function () {
+      newAddress.hidden = !choices.some(function (c) { return c.checked && c.value === "new"; });
+    };
+    choices.forEach(function (c) { c.addEventListener("change", showNewAddress); });
+    showNewAddress();
+  }
+
   // Messages get a dismiss button.
   document.querySelectorAll(".message").forEach(function (message) {
     var button = document.createElement("button");

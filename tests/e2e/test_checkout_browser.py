@@ -37,12 +37,12 @@ def log_in_from_checkout(page, world) -> None:
 
 def fill_address(page) -> None:
     form = page.locator("form.checkout-address")
-    form.get_by_label("Full name").fill("Chitra Customer")
-    form.get_by_label("Phone").fill("+91 98450 00000")
-    form.get_by_label("Address line 1").fill("12 MG Road")
-    form.get_by_label("City").fill("Bengaluru")
-    form.get_by_label("State").fill("Karnataka")
-    form.get_by_label("PIN code").fill("560001")
+    form.get_by_label("Full name", exact=True).fill("Chitra Customer")
+    form.get_by_label("Phone", exact=True).fill("+91 98450 00000")
+    form.get_by_label("Address line 1", exact=True).fill("12 MG Road")
+    form.get_by_label("City", exact=True).fill("Bengaluru")
+    form.get_by_label("State", exact=True).select_option("Karnataka")
+    form.get_by_label("PIN code", exact=True).fill("560001")
 
 
 def add_kettle_to_cart(page, shop) -> None:
@@ -91,3 +91,37 @@ def test_failed_payment_cancels_the_order_and_the_stock_is_back(page, shop):
     assert availability_get(item_ids=[kettle]) == {kettle: 2}
     page.goto(f"/p/{kettle}/")
     expect(page.locator("[data-stock]")).to_contain_text("Only 2 left")
+
+
+def test_a_saved_address_is_chosen_and_a_bad_new_one_is_explained(page, shop):
+    from accounts.services import address_create
+
+    address_create(user_id=shop.customer.pk, full_name="Chitra Home", phone="9845000001",
+                   line1="1 Residency Road", city="Bengaluru", state="Karnataka", pin_code="560025",
+                   make_default=True)
+    add_kettle_to_cart(page, shop)
+    page.get_by_test_id("checkout-link").click()
+    log_in_from_checkout(page, shop)
+
+    saved = page.get_by_role("radio", name=re.compile("Chitra Home"))
+    expect(saved).to_be_checked()
+    new_address = page.locator("[data-new-address]")
+    expect(new_address).to_be_hidden()  # only while "A new address" is chosen
+
+    page.get_by_role("radio", name="A new address").check()
+    expect(new_address).to_be_visible()
+    fill_address(page)
+    form = page.locator("form.checkout-address")
+    form.get_by_label("Phone", exact=True).fill("abc")
+    form.get_by_label("PIN code", exact=True).fill("110001")
+    page.get_by_role("button", name=re.compile("Place order")).click()
+
+    expect(page.get_by_text("Enter a 10-digit phone number")).to_be_visible()
+    expect(page.get_by_text("PIN code 110001 is in Delhi, not Karnataka")).to_be_visible()
+    expect(page.locator("[data-new-address]")).to_be_visible()  # the errors are not hidden away
+    assert Order.objects.count() == 0
+
+    page.get_by_role("radio", name=re.compile("Chitra Home")).check()
+    page.get_by_role("button", name=re.compile("Place order")).click()
+    expect(page.get_by_text("SimPay")).to_be_visible()
+    assert Order.objects.get().pin_code == "560025"
