@@ -4,6 +4,12 @@ from django.db import models
 from django.db.models import Q
 
 
+def order_reference(order_id: object) -> str:
+    """How people see an order: "#" and the first 8 hex digits of its id (#3F2A9C01), the same on
+    every page, email and admin list."""
+    return f"#{str(order_id).replace('-', '')[:8].upper()}"
+
+
 class Order(models.Model):
     class Status(models.TextChoices):
         PENDING_PAYMENT = "pending_payment", "waiting for payment"
@@ -54,7 +60,11 @@ class Order(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"order {self.id} ({self.status})"
+        return f"order {self.reference} ({self.status})"
+
+    @property
+    def reference(self) -> str:
+        return order_reference(self.id)
 
     @property
     def cancel_reason_text(self) -> str:

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from django.utils import timezone
 
-from orders.models import Order
+from orders.models import Order, order_reference
 
 
 class ArchiveUnavailable(Exception):
@@ -93,6 +93,10 @@ class ArchivedOrder:
     @property
     def pk(self) -> uuid.UUID:
         return self.id
+
+    @property
+    def reference(self) -> str:
+        return order_reference(self.id)
 
     def get_status_display(self) -> str:
         return Order.Status(self.status).label if self.status in Order.Status.values else self.status

@@ -93,7 +93,7 @@ class SimulatedGateway:
                              else SimulatedCharge.Status.FAILED)
             charge.save(update_fields=["status", "updated_at"])
             body = notification_body(charge, outcome=charge.status,
-                                     reason="" if decision == "pay" else "Declined by the customer")
+                                     reason="" if decision == "pay" else "The bank declined the payment")
             transaction.on_commit(lambda: _queue_callback(body))
         return charge
 

@@ -70,9 +70,13 @@ def test_pay_and_see_the_order_under_my_orders(page, shop):
     page.get_by_role("button", name="Pay").click()
 
     expect(page.locator(".order-status")).to_have_attribute("data-status", "placed", timeout=15_000)
+    reference = page.get_by_test_id("order-reference").inner_text()
+    assert re.fullmatch(r"#[0-9A-F]{8}", reference)
+    expect(page).to_have_title(re.compile(f"Order {reference}"))
     page.goto("/orders/")
     expect(page.locator(".order-card")).to_have_count(1)
     expect(page.locator(".order-card")).to_contain_text("Steel Electric Kettle")
+    expect(page.get_by_test_id("order-reference")).to_have_text(f"Order {reference}")  # one number everywhere
     assert Order.objects.get().status == "placed"
 
 
@@ -88,6 +92,8 @@ def test_failed_payment_cancels_the_order_and_the_stock_is_back(page, shop):
     page.get_by_role("button", name="Fail").click()
 
     expect(page.locator(".order-status")).to_have_attribute("data-status", "cancelled", timeout=15_000)
+    expect(page.locator(".order-status")).to_have_text("Cancelled: the payment failed")
+    expect(page.locator(".timeline")).to_contain_text("Cancelled: The bank declined the payment")
     assert availability_get(item_ids=[kettle]) == {kettle: 2}
     page.goto(f"/p/{kettle}/")
     expect(page.locator("[data-stock]")).to_contain_text("Only 2 left")
