@@ -903,6 +903,11 @@ def _image_urls(path: str) -> list[str]:
     return [f"{settings.STATIC_URL}catalog/demo/{SKU_CODES[path].lower()}.svg"]
 
 
+def demo_item_ids() -> list[int]:
+    """The items `seed_catalog` made (their SKUs start with DEMO-), never a seller's own."""
+    return list(Item.objects.filter(sku__startswith="DEMO-").order_by("pk").values_list("pk", flat=True))
+
+
 def seed_catalog(*, seller_ids: list[int], items: int = 3000, seed: int = 7) -> int:
     """Create the demo categories and `items` items spread over `seller_ids`; returns how many
     items were created (0 when they exist already)."""

@@ -26,6 +26,21 @@ def test_seed_demo_creates_a_believable_shop_and_is_idempotent(db):
     assert len(promises) > 250  # most items can reach Bengaluru; some are sold out
 
 
+def test_a_restart_gives_no_stock_to_a_sellers_own_item_that_has_none(db):
+    """`make run` seeds on every start: a seller's item added through the API without stock must not
+    get demo stock on the next start."""
+    from catalog.models import Category, Item
+
+    call_command("seed_demo", items=20, verbosity=0)
+    seller = User.objects.get(email="seller@example.com")
+    own = Item.objects.create(seller_id=seller.pk, sku="MY-OWN-1", title="Hand-made clay lamp", price_paise=49_900,
+                              category=Category.objects.first(), brand="Kumhar")
+
+    call_command("seed_demo", items=20, verbosity=0)
+
+    assert not Stock.objects.filter(item_id=own.pk).exists()
+
+
 def test_seed_demo_works_under_production_storage_before_collectstatic(db, settings, tmp_path):
     """Production serves static files from a manifest (whitenoise) that only collectstatic
     writes; seeding must not need it, and the pictures it stores must outlive a new manifest."""

@@ -6,8 +6,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import address_create
-from catalog.demo import seed_catalog
-from catalog.interface import item_snapshots_iter
+from catalog.demo import demo_item_ids, seed_catalog
 from inventory.demo import seed_stock
 from logistics.demo import seed_logistics
 
@@ -36,7 +35,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(warehouses)} warehouses with their routes")
         created = seed_catalog(seller_ids=[seller.pk], items=items)
         self.stdout.write(f"{created} catalog items created")
-        stocked = seed_stock(item_ids=[i.item_id for i in item_snapshots_iter()], warehouses=warehouses)
+        # Only the demo's own items: an item a seller added since, without stock, stays without.
+        stocked = seed_stock(item_ids=demo_item_ids(), warehouses=warehouses)
         self.stdout.write(f"{stocked} stock rows set")
         call_command("search_rebuild", verbosity=0)
         self.stdout.write("search index built")
