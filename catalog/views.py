@@ -11,6 +11,7 @@ from accounts.interface import current_pin_get, profile_get
 from catalog.selectors import category_get, item_get
 from inventory.interface import availability_get, delivery_promises
 from logistics.interface import PinCodeError
+from wishlist.interface import wishlist_item_ids
 
 LOW_STOCK = 5
 
@@ -36,7 +37,10 @@ def product_detail(request, item_id: int, slug: str = ""):
                    _show(value, labels[code].unit if code in labels else ""))
                   for code, value in item.attributes.items() if value not in (None, "", [])]
     seller = profile_get(user_id=item.seller_id)
+    saved = request.user.is_authenticated and bool(
+        wishlist_item_ids(user_id=request.user.pk, item_ids=[item.item_id]))
     return render(request, "catalog/product.html", {
+        "saved": saved,
         "item": item, "available": available, "low_stock": 0 < available <= LOW_STOCK, "pin": pin,
         "promise": promise, "attributes": attributes, "category": category,
         "seller_name": (seller.full_name or "a Bazaar seller") if seller else "a Bazaar seller",

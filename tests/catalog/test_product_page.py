@@ -69,3 +69,18 @@ def test_retired_products_are_404(client, world):
     item = world.add_item("OLD", stock={"BLR1": 3})
     item_retire(item_id=item)
     assert client.get(url(world, item)).status_code == 404
+
+
+def test_a_saved_item_says_so_and_offers_to_remove_it(client, world):
+    item = world.add_item("TV-55", stock={"BLR1": 3})
+    client.force_login(world.customer)
+    assert "Add to wishlist" in client.get(url(world, item)).content.decode()
+
+    client.post("/wishlist/add/", {"item_id": item, "next": url(world, item)})
+    html = client.get(url(world, item)).content.decode()
+
+    assert "Add to wishlist" not in html
+    assert "On <a href=\"/wishlist/\">your wishlist</a>" in html and "Remove from wishlist" in html
+
+    client.post(f"/wishlist/items/{item}/remove/", {"next": url(world, item)})
+    assert "Add to wishlist" in client.get(url(world, item)).content.decode()
