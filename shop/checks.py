@@ -19,7 +19,9 @@ TIME_ZONE_TABLES_FIX = "mysql_tzinfo_to_sql /usr/share/zoneinfo | mysql -uroot m
 
 
 def _serving() -> bool:
-    return bool(getattr(settings, "PRODUCTION", False)) or not settings.DEBUG
+    """BAZAAR_ENV=production: the shop serves customers (DEBUG is off everywhere but `make dev`, so
+    it tells nothing)."""
+    return bool(getattr(settings, "PRODUCTION", False))
 
 
 def _simulated_payments_in_production() -> bool:
@@ -34,15 +36,15 @@ def _simulated_payments_allowed() -> bool:
 
 @register(Tags.compatibility, deploy=True)
 def embedded_backends_when_serving(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[CheckMessage]:
-    """An embedded backend is fine on a laptop; with DEBUG=False it is probably a mistake."""
-    if settings.DEBUG:
+    """An embedded backend is fine on a laptop; in production it is probably a mistake."""
+    if not _serving():
         return []
     found = []
     db_engine = settings.DATABASES["default"]["ENGINE"]
     if db_engine.endswith("sqlite3"):
         found.append(("database", "DATABASE_URL", "SQLite"))
-    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
-        found.append(("cache", "REDIS_URL", "a per-process memory cache"))
+    if not settings.REDIS_URL:
+        found.append(("cache", "REDIS_URL", "a cache on this machine only"))
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         found.append(("task queue", "CELERY_BROKER_URL", "the filesystem broker"))
     refused_payments = _simulated_payments_in_production() and not _simulated_payments_allowed()
@@ -51,7 +53,7 @@ def embedded_backends_when_serving(app_configs: Sequence[Any] | None, **kwargs: 
             found.append((port, None, conf["BACKEND"]))
     return [
         Warning(
-            f"The {port} port serves with its embedded backend ({what}) while DEBUG is False.",
+            f"The {port} port serves with its embedded backend ({what}) in production.",
             hint=f"Set {variable} for the real backend." if variable else
             "Set its variable (see the backend table in docs/ARCHITECTURE.md).",
             id="bazaar.W001",

@@ -33,7 +33,9 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecur
         "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
     )
 
-DEBUG = env_bool(ENV, "DJANGO_DEBUG", default=not PRODUCTION)
+# Off unless asked for (`make dev` asks): Django's debug pages list every URL and setting, and a
+# shop started with `make run` is one people use.
+DEBUG = env_bool(ENV, "DJANGO_DEBUG", default=False)
 # Where emails link back to (the shop's public address).
 SITE_URL = ENV.get("SITE_URL", "http://127.0.0.1:8000")
 ALLOWED_HOSTS = env_list(ENV, "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])

@@ -1,7 +1,8 @@
+import re
+
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from shop import views
@@ -38,10 +39,11 @@ urlpatterns = [
          name="api-docs"),
 ]
 
-if settings.DEBUG:
-    # Sellers' uploaded pictures in development; in production the web server or object
-    # storage serves MEDIA_URL.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if not settings.PRODUCTION:
+    # Sellers' uploaded pictures on a machine with no web server in front (`make run`, `make dev`);
+    # in production the web server or object storage serves MEDIA_URL.
+    media_prefix = re.escape(settings.MEDIA_URL.lstrip("/"))
+    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.*)$", views.media, name="media")]
 
 handler404 = "shop.views.page_not_found"
 handler500 = "shop.views.server_error"

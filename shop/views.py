@@ -1,6 +1,8 @@
-from django.http import HttpResponse, HttpResponseServerError
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.views.static import serve
 
 from shop.api import problem_response
 
@@ -25,3 +27,8 @@ def server_error(request):
 def healthz(request):
     """Liveness for load balancers, and the trivial view benchmarks compare against."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """An uploaded picture, where no web server in front serves MEDIA_URL (not in production)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -95,6 +95,13 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
                           env={**base, **env}, timeout=120)
 
 
+def test_debug_is_off_unless_asked_for():
+    """A 404 on a shop started with `make run` must not list every URL (issue 13); `make dev` asks."""
+    show = ("shell", "-c", "from django.conf import settings; print(settings.DEBUG)")
+    assert run_manage(*show).stdout.splitlines()[-1] == "False"
+    assert run_manage(*show, DJANGO_DEBUG="1").stdout.splitlines()[-1] == "True"
+
+
 def test_production_refuses_to_start_without_a_real_secret_key():
     result = run_manage("check", BAZAAR_ENV="production")
     assert result.returncode != 0

@@ -77,3 +77,12 @@ def test_the_500_page_needs_no_request_context(settings):
 
 def exploding(request):
     raise RuntimeError("context processors must not run for the 500 page")
+
+
+def test_uploaded_pictures_are_served_where_no_web_server_is_in_front(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "items").mkdir()
+    (tmp_path / "items" / "lamp.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    response = client.get("/media/items/lamp.png")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert client.get("/media/../settings.py").status_code in {400, 404}
