@@ -10,6 +10,7 @@ import time
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from events.backends.base import Event, EventBus, PublishError
 from events.models import HandledEvent, OutboxEvent, RelayLane
+from shop import metrics
 from shop.backends import get_backend
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,8 @@ def emit(type: str, *, key: object, payload: dict, using: str = DEFAULT_DB_ALIAS
     )
     if relay_now and settings.EVENTS_RELAY_ON_COMMIT and not _relay_already_requested(using):
         transaction.on_commit(_request_relay, using=using)
+    if type.startswith(metrics.COUNTED_EVENT_PREFIXES):  # orders and payments by outcome, once committed
+        transaction.on_commit(partial(metrics.count_committed_event, type, payload), using=using)
     return row
 
 

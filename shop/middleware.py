@@ -1,10 +1,17 @@
-"""Response headers Django has no setting for."""
+"""Middleware of the shop: response headers Django has no setting for, request ids, request metrics."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from contextlib import ExitStack
 
+from django.db import connections
 from django.http import HttpRequest, HttpResponse
+
+from shop import metrics
+from shop.cache import cache_time_start, cache_time_stop
+from shop.observability import REQUEST_ID_HEADER, request_id_from, request_id_set
 
 # The storefront uses none of these browser features; the simulated gateway's page is ours and
 # Stripe's is on its own origin, so not even `payment` is granted to this origin's frames.
@@ -22,3 +29,57 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class RequestIdMiddleware:
+    """Gives each request its id (shop.observability) for the logs, and returns it in X-Request-ID.
+    First in the chain, so every later log line of the request carries it, up to Django's own
+    "Not Found" / "Internal Server Error" lines, which are written after the middleware returns:
+    the id is cleared when the request finishes (`request_finished`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        request_id_set(request_id)
+        response = self.get_response(request)
+        response.headers[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+class RequestMetricsMiddleware:
+    """Latency per view, and how much of it went to the database and the cache (shop.metrics)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        db_timer = _QueryTimer()
+        cache_token = cache_time_start()
+        with ExitStack() as wrappers:
+            for alias in connections:
+                wrappers.enter_context(connections[alias].execute_wrapper(db_timer))
+            try:
+                response = self.get_response(request)
+            finally:
+                cache_seconds = cache_time_stop(cache_token)
+        match = getattr(request, "resolver_match", None)
+        view = (match.view_name or match.route) if match is not None else "<unmatched>"
+        metrics.observe_request(view, request.method or "", response.status_code,
+                                seconds=time.perf_counter() - started, db_seconds=db_timer.seconds,
+                                cache_seconds=cache_seconds)
+        return response
+
+
+class _QueryTimer:
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
+
 import pytest
 from django.core.cache import cache
 
@@ -98,3 +101,36 @@ def pytest_collection_modifyitems(config, items):
             for mark in ENGINE_MARKS:
                 item.add_marker(mark)
 
+
+# --- The Celery broker, unreachable ---------------------------------------------------------------
+
+def _forget_broker_connections(app) -> None:
+    """Celery keeps its connection and producer pools; a new broker URL needs new ones. The old
+    ones are dropped, not closed: whatever still holds one (another test's producer) keeps a
+    working pool instead of failing with "Acquire on closed pool"."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down() -> Iterator[str]:
+    """Celery publishes for real (not eagerly) to a Redis address where nothing listens: the port
+    is bound by this test and never listened on, so every connection is refused at once."""
+    from shop.celery import app
+
+    closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    closed.bind(("127.0.0.1", 0))
+    url = f"redis://127.0.0.1:{closed.getsockname()[1]}/0"
+    # Celery resolves the read and write URLs from CELERY_BROKER_URL when it is set (CI: Redis).
+    keys = ("broker_url", "broker_write_url", "broker_read_url")
+    saved = {key: app.conf[key] for key in keys}
+    app.conf.update({key: url for key in keys})
+    app.conf.task_always_eager = False
+    _forget_broker_connections(app)
+    try:
+        yield url
+    finally:
+        app.conf.update(saved)
+        app.conf.task_always_eager = True
+        _forget_broker_connections(app)
+        closed.close()

@@ -3,11 +3,7 @@ customer sees their order, and the payment's outcome is kept until things recove
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-
 import pytest
-from celery import Celery
 
 from events.models import OutboxEvent
 from events.services import relay_pending
@@ -16,38 +12,6 @@ from payments.models import Payment, PaymentNotification, SimulatedCharge
 from tests.orders.helpers import charge_of, place, refreshed
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _forget_broker_connections(app: Celery) -> None:
-    """Celery keeps its connection and producer pools; a new broker URL needs new ones. The old
-    ones are dropped, not closed: whatever still holds one (another test's producer) keeps a
-    working pool instead of failing with "Acquire on closed pool"."""
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker_down() -> Iterator[str]:
-    """Celery publishes for real (not eagerly) to a Redis address where nothing listens: the port
-    is bound by this test and never listened on, so every connection is refused at once."""
-    from shop.celery import app
-
-    closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    closed.bind(("127.0.0.1", 0))
-    url = f"redis://127.0.0.1:{closed.getsockname()[1]}/0"
-    # Celery resolves the read and write URLs from CELERY_BROKER_URL when it is set (CI: Redis).
-    keys = ("broker_url", "broker_write_url", "broker_read_url")
-    saved = {key: app.conf[key] for key in keys}
-    app.conf.update({key: url for key in keys})
-    app.conf.task_always_eager = False
-    _forget_broker_connections(app)
-    try:
-        yield url
-    finally:
-        app.conf.update(saved)
-        app.conf.task_always_eager = True
-        _forget_broker_connections(app)
-        closed.close()
 
 
 def test_the_broker_is_really_down(broker_down):
