@@ -1,8 +1,16 @@
-"""What other apps use of accounts: profiles (cached), the visitor's current PIN code, and the
-rule for a failed log-in."""
+"""What other apps use of accounts: profiles (cached), the visitor's current PIN code, the rule
+for a failed log-in, and for staff screens, users' emails and names by id (one query for many)."""
 
 from accounts.pin import current_pin_get, current_pin_set
-from accounts.selectors import Profile, address_list, default_address_get, profile_get
+from accounts.selectors import (
+    Profile,
+    address_list,
+    default_address_get,
+    profile_get,
+    user_emails,
+    user_ids_by_email,
+    user_names,
+)
 from accounts.services import login_failed
 from accounts.validators import (
     normalize_phone,
@@ -13,5 +21,5 @@ from accounts.validators import (
 )
 
 __all__ = ["Profile", "address_list", "current_pin_get", "current_pin_set", "default_address_get", "login_failed",
-           "normalize_phone", "normalize_pin_code", "profile_get", "state_choices", "validate_pin_code",
-           "validate_pin_in_state"]
+           "normalize_phone", "normalize_pin_code", "profile_get", "state_choices", "user_emails",
+           "user_ids_by_email", "user_names", "validate_pin_code", "validate_pin_in_state"]

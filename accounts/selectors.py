@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -52,3 +53,34 @@ def address_list(*, user_id: int) -> list[Address]:
 def default_address_get(*, user_id: int) -> Address | None:
     """The address checkout starts from: the default one, else the newest."""
     return Address.objects.filter(user_id=user_id).order_by("-is_default", "-created_at").first()
+
+
+# --- For staff screens (admin lists of other apps' rows): many users at once, deactivated ones too.
+
+def _known_ids(user_ids: Iterable[int | None]) -> set[int]:
+    return {int(i) for i in user_ids if i is not None and 0 < int(i) < 2**63}
+
+
+def user_emails(*, user_ids: Iterable[int]) -> dict[int, str]:
+    """{user id: email} in one query, whatever the number of ids; unknown ids are left out."""
+    ids = _known_ids(user_ids)
+    if not ids:
+        return {}
+    return dict(User.objects.filter(pk__in=ids).values_list("pk", "email"))
+
+
+def user_names(*, user_ids: Iterable[int]) -> dict[int, str]:
+    """{user id: "Full Name (email)"}, or just the email when no name is given; one query."""
+    ids = _known_ids(user_ids)
+    if not ids:
+        return {}
+    rows = User.objects.filter(pk__in=ids).values_list("pk", "email", "full_name")
+    return {pk: f"{name} ({email})" if name else email for pk, email, name in rows}
+
+
+def user_ids_by_email(*, text: str, limit: int = 1000) -> list[int]:
+    """Ids of the users whose email contains `text` (any case), at most `limit` of them."""
+    text = text.strip()
+    if not text:
+        return []
+    return list(User.objects.filter(email__icontains=text).order_by("pk").values_list("pk", flat=True)[:limit])

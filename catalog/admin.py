@@ -7,10 +7,11 @@ events as the seller API; attribute values are checked by the one validator.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils.html import format_html, format_html_join
 
+from accounts.interface import user_names
 from catalog.documents import documents_read
 from catalog.models import AttributeDefinition, AttributeType, Category, Item, ItemStatus
 from catalog.selectors import category_schema
@@ -32,6 +33,10 @@ from catalog.validation import (
     item_fields_problems,
     schema_problems,
 )
+from shop.admin import CrossAppLabels, LabelColumn, Lookup, MoneyColumn
+
+SELLER = Lookup(lambda ids: user_names(user_ids=ids), url_name="admin:accounts_user_change",
+                missing="user {id} (deleted)")
 
 # --- categories ------------------------------------------------------------------------------
 
@@ -266,7 +271,7 @@ class ItemAdminForm(forms.ModelForm):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(CrossAppLabels, admin.ModelAdmin):
     form = ItemAdminForm
     list_display = (
         "sku",
@@ -275,7 +280,7 @@ class ItemAdmin(admin.ModelAdmin):
         "category",
         "price",
         "status",
-        "seller_id",
+        "seller",
         "rating",
         "updated_at",
     )
@@ -286,10 +291,12 @@ class ItemAdmin(admin.ModelAdmin):
     actions = ["retire_items"]
     show_full_result_count = False
 
-    @admin.display(description="Price", ordering="price_paise")
-    def price(self, obj) -> str:
-        rupees, paise = divmod(obj.price_paise, 100)
-        return f"₹{rupees:,}.{paise:02d}"
+    price = MoneyColumn("price_paise", description="Price")
+    seller = LabelColumn("seller_id", SELLER, description="Seller")
+
+    def get_readonly_fields(self, request, obj=None):
+        # On an item's page, its seller by name and its price in rupees, beside the fields.
+        return ("seller", "price", *self.readonly_fields) if obj else self.readonly_fields
 
     @admin.display(description="Image")
     def thumbnail(self, obj) -> str:
@@ -323,11 +330,14 @@ class ItemAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retire the selected items")
     def retire_items(self, request, queryset):
-        retired = 0
+        retired, skipped = 0, 0
         for item_id in queryset.exclude(status=ItemStatus.RETIRED).values_list("pk", flat=True):
             try:
                 item_retire(item_id=item_id)
                 retired += 1
             except (ItemNotFound, ItemConflict):
-                continue
-        self.message_user(request, f"Retired {retired} item(s).")
+                skipped += 1
+        text = f"Retired {retired} item{'' if retired == 1 else 's'}."
+        if skipped:
+            text += f" {skipped} changed while you chose them and were left as they are; try again."
+        self.message_user(request, text, messages.SUCCESS if retired and not skipped else messages.WARNING)

@@ -4,6 +4,9 @@ Events (key = item id, payload = `ItemSnapshot.as_payload()`): catalog.item_crea
 catalog.item_updated.v1, catalog.item_retired.v1. A category that is created, renamed, moved
 or whose schema changes emits catalog.category_changed.v1 (key "category-<id>", payload: id,
 slug, name, path, parent_id, ancestor_ids, attributes) for it and each category below it.
+
+Staff screens name items with `item_labels(item_ids=...)` and find them by SKU with
+`item_ids_by_sku(sku=...)`, one query each.
 """
 
 from catalog.selectors import (
@@ -12,7 +15,9 @@ from catalog.selectors import (
     category_tree,
     item_get,
     item_get_by_sku,
+    item_ids_by_sku,
     item_ids_find,
+    item_labels,
     item_snapshots_iter,
     items_get,
 )
@@ -35,7 +40,9 @@ __all__ = [
     "category_tree",
     "item_get",
     "item_get_by_sku",
+    "item_ids_by_sku",
     "item_ids_find",
+    "item_labels",
     "item_snapshots_iter",
     "items_get",
 ]

@@ -182,6 +182,31 @@ def item_get(item_id: int) -> ItemSnapshot | None:
     return items_get([item_id]).get(item_id)
 
 
+ITEM_LABEL_TITLE_CHARS = 60
+
+
+def item_labels(*, item_ids: Iterable[int]) -> dict[int, str]:
+    """{item id: "SKU · title"} for staff screens, in one query (no attributes read, any status);
+    unknown ids are left out."""
+    ids = [i for i in {int(i) for i in item_ids if i is not None} if 0 < i < 2**63]
+    if not ids:
+        return {}
+    labels = {}
+    for pk, sku, title in Item.objects.filter(pk__in=ids).values_list("pk", "sku", "title"):
+        if len(title) > ITEM_LABEL_TITLE_CHARS:
+            title = title[: ITEM_LABEL_TITLE_CHARS - 1].rstrip() + "…"
+        labels[pk] = f"{sku} · {title}"
+    return labels
+
+
+def item_ids_by_sku(*, sku: str, limit: int = 1000) -> list[int]:
+    """Ids of the items with this SKU (any case), whichever seller's: SKUs are unique per seller."""
+    sku = sku.strip()
+    if not sku:
+        return []
+    return list(Item.objects.filter(sku__iexact=sku).order_by("pk").values_list("pk", flat=True)[:limit])
+
+
 def item_get_by_sku(*, seller_id: int, sku: str) -> ItemSnapshot | None:
     item = _items().filter(seller_id=seller_id, sku=sku).first()
     return item_snapshots([item])[0] if item else None

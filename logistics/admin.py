@@ -11,10 +11,15 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
+from accounts.interface import user_names
 from logistics.models import Courier, PinCode, Route, Warehouse
 from logistics.selectors import routes_cache_invalidate
 from logistics.services import courier_upsert, warehouse_create, warehouse_update
 from logistics.validators import known_states
+from shop.admin import CrossAppLabels, LabelColumn, Lookup
+
+SELLER = Lookup(lambda ids: user_names(user_ids=ids), url_name="admin:accounts_user_change",
+                missing="user {id} (deleted)")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -67,7 +72,7 @@ class WarehouseForm(forms.ModelForm):
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(admin.ModelAdmin):
+class WarehouseAdmin(CrossAppLabels, admin.ModelAdmin):
     form = WarehouseForm
     list_display = ("code", "name", "city", "state", "pin_code", "owner", "active", "routes")
     list_filter = ("active", "state")
@@ -79,15 +84,13 @@ class WarehouseAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(route_count=Count("routes"))
 
     def get_readonly_fields(self, request, obj=None):
-        return ("code", "state", "lat", "lon", "created_at", "updated_at") if obj else ()
+        return ("code", "owner", "state", "lat", "lon", "created_at", "updated_at") if obj else ()
 
     def get_fields(self, request, obj=None):
         fields = ["code", "name", "seller_id", "pin_code", "city", "active"]
-        return [*fields, "state", "lat", "lon", "created_at", "updated_at"] if obj else fields
+        return [*fields, "owner", "state", "lat", "lon", "created_at", "updated_at"] if obj else fields
 
-    @admin.display(description="owner")
-    def owner(self, warehouse: Warehouse) -> str:
-        return "platform" if warehouse.seller_id is None else f"seller #{warehouse.seller_id}"
+    owner = LabelColumn("seller_id", SELLER, description="owner", empty="the platform")
 
     @admin.display(description="PIN codes served", ordering="route_count")
     def routes(self, warehouse: Warehouse) -> int:
@@ -119,7 +122,8 @@ class WarehouseAdmin(admin.ModelAdmin):
         codes = list(queryset.values_list("code", flat=True))
         for code in codes:
             compute_serviceability.delay(warehouse_code=code)
-        messages.success(request, f"Queued: {', '.join(codes)}.")
+        messages.success(request, f"The PIN codes served from {', '.join(codes)} are being recomputed "
+                                  "in the background.")
 
 
 class CourierForm(forms.ModelForm):

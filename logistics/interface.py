@@ -1,5 +1,7 @@
 """What other apps use of logistics: PIN codes, warehouses and the delivery promise.
 
+Staff screens name warehouses with `warehouse_labels(warehouse_ids=...)` (one query).
+
 Inventory composes the promise for an item: the warehouses holding stock →
 `delivery_estimates(warehouse_ids=..., pin_code=...)` → `earliest_delivery(...)`.
 """
@@ -16,6 +18,7 @@ from logistics.selectors import (
     warehouse_get,
     warehouse_get_by_code,
     warehouse_ids_active,
+    warehouse_labels,
     warehouses_for_seller,
     warehouses_get,
 )
@@ -34,6 +37,7 @@ __all__ = [
     "warehouse_get",
     "warehouse_get_by_code",
     "warehouse_ids_active",
+    "warehouse_labels",
     "warehouses_for_seller",
     "warehouses_get",
 ]

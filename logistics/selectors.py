@@ -163,6 +163,19 @@ def warehouse_ids_active() -> list[int]:
     return list(Warehouse.objects.filter(active=True).order_by("pk").values_list("pk", flat=True))
 
 
+def warehouse_labels(*, warehouse_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """{warehouse id: "DEL1 (Delhi North)"} by code, in one query: the given ids (unknown ones
+    are left out), or every warehouse, active or not, with None (for a filter's choices)."""
+    warehouses = Warehouse.objects.order_by("code")
+    if warehouse_ids is not None:
+        ids = {int(i) for i in warehouse_ids if i is not None and 0 < int(i) < 2**63}
+        if not ids:
+            return {}
+        warehouses = warehouses.filter(pk__in=ids)
+    return {pk: code if name in ("", code) else f"{code} ({name})"
+            for pk, code, name in warehouses.values_list("pk", "code", "name")}
+
+
 # --- Serviceability and the delivery promise ---------------------------------------------------
 
 def routes_cache_key(pin: str) -> str:

@@ -17,8 +17,8 @@ from django.utils import timezone
 from events.interface import Event, consumer
 from notifications.models import Notification
 from notifications.services import notification_create
-from orders.interface import order_reference
 from shop.money import format_inr
+from shop.references import order_reference
 
 logger = logging.getLogger(__name__)
 Kind = Notification.Kind

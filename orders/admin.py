@@ -1,64 +1,165 @@
+import uuid
+
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
-from django.urls import path
-from django.utils.html import format_html_join
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
+from accounts.interface import user_emails, user_ids_by_email, user_names
+from logistics.interface import warehouse_labels
 from orders.backends.base import ArchiveUnavailable
 from orders.forms import ArchiveDayForm
 from orders.models import ArchivedOrderRecord, Order, OrderLine, OrderStatusChange, ReconciliationRun
 from orders.selectors import InvalidCursor, Position, archived_orders_of_day
-from orders.services import OrderError, order_mark_delivered, order_mark_packed, order_mark_shipped
-from shop.admin import HistoryAdmin, ReadOnlyAdmin, ReadOnlyInline
+from orders.services import (
+    OrderError,
+    OrderNotFound,
+    order_mark_delivered,
+    order_mark_packed,
+    order_mark_shipped,
+)
+from shop.admin import (
+    CrossAppLabels,
+    HistoryAdmin,
+    LabelColumn,
+    Lookup,
+    MoneyColumn,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    choice_filter,
+    inr,
+    search_by,
+)
+from shop.references import order_id_prefix, order_reference
+
+CUSTOMER = Lookup(lambda ids: user_emails(user_ids=ids), url_name="admin:accounts_user_change",
+                  missing="user {id} (deleted)")
+SELLER = Lookup(lambda ids: user_names(user_ids=ids), url_name="admin:accounts_user_change",
+                missing="user {id} (deleted)")
+WAREHOUSE = Lookup(lambda ids: warehouse_labels(warehouse_ids=ids), url_name="admin:logistics_warehouse_change",
+                   missing="warehouse {id} (deleted)")
 
 
-def _fulfilment_action(mark, label: str):
+def status_words(status: str) -> str:
+    """An order status as people say it ("waiting for payment"), not its code."""
+    if not status:
+        return "-"
+    return Order.Status(status).label if status in Order.Status.values else status.replace("_", " ")
+
+
+def _customers_by_email(text: str):
+    return user_ids_by_email(text=text) if "@" in text else None
+
+
+def _orders(n: int) -> str:
+    return f"{n} order" if n == 1 else f"{n} orders"
+
+
+def _fulfilment_action(mark, to: Order.Status, name: str, verb: str):
     def action(modeladmin, request, queryset):
         done, refused = 0, []
         for order_id in queryset.values_list("pk", flat=True):
             try:
-                mark(order_id=order_id, reason=f"{label} by staff ({request.user})")
+                mark(order_id=order_id, reason=f"{verb} by staff ({request.user})")
                 done += 1
+            except OrderNotFound:
+                refused.append(f"Order {order_reference(order_id)} is no longer among the live orders: "
+                               "it was archived meanwhile.")
             except OrderError as exc:
                 refused.append(str(exc))
         if done:
-            modeladmin.message_user(request, f"{done} orders marked {label}.", messages.SUCCESS)
+            modeladmin.message_user(request, f"{_orders(done)} marked {to.label}.", messages.SUCCESS)
         for reason in refused:
             modeladmin.message_user(request, reason, messages.WARNING)
 
-    action.__name__ = f"mark_{label.replace(' ', '_')}"
-    return admin.action(description=f"Mark selected orders {label}")(action)
+    action.__name__ = name
+    description = f"Mark selected orders {verb}" + (f" ({to.label})" if verb != to.label else "")
+    return admin.action(description=description)(action)
 
 
-class OrderLineInline(ReadOnlyInline):
+class OrderLineInline(CrossAppLabels, ReadOnlyInline):
     model = OrderLine
-    readonly_fields = ["item_id", "sku", "title", "seller_id", "unit_price_paise", "quantity", "warehouse_id",
-                       "delivery_date"]
-    fields = readonly_fields
+    fields = ["item", "title", "seller", "unit_price", "quantity", "line_total", "warehouse", "delivery_date"]
+    readonly_fields = fields
+
+    seller = LabelColumn("seller_id", SELLER, description="seller")
+    warehouse = LabelColumn("warehouse_id", WAREHOUSE, description="ships from")
+    unit_price = MoneyColumn("unit_price_paise", description="unit price")
+
+    @admin.display(description="item")
+    def item(self, line: OrderLine) -> str:
+        """The SKU the line copied, linked to the item in the catalog (no query)."""
+        return format_html('<a href="{}">{}</a>', reverse("admin:catalog_item_change", args=[line.item_id]),
+                           line.sku)
+
+    @admin.display(description="total")
+    def line_total(self, line: OrderLine) -> str:
+        return inr(line.total_paise)
 
 
 class StatusChangeInline(ReadOnlyInline):
     model = OrderStatusChange
-    readonly_fields = ["from_status", "to_status", "reason", "at"]
+    fields = ["from_words", "to_words", "reason", "at"]
+    readonly_fields = fields
+
+    @admin.display(description="from")
+    def from_words(self, change: OrderStatusChange) -> str:
+        return status_words(change.from_status) if change.from_status else "new"
+
+    @admin.display(description="to")
+    def to_words(self, change: OrderStatusChange) -> str:
+        return status_words(change.to_status)
 
 
 @admin.register(Order)
-class OrderAdmin(HistoryAdmin):
+class OrderAdmin(CrossAppLabels, HistoryAdmin):
     """Orders are made by checkout and moved by services; what happened to them is never deleted
     here, not even by a superuser (archival moves finished ones out; cancelling is a service)."""
 
-    list_display = ["id", "user_id", "status", "total_paise", "pin_code", "created_at", "expires_at", "placed_at"]
-    list_filter = ["status", "cancel_reason", "created_at"]
+    list_display = ["reference", "customer", "status", "total", "pin_code", "created_at", "expires_at", "placed_at"]
+    list_filter = ["status", choice_filter("cancel_reason", title="why cancelled",
+                                           choices=lambda: Order.CANCEL_REASONS.items()), "created_at"]
     search_fields = ["=id", "=user_id", "ship_name", "pin_code", "lines__sku"]
+    search_help_text = "An order's reference (#3F2A9C01) or id, the customer's email, a name, PIN code or SKU."
+    search_also = (search_by("id__istartswith", order_id_prefix), search_by("user_id__in", _customers_by_email))
     date_hierarchy = "created_at"
     inlines = [OrderLineInline, StatusChangeInline]
     show_full_result_count = False
-    # Status changes go through services (they lock, release stock, talk to the gateway).
-    readonly_fields = [f.name for f in Order._meta.fields]
+    fieldsets = [
+        (None, {"fields": ["reference", "customer", "status", "cancelled_because", "created_at", "placed_at",
+                           "expires_at", "updated_at"]}),
+        ("Money", {"fields": ["subtotal", "shipping", "total", "currency"]}),
+        ("Ship to", {"fields": ["ship_name", "ship_phone", "ship_line1", "ship_line2", "ship_city", "ship_state",
+                                "pin_code"]}),
+        ("Checkout", {"fields": ["id", "idempotency_key", "request_fingerprint", "payment_url"],
+                      "classes": ["collapse"]}),
+    ]
+    # Status changes go through services (they lock, release stock, talk to the gateway): every
+    # field on the page is read-only.
+    readonly_fields = flatten_fieldsets(fieldsets)
     # Staff move orders along through the same services as sellers (any seller's order, though).
-    actions = [_fulfilment_action(order_mark_packed, "packed"), _fulfilment_action(order_mark_shipped, "shipped"),
-               _fulfilment_action(order_mark_delivered, "delivered")]
+    actions = [_fulfilment_action(order_mark_packed, Order.Status.PACKED, "mark_packed", "packed"),
+               _fulfilment_action(order_mark_shipped, Order.Status.IN_TRANSIT, "mark_shipped", "shipped"),
+               _fulfilment_action(order_mark_delivered, Order.Status.DELIVERED, "mark_delivered", "delivered")]
+
+    customer = LabelColumn("user_id", CUSTOMER, description="customer")
+    total = MoneyColumn("total_paise", description="total")
+    subtotal = MoneyColumn("subtotal_paise", description="items")
+    shipping = MoneyColumn("shipping_paise", description="shipping")
+
+    @admin.display(description="order")
+    def reference(self, order: Order) -> str:
+        return order.reference
+
+    def describe(self, order: Order) -> str:
+        return f"Order {order.reference}, {order.get_status_display()}"
+
+    @admin.display(description="why cancelled")
+    def cancelled_because(self, order: Order) -> str:
+        return order.cancel_reason_text if order.cancel_reason else "-"
 
 
 @admin.register(ReconciliationRun)
@@ -71,13 +172,24 @@ class ReconciliationRunAdmin(HistoryAdmin):
     def findings_table(self, run: ReconciliationRun):
         return format_html_join(
             "\n", "<p><strong>{}</strong> {} — {} ({})</p>",
-            ((f["check"], f["subject"], f["detail"], "repaired" if f["repaired"] else "needs a person")
+            ((f["check"].replace("_", " ").capitalize(), _subject(f["subject"]), f["detail"],
+              "repaired" if f["repaired"] else "needs a person")
              for f in run.findings),
         )
 
 
+def _subject(subject: str) -> str:
+    """A finding's subject: an order id becomes its reference, linked to the order."""
+    try:
+        order_id = uuid.UUID(str(subject))
+    except ValueError:
+        return subject
+    return format_html('<a href="{}">order {}</a>', reverse("admin:orders_order_change", args=[order_id]),
+                       order_reference(order_id))
+
+
 @admin.register(ArchivedOrderRecord)
-class ArchivedOrderRecordAdmin(ReadOnlyAdmin):
+class ArchivedOrderRecordAdmin(CrossAppLabels, ReadOnlyAdmin):
     """The embedded archive, read-only (with Cassandra, this table stays empty). "Archived orders
     of a day" reads whichever archive is configured, Cassandra included."""
 
@@ -91,7 +203,7 @@ class ArchivedOrderRecordAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = ArchiveDayForm(request.GET or None)
-        page, error = None, None
+        page, error, rows = None, None, []
         if form.is_valid():
             cursor = request.GET.get("before")
             try:
@@ -103,12 +215,37 @@ class ArchivedOrderRecordAdmin(ReadOnlyAdmin):
                                               before=before, limit=50)
             except ArchiveUnavailable as exc:
                 error = f"The order archive can't be reached just now: {exc}"
+        if page:
+            emails = user_emails(user_ids={order.user_id for order in page.orders})
+            rows = [(order, emails.get(order.user_id) or f"user {order.user_id} (deleted)", inr(order.total_paise))
+                    for order in page.orders]
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "page": page,
-                   "older": page.next.encode() if page and page.next else None, "error": error,
+                   "rows": rows, "older": page.next.encode() if page and page.next else None, "error": error,
                    "title": "Archived orders of a day"}
         return TemplateResponse(request, "admin/orders/archive_by_day.html", context)
 
-    list_display = ["order_id", "user_id", "created_at", "archived_at"]
+    list_display = ["reference", "customer", "status", "total", "created_at", "archived_at"]
     search_fields = ["=order_id", "=user_id"]
-    readonly_fields = ["order_id", "user_id", "created_at", "archived_at", "snapshot"]
+    search_help_text = "An order's reference (#3F2A9C01) or id, or the customer's email."
+    search_also = (search_by("order_id__istartswith", order_id_prefix),
+                   search_by("user_id__in", _customers_by_email))
+    readonly_fields = ["reference", "order_id", "customer", "status", "total", "created_at", "archived_at",
+                       "snapshot"]
+    fields = readonly_fields
 
+    customer = LabelColumn("user_id", CUSTOMER, description="customer")
+
+    @admin.display(description="order")
+    def reference(self, record: ArchivedOrderRecord) -> str:
+        return order_reference(record.order_id)
+
+    def describe(self, record: ArchivedOrderRecord) -> str:
+        return f"Archived order {order_reference(record.order_id)}, {self.status(record)}"
+
+    @admin.display(description="status")
+    def status(self, record: ArchivedOrderRecord) -> str:
+        return status_words(record.snapshot.get("status", ""))
+
+    @admin.display(description="total")
+    def total(self, record: ArchivedOrderRecord) -> str:
+        return inr(record.snapshot.get("total_paise"))

@@ -1,5 +1,3 @@
-"""What other apps may use of orders."""
+"""What other apps may use of orders. (How an order is named: shop.references.)"""
 
-from orders.models import order_reference
-
-__all__ = ["order_reference"]
+__all__: list[str] = []

@@ -3,11 +3,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-
-def order_reference(order_id: object) -> str:
-    """How people see an order: "#" and the first 8 hex digits of its id (#3F2A9C01), the same on
-    every page, email and admin list."""
-    return f"#{str(order_id).replace('-', '')[:8].upper()}"
+from shop.references import order_reference
 
 
 class Order(models.Model):

@@ -33,6 +33,7 @@ from inventory.interface import (
 from orders.models import Order, OrderLine, OrderStatusChange
 from payments.interface import GatewayError, payment_start, payment_statuses, payment_sync_from_gateway
 from shop.backends import get_backend
+from shop.references import order_reference
 
 logger = logging.getLogger(__name__)
 Status = Order.Status
@@ -392,8 +393,25 @@ class TransitionNotAllowed(OrderError):
     """The order is not in the state this step follows (a skipped step, a step back, cancelled)."""
 
     def __init__(self, order_id, current: str, wanted: str):
-        self.current, self.wanted = current, wanted
-        super().__init__(f"Order {order_id} is {current}; it can't be marked {wanted}.")
+        self.current, self.wanted = current, wanted  # the status codes, for the API's problem
+        super().__init__(_transition_refusal(order_id, current, wanted))
+
+
+def _status_words(status: str) -> str:
+    return Status(status).label if status in Status.values else status.replace("_", " ")
+
+
+_FULFILMENT_PATH = [Status.PLACED, Status.PACKED, Status.IN_TRANSIT, Status.DELIVERED]
+
+
+def _transition_refusal(order_id, current: str, wanted: str) -> str:
+    """In words staff and sellers use: "Order #3F2A9C01 can't be marked in transit: it is waiting
+    for payment." and, for a skipped step, what has to happen first."""
+    text = f"Order {order_reference(order_id)} can't be marked {_status_words(wanted)}: it is {_status_words(current)}"
+    source = _FULFILMENT[wanted][0] if wanted in _FULFILMENT else None
+    if source and current in _FULFILMENT_PATH and _FULFILMENT_PATH.index(current) < _FULFILMENT_PATH.index(source):
+        return f"{text}, and has to be {_status_words(source)} first."
+    return f"{text}."
 
 
 class OrderNotFound(OrderError):

@@ -1,7 +1,11 @@
 from django.contrib import admin
 
 from payments.models import Payment, PaymentNotification, SimulatedCharge
-from shop.admin import ReadOnlyAdmin, ReadOnlyInline
+from shop.admin import CrossAppLabels, LabelColumn, Lookup, MoneyColumn, ReadOnlyAdmin, ReadOnlyInline, search_by
+from shop.references import order_id_prefix, order_reference
+
+ORDER = Lookup(lambda ids: {order_id: order_reference(order_id) for order_id in ids},
+               url_name="admin:orders_order_change")
 
 
 class NotificationInline(ReadOnlyInline):
@@ -11,21 +15,41 @@ class NotificationInline(ReadOnlyInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(CrossAppLabels, ReadOnlyAdmin):
     """Read-only: payments move by the gateway's verified notifications and by services."""
 
-    list_display = ["id", "order_id", "gateway", "status", "amount_paise", "created_at"]
+    list_display = ["created_at", "order", "amount", "status", "gateway", "gateway_ref"]
     list_filter = ["gateway", "status"]
     search_fields = ["=id", "=order_id", "=gateway_ref"]
-    readonly_fields = [f.name for f in Payment._meta.fields]
+    search_help_text = "An order's reference (#3F2A9C01) or id, a payment id or the gateway's reference."
+    search_also = (search_by("order_id__istartswith", order_id_prefix),)
+    fields = ["order", "amount", "currency", "status", "failure_reason", "gateway", "gateway_ref", "id",
+              "created_at", "updated_at"]
+    readonly_fields = fields
     inlines = [NotificationInline]
+
+    order = LabelColumn("order_id", ORDER, description="order")
+    amount = MoneyColumn("amount_paise", description="amount")
+
+    def describe(self, payment: Payment) -> str:
+        return (f"Payment of {self.amount(payment)} for order {self.order.text(payment)}, "
+                f"{payment.get_status_display().lower()}")
 
 
 @admin.register(SimulatedCharge)
-class SimulatedChargeAdmin(ReadOnlyAdmin):
+class SimulatedChargeAdmin(CrossAppLabels, ReadOnlyAdmin):
     """The simulated gateway's own records, read-only: what its status check and refunds read."""
 
-    list_display = ["ref", "order_id", "status", "amount_paise", "created_at"]
+    list_display = ["ref", "order", "status", "amount", "created_at"]
     list_filter = ["status"]
-    readonly_fields = [f.name for f in SimulatedCharge._meta.fields]
+    search_fields = ["=ref", "=order_id"]
+    search_also = (search_by("order_id__istartswith", order_id_prefix),)
+    fields = ["ref", "order", "amount", "currency", "status", "payment_id", "return_url", "created_at",
+              "updated_at"]
+    readonly_fields = fields
 
+    order = LabelColumn("order_id", ORDER, description="order")
+    amount = MoneyColumn("amount_paise", description="amount")
+
+    def describe(self, charge: SimulatedCharge) -> str:
+        return f"Simulated charge {charge.ref} of {self.amount(charge)} for order {self.order.text(charge)}"

@@ -14,7 +14,8 @@ from typing import Protocol
 
 from django.utils import timezone
 
-from orders.models import Order, order_reference
+from orders.models import Order
+from shop.references import order_reference
 
 
 class ArchiveUnavailable(Exception):

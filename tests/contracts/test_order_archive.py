@@ -415,8 +415,9 @@ def test_staff_see_the_archived_orders_of_a_day_in_admin(archive_backend, world,
     page = client.get("/admin/orders/archivedorderrecord/by-day/", {"day": day.isoformat(), "status": "cancelled"})
     html = page.content.decode()
     assert page.status_code == 200
-    cancelled_that_day = [str(o.pk) for o in orders if o.status == "cancelled" and archive_day(o.created_at) == day]
-    assert cancelled_that_day and re.findall(r"<td>([0-9a-f-]{36})</td>", html) == cancelled_that_day
+    cancelled_that_day = [o.reference for o in orders if o.status == "cancelled" and archive_day(o.created_at) == day]
+    assert cancelled_that_day and re.findall(r"<td>(#[0-9A-F]{8})</td>", html) == cancelled_that_day
+    assert world.customer.email in html  # the customer by email, not by id
     bad = client.get("/admin/orders/archivedorderrecord/by-day/", {"day": "31/31/2026", "status": "lost"})
     assert bad.status_code == 200 and "errorlist" in bad.content.decode()
     client.force_login(user_factory(email="stock-clerk@example.com", is_staff=True))  # no permission on orders
