@@ -1,4 +1,5 @@
-"""Reads of search: a result page with delivery dates and facets, "did you mean", suggestions.
+"""Reads of search: a result page with delivery dates and facets, "did you mean" (for a query
+that finds nothing, and for results found only by typo tolerance: `respelling_get`), suggestions.
 
 The hot path (`search_run`) asks the engine once (twice with facets that exclude their own
 filter on tantivy) and reads the PIN code's route map from logistics' cache; it does not touch
@@ -10,13 +11,14 @@ so every result shown carries a date.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.cache import cache
@@ -387,6 +389,120 @@ def _nearest(word: str, found: EngineResult, *, extra: int, last: bool) -> str |
         if distance <= allowed or (prefix and candidate.startswith(word)):
             scored.append((min(distance, allowed + 1), -frequency, candidate))
     return min(scored)[2] if scored else None
+
+
+# --- results found only by tolerating typos ---------------------------------------------------
+
+RESPELL_SAMPLE = 8  # the best-ranked results whose words are compared with the query's
+
+
+@dataclass(frozen=True)
+class Respelling:
+    """The results hold none of the query's words as typed: they were found by typo tolerance
+    ("iphone" found "phone", "samsng" found "samsung"). `query` is the query spelled the way the
+    best results spell it; searching for it finds at least one of them."""
+
+    query: str
+
+
+def respelling_get(page: SearchPage, *, backend: SearchBackend | None = None) -> Respelling | None:
+    """Whether `page` was found only by fuzzy matching, and how its results spell the query.
+
+    Worked out from the words the results show (title, brand, category names and their search
+    keywords), with no engine query when the page is the first by relevance: exact title, brand
+    and category matches rank first there, so the top results show an exact match if any
+    result has one. Another sort or page asks the engine for the first few by relevance, and
+    only when the page itself shows no exact match. A query word found only in a description
+    or an attribute can't be seen here: then no result "explains" the match and nothing is
+    claimed (None), rather than a wrong "no exact match".
+    """
+    words = tokens(page.params.q)
+    if not words or not page.total:
+        return None
+    categories = categories_by_id()
+    first_by_relevance = page.params.sort == Sort.RELEVANCE and page.params.page == 1
+    # On the first page by relevance an exact match, if any, is among the first few (exact
+    # title, brand and category words add their boosts); on another page or sort, any card will do.
+    shown: list[frozenset[str]] = []
+    for card in page.results[:RESPELL_SAMPLE] if first_by_relevance else page.results:
+        shown.append(_shown(card, categories))
+        if _spelled(words, shown[-1]) == words:  # usually the first result: done
+            return None
+    if not first_by_relevance:
+        backend = backend or search_backend()
+        estimates = reachable_estimates(page.pin) if page.pin else None
+        first = engine_query(replace(page.params, sort=Sort.RELEVANCE, page=1), estimates=estimates)
+        hits = backend.query(replace(first, limit=RESPELL_SAMPLE, facets=False)).hits
+        shown = [_shown(hit, categories) for hit in hits]
+    votes: Counter[tuple[str, ...]] = Counter()
+    first_rank: dict[tuple[str, ...], int] = {}
+    for rank, card_words in enumerate(shown[:RESPELL_SAMPLE]):
+        spelled = _spelled(words, card_words, nearest=True)
+        if spelled is None:
+            continue
+        if spelled == words:
+            return None  # an exact match after all, among the first by relevance
+        key = tuple(spelled)
+        votes[key] += 1
+        first_rank.setdefault(key, rank)
+    if not votes:
+        return None
+    best = min(votes, key=lambda key: (-votes[key], first_rank[key]))
+    return Respelling(" ".join(dict.fromkeys(best)))
+
+
+def _shown(card: ResultCard | EngineHit, categories: Mapping[int, CategoryInfo]) -> frozenset[str]:
+    """The words a result shows: its title, brand and category path (names and keywords)."""
+    return _title_words(card.title, card.brand) | _category_words(card.category_id, categories)
+
+
+@functools.lru_cache(maxsize=8192)
+def _title_words(title: str, brand: str) -> frozenset[str]:
+    return frozenset(tokens(f"{title} {brand}", limit=100))
+
+
+def _spelled(words: list[str], shown: frozenset[str], *, nearest: bool = False) -> list[str] | None:
+    """The query's words as a result spells them: a word it shows as typed (the last also as a
+    prefix) stays, and so does a word too short for typos (it matched as typed, somewhere);
+    with `nearest`, another becomes the result's closest word within the word's edit
+    distance. None when a word can't be placed (it matched text the result doesn't show)."""
+    spelled: list[str] = []
+    for position, word in enumerate(words):
+        last = position == len(words) - 1
+        if word in shown or fuzziness(word) == 0 or (
+                prefix_allowed(word, last=last, as_you_type=False) and any(w.startswith(word) for w in shown)):
+            spelled.append(word)
+            continue
+        if not nearest:
+            return None
+        allowed = fuzziness(word)
+        close = [(d, w) for w in shown if abs(len(w) - len(word)) <= allowed and (d := _distance(word, w)) <= allowed]
+        if not close:
+            return None
+        spelled.append(min(close)[1])
+    return spelled
+
+
+@functools.lru_cache(maxsize=65_536)
+def _distance(a: str, b: str) -> int:
+    return edit_distance(a, b, cap=2)
+
+
+_category_words_memo: tuple[int, dict[int, frozenset[str]]] = (0, {})
+
+
+def _category_words(category_id: int, categories: Mapping[int, CategoryInfo]) -> frozenset[str]:
+    """The words of a category's path (names and search keywords), as the index holds them
+    (search.documents puts the same into every document's text)."""
+    global _category_words_memo
+    if _category_words_memo[0] != id(categories):
+        _category_words_memo = (id(categories), {})
+    memo = _category_words_memo[1]
+    if category_id not in memo:
+        category = categories.get(category_id)
+        path = [categories[c] for c in category.ids_from_root if c in categories] if category else []
+        memo[category_id] = frozenset(tokens(" ".join(f"{c.name} {c.keywords}" for c in path), limit=200))
+    return memo[category_id]
 
 
 # --- suggestions as the customer types --------------------------------------------------------

@@ -3,6 +3,12 @@
 Every link on the page is a plain GET link (facets, sort, pages), so it works without
 JavaScript; search/static/search/search.js only adds suggestions while typing and submits the
 sort menu on change.
+
+What the page says at its edges: a query longer than the search API allows is a 400 with the
+search box and the error (never a silently different search); a page that doesn't exist (past
+the last, or not a number) is a 404 with links to the last and first pages; results found only
+by typo tolerance say so, with the spelling the results use ("Did you mean"); with a PIN code
+nothing reaches, the empty state says that once, with a way to choose another PIN code.
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ from django.urls import NoReverseMatch, reverse
 from accounts.interface import current_pin_get
 from logistics.interface import PinCodeError
 from search.backends.base import SearchUnavailable
-from search.forms import params_from_query
-from search.selectors import categories_by_id, search_run
+from search.forms import MAX_QUERY_LENGTH, search_request_parse
+from search.selectors import categories_by_id, respelling_get, search_run
 from search.services import search_performed_record
-from search.types import SORT_LABELS, SearchPage, SearchParams, Sort
+from search.text import MAX_QUERY_WORDS, tokens
+from search.types import MAX_PAGE, SORT_LABELS, SearchPage, SearchParams, Sort
 
 logger = logging.getLogger(__name__)
 PAGE_WINDOW = 2  # page links either side of the current one
@@ -151,11 +158,17 @@ def _hidden(params: SearchParams, *, drop: set[str]) -> list[tuple[str, str]]:
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
-    params = params_from_query(request.GET)
+    asked = search_request_parse(request.GET)
+    params = asked.params
     pin = current_pin_get(request) or None
     base = request.path
     links = Links(base, params)
-    context: dict = {"params": params, "pin": pin}
+    context: dict = {"params": params, "pin": pin, "base_url": base, "max_query_length": MAX_QUERY_LENGTH}
+    if asked.query_error:
+        return _query_refused(request, asked.query_error, context)
+    if asked.page_error:
+        return _no_such_page(request, context, heading="There’s no such page of these results",
+                             detail=asked.page_error, first_url=links.page(1))
     try:
         try:
             page = search_run(params, pin=pin)
@@ -166,15 +179,20 @@ def search_page(request: HttpRequest) -> HttpResponse:
         logger.exception("Search is unavailable")
         return render(request, "search/unavailable.html", context, status=503)
 
+    links = Links(base, page.params)
+    if page.params.page > page.pages:
+        return _past_the_last_page(request, page, links, context)
+
     session = getattr(request, "session", None)
     search_performed_record(params=page.params, pin=page.pin, result_count=page.total,
                             user_id=request.user.pk if request.user.is_authenticated else None,
                             session_key=session.session_key if session is not None else None)
 
-    links = Links(base, page.params)
     categories = categories_by_id()
     results = [{"card": card, "url": product_url(card.item_id)} for card in page.results]
     first = (page.params.page - 1) * page.params.per_page + 1
+    respelling = respelling_get(page) if results else None
+    words = tokens(page.params.q, limit=MAX_QUERY_WORDS + 1)
     context.update({
         "page": page,
         "params": page.params,
@@ -193,10 +211,56 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "price_min": page.params.price_min_paise // 100 if page.params.price_min_paise is not None else "",
         "price_max": page.params.price_max_paise // 100 if page.params.price_max_paise is not None else "",
         "did_you_mean_url": links.url(SearchParams(q=page.did_you_mean)) if page.did_you_mean else "",
+        "respelling": respelling.query if respelling else "",
+        "respelling_url": links.changed(q=respelling.query) if respelling else "",
+        "words_searched": " ".join(words[:MAX_QUERY_WORDS]) if len(words) > MAX_QUERY_WORDS else "",
+        "max_query_words": MAX_QUERY_WORDS,
         "all_categories_url": links.changed(category_id=None) if page.params.category_id else "",
         "roots": [c for c in categories.values() if c.parent_id is None][:12],
-        "base_url": base,
         "first_page_url": links.page(1),
         "category_name": page.category_trail[-1].name if page.category_trail else "",
     })
     return render(request, "search/results.html", context)
+
+
+def _query_refused(request: HttpRequest, error: str, context: dict) -> HttpResponse:
+    """A query that can't be searched as typed (too long): the search box again, with the
+    error, and no search at all (not a different, silently shortened one). 400: the request
+    can't be answered as sent."""
+    typed = request.GET.get("q", "")
+    context.update({
+        "query_error": error,
+        "query_too_long": len(typed.strip()) > MAX_QUERY_LENGTH,
+        "typed": typed[:MAX_QUERY_LENGTH * 5],
+        "query_hidden": _hidden(context["params"], drop={"q", "page"}),
+    })
+    return render(request, "search/query_error.html", context, status=400)
+
+
+def _past_the_last_page(request: HttpRequest, page: SearchPage, links: Links, context: dict) -> HttpResponse:
+    """A page number past the results' last page: a 404 that says how many pages there are
+    and links to the last and the first (a link can outlive its page: results change as
+    items sell out)."""
+    params, number = page.params, page.params.page
+    shown = f"page {number:,}" if number <= 10**6 else "a page that far"
+    heading = f"There’s no {shown} of these results"
+    if not page.total:
+        detail = f"Nothing matches “{params.q}”." if params.q else "Nothing matches these filters."
+        return _no_such_page(request, context, heading=heading, detail=detail, first_url=links.page(1),
+                             first_label="Back to the search")
+    whose = f"“{params.q}” has" if params.q else "These results have"
+    detail = f"{whose} {page.pages:,} page{'s' if page.pages != 1 else ''}."
+    if page.pages == MAX_PAGE and page.total > MAX_PAGE * params.per_page:
+        detail = (f"We show the first {MAX_PAGE} pages of {page.total:,} results. Add a word or a filter "
+                  "to narrow them down.")
+    return _no_such_page(request, context, heading=heading, detail=detail, first_url=links.page(1),
+                         last_url=links.page(page.pages) if page.pages > 1 else "", last_number=page.pages)
+
+
+def _no_such_page(request: HttpRequest, context: dict, *, heading: str, first_url: str, detail: str = "",
+                  first_label: str = "Go to the first page", last_url: str = "",
+                  last_number: int = 0) -> HttpResponse:
+    """There is no such page of results (404, like Django's paginated views), with a way on."""
+    context.update({"heading": heading, "detail": detail, "first_url": first_url, "first_label": first_label,
+                    "last_url": last_url, "last_number": last_number})
+    return render(request, "search/no_such_page.html", context, status=404)

@@ -94,11 +94,13 @@ def test_the_empty_state_says_when_nothing_reaches_the_pin(phones, client):
     session["pin_code"] = ISLANDS_PIN
     session.save()
     html = client.get("/search/", {"q": "galaxy"}).content.decode()
-    assert "2 items match but can’t be delivered to 744101" in html
+    assert "Nothing matching “galaxy” delivers to 744101 yet" in html
+    assert "2 items match, but no seller who has them delivers to 744101 yet." in html
 
 
-def test_bad_parameters_are_ignored_not_an_error(phones, client):
-    response = client.get("/search/", {"q": "phone", "page": "x", "category": "-1", "sort": "best", "rating": "9"})
+def test_bad_filters_are_ignored_not_an_error(phones, client):
+    # A bad page number is not ignored: that page doesn't exist (test_page_edges.py).
+    response = client.get("/search/", {"q": "phone", "category": "-1", "sort": "best", "rating": "9"})
     assert response.status_code == 200 and len(cards(response.content.decode())) == 3
 
 
@@ -121,6 +123,8 @@ def test_search_unavailable_is_a_503_page(phones, client, monkeypatch):
     assert response.status_code == 503 and b"Search is taking a break" in response.content
 
 
-def test_a_page_past_the_last_one_links_back(phones, client):
-    html = client.get("/search/", {"q": "phone", "page": "9"}).content.decode()
-    assert "This page is past the last one." in html and 'href="/search/?q=phone"' in html
+def test_a_page_past_the_last_one_is_a_404_that_links_back(phones, client):
+    response = client.get("/search/", {"q": "phone", "page": "9"})
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "There’s no page 9 of these results" in html and 'href="/search/?q=phone"' in html

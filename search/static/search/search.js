@@ -7,6 +7,7 @@
   var meta = document.querySelector('meta[name="bazaar-suggest-url"]');
   var SUGGEST_URL = meta ? meta.getAttribute("content") : "/api/v1/search/suggest";
   var DELAY_MS = 120;
+  var SUGGEST_MAX_LENGTH = 100; // the suggest API's limit: longer text gets no suggestions (not a 400)
   var counter = 0;
 
   function enhance(form) {
@@ -86,7 +87,7 @@
 
     function fetchSuggestions() {
       var text = input.value.trim();
-      if (!text) {
+      if (!text || text.length > SUGGEST_MAX_LENGTH) {
         close();
         return;
       }
