@@ -307,6 +307,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
         "store_processed": False,
     }
+else:
+    # Redis hands a message that a dead worker held to another worker after this long (its default:
+    # an hour). Longer than any countdown we schedule (an order's expiry), or Redis would deliver an
+    # ETA task a second time while a worker still waits on it (docs/resilience.md).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(900, 2 * ORDER_EXPIRY_SECONDS)}
 CELERY_TASK_IGNORE_RESULT = True
 # Workers log through LOGGING (JSON lines with the request id in production), not Celery's own setup.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
