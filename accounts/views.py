@@ -171,7 +171,7 @@ def pin_set(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, f"Delivery dates are now shown for PIN code {pin}.")
+        messages.success(request, f"Your PIN code is {pin}: you see what delivers there, and when.")
     return HttpResponseRedirect(_safe_next(request))
 
 

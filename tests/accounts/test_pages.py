@@ -231,7 +231,7 @@ def test_anonymous_visitor_sets_a_pin_that_the_header_then_shows(client):
     assert response.redirect_chain[-1][0] == "/?from=header"
     assert client.session["pin_code"] == "110001"
     assert 'data-testid="current-pin">110001<' in response.text
-    assert "Delivery dates are now shown for PIN code 110001." in _messages(response)
+    assert "Your PIN code is 110001: you see what delivers there, and when." in _messages(response)
 
 
 def test_pin_set_for_a_customer_also_saves_it_on_the_profile(client, user_factory):

@@ -22,7 +22,7 @@ def test_visitor_sets_a_pin_signs_up_and_logs_out(page, live_server):
     page.get_by_role("button", name="Apply").click()
 
     expect(page.get_by_test_id("current-pin")).to_have_text("110001")
-    expect(page.get_by_role("status")).to_contain_text("PIN code 110001")
+    expect(page.get_by_role("status")).to_contain_text("Your PIN code is 110001")
 
     # Sign up: the header then greets the new customer by name.
     page.get_by_role("link", name="Sign up").click()
