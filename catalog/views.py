@@ -11,6 +11,7 @@ from accounts.interface import current_pin_get, profile_get
 from catalog.selectors import category_get, item_get
 from inventory.interface import availability_get, delivery_promises
 from logistics.interface import PinCodeError
+from reviews.interface import product_reviews
 from wishlist.interface import wishlist_item_ids
 
 LOW_STOCK = 5
@@ -39,8 +40,10 @@ def product_detail(request, item_id: int, slug: str = ""):
     seller = profile_get(user_id=item.seller_id)
     saved = request.user.is_authenticated and bool(
         wishlist_item_ids(user_id=request.user.pk, item_ids=[item.item_id]))
+    reviews = product_reviews(item_id=item.item_id, seller_id=item.seller_id,
+                              viewer_id=request.user.pk if request.user.is_authenticated else None)
     return render(request, "catalog/product.html", {
-        "saved": saved,
+        "saved": saved, "reviews": reviews,
         "item": item, "available": available, "low_stock": 0 < available <= LOW_STOCK, "pin": pin,
         "promise": promise, "attributes": attributes, "category": category,
         "seller_name": (seller.full_name or "a Bazaar seller") if seller else "a Bazaar seller",

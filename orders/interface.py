@@ -1,3 +1,12 @@
-"""What other apps may use of orders. (How an order is named: shop.references.)"""
+"""What other apps may use of orders. (How an order is named: shop.references.)
 
-__all__: list[str] = []
+`delivered_item_ids(user_id=, item_ids=, fresh=True)`: which of the items the customer has received
+(a line of one of their delivered orders, live or archived); `fresh=False` lets the archived part
+come from a per-customer cache (for pages). Raises `ArchiveUnavailable` when the archive had to
+be asked and could not be.
+"""
+
+from orders.backends.base import ArchiveUnavailable
+from orders.selectors import delivered_item_ids
+
+__all__ = ["ArchiveUnavailable", "delivered_item_ids"]

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "payments",
     "recommendations",
     "notifications",
+    "reviews",
 ]
 
 MIDDLEWARE = [

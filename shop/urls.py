@@ -29,6 +29,7 @@ urlpatterns = [
     path("wishlist/", include("wishlist.urls")),
     path("search/", include("search.urls")),
     path("notifications/", include("notifications.urls")),
+    path("reviews/", include("reviews.urls")),
     path("payments/", include("payments.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

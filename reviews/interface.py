@@ -1,0 +1,26 @@
+"""What other apps may use of reviews.
+
+Event: `reviews.review_changed.v1` (REVIEW_CHANGED; key and payload["item_id"]: the item; also
+"review_id" and "change": created | edited | hidden | shown) whenever something that moves an
+item's rating changes. A consumer re-reads `rating_summary(item_id=)`, which counts visible
+reviews only, so a late or repeated event can't put an old figure back.
+
+The product page's Reviews section: `product_reviews(item_id=, seller_id=, viewer_id=)`, rendered
+by the template "reviews/_product_section.html" (with `reviews=` that value, `item=` the snapshot).
+"""
+
+from reviews.selectors import product_reviews, rating_summaries, rating_summary
+from reviews.services import REVIEW_CHANGED
+from reviews.types import ProductReviews, RatingSummary, ReplyCard, ReviewCard, StarCount
+
+__all__ = [
+    "REVIEW_CHANGED",
+    "ProductReviews",
+    "RatingSummary",
+    "ReplyCard",
+    "ReviewCard",
+    "StarCount",
+    "product_reviews",
+    "rating_summaries",
+    "rating_summary",
+]
