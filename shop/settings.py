@@ -257,6 +257,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A PATCH body keeps its required fields (the cart's quantity is required); by default
+    # drf-spectacular makes every PATCH field optional whatever the serializer says.
+    "COMPONENT_SPLIT_PATCH": False,
+    # `<id:...>` (shop/converters.py): a database id, 1 to 2**63 - 1.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 1,
+                                        "maximum": 9223372036854775807}},
+    # Every operation's problem JSON responses (400/401/403/404/413/415/429), from how it is built.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "shop.api.problem_responses_hook"],
 }
 
 # --- Backends (ports) -------------------------------------------------------------------------

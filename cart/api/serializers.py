@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from cart.models import MAX_QUANTITY_PER_LINE
+from shop.api import StrictIntegerField
 
 
 class CartLineOutputSerializer(serializers.Serializer):
@@ -33,10 +34,9 @@ class CartOutputSerializer(serializers.Serializer):
 
 
 class CartItemAddInputSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY_PER_LINE, default=1)
+    product_id = StrictIntegerField(min_value=1, max_value=2**63 - 1)
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY_PER_LINE, default=1)
 
 
 class CartItemUpdateInputSerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY_PER_LINE,
-                                        help_text="0 removes the line.")
+    quantity = StrictIntegerField(min_value=0, max_value=MAX_QUANTITY_PER_LINE, help_text="0 removes the line.")

@@ -15,8 +15,7 @@ from cart.api.serializers import (
 )
 from cart.selectors import CartOwner, cart_view_get
 from cart.services import CartError, cart_add, cart_remove, cart_set_quantity
-
-PROBLEM = OpenApiResponse(description="Problem JSON (RFC 9457).")
+from shop.api import JSON_ONLY, problems
 
 
 def _cart_response(user_id: int, status: int = 200) -> Response:
@@ -33,10 +32,11 @@ class CartGetApi(APIView):
 
 class CartItemAddApi(APIView):
     InputSerializer = CartItemAddInputSerializer
+    parser_classes = JSON_ONLY
 
     @extend_schema(
         operation_id="cart_item_add", tags=["cart"], request=CartItemAddInputSerializer,
-        responses={201: CartOutputSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+        responses={201: CartOutputSerializer, **problems((404, "No such product."), 409)},
         summary="Add a quantity of a product to the cart",
         description="Adds to what the cart already holds. 404: no such product; 409: not for sale, "
                     "out of stock, more than available (`available`, `in_cart`), or over the per-line "
@@ -55,10 +55,11 @@ class CartItemAddApi(APIView):
 
 class CartItemDetailApi(APIView):
     InputSerializer = CartItemUpdateInputSerializer
+    parser_classes = JSON_ONLY
 
     @extend_schema(
         operation_id="cart_item_update", tags=["cart"], request=CartItemUpdateInputSerializer,
-        responses={200: CartOutputSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+        responses={200: CartOutputSerializer, **problems((404, "The product is not in the cart."), 409)},
         summary="Set the quantity of a product in the cart (0 removes it)",
     )
     def patch(self, request, product_id: int):

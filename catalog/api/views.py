@@ -6,8 +6,7 @@ id that does not exist, so the API never tells that it exists.
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.parsers import MultiPartParser
@@ -17,11 +16,14 @@ from rest_framework.views import APIView
 
 from catalog.api.serializers import (
     BulkFileSerializer,
+    BulkRejectedSerializer,
     BulkReportSerializer,
+    BulkRowsSerializer,
     CategoryOutputSerializer,
     ItemInputSerializer,
     ItemOutputSerializer,
     ItemUpdateSerializer,
+    one_of,
 )
 from catalog.backends.base import DocumentsUnavailable
 from catalog.bulk import CsvRejected, items_bulk_upsert_csv
@@ -40,7 +42,7 @@ from catalog.services import (
 )
 from catalog.types import CategoryInfo
 from catalog.validation import ItemInvalid
-from shop.api import PROBLEM_CONTENT_TYPE, IsSeller, problem
+from shop.api import JSON_ONLY, PROBLEM_CONTENT_TYPE, IsSeller, QueryIntegerField, problem, problems, query_data
 from shop.drf import SafeCursorPagination, SafeJSONParser
 
 ITEM_NOT_FOUND = "No item with this id among yours."
@@ -68,6 +70,14 @@ class SellerItemPagination(SafeCursorPagination):
     max_page_size = 200
 
 
+class ItemListQuerySerializer(serializers.Serializer):
+    status = one_of(ItemStatus.values, required=False, help_text="Only this status.")
+    page_size = QueryIntegerField(required=False, min_value=1, max_value=SellerItemPagination.max_page_size,
+                                  help_text="Default 50.")
+    cursor = serializers.CharField(required=False, trim_whitespace=False,
+                                   help_text="From `next` or `previous`; a made-up one is a 404.")
+
+
 def _invalid(exc: ItemInvalid) -> exceptions.ValidationError:
     return exceptions.ValidationError(exc.errors)
 
@@ -76,6 +86,7 @@ class SellerApi(APIView):
     # Token first: an anonymous call gets 401 with `WWW-Authenticate: Token`, not a bare 403.
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsSeller]
+    parser_classes = JSON_ONLY
 
     @property
     def seller_id(self) -> int:
@@ -101,19 +112,13 @@ class ItemListCreateApi(SellerApi):
     @extend_schema(
         operation_id="seller_items_list",
         summary="List your items, newest first",
-        parameters=[
-            OpenApiParameter(
-                "status", OpenApiTypes.STR, enum=ItemStatus.values, description="Only this status."
-            ),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="1-200, default 50."),
-            OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next` or `previous`."),
-        ],
-        responses={200: PaginatedItems},
+        parameters=[ItemListQuerySerializer],
+        responses={200: PaginatedItems, **problems(400, (404, "A made-up cursor."))},
     )
     def get(self, request):
-        wanted = request.query_params.get("status") or None
-        if wanted is not None and wanted not in ItemStatus.values:
-            raise exceptions.ValidationError({"status": [f"Use one of: {', '.join(ItemStatus.values)}."]})
+        query = ItemListQuerySerializer(data=query_data(ItemListQuerySerializer, request.query_params))
+        query.is_valid(raise_exception=True)
+        wanted = query.validated_data.get("status")
         paginator = SellerItemPagination()
         page = paginator.paginate_queryset(
             item_list_for_seller(seller_id=self.seller_id, status=wanted), request, view=self
@@ -125,7 +130,7 @@ class ItemListCreateApi(SellerApi):
         operation_id="seller_items_create",
         summary="Create an item",
         request=ItemInputSerializer,
-        responses={201: ItemOutputSerializer},
+        responses={201: ItemOutputSerializer, **problems(503)},
     )
     def post(self, request):
         data = ItemInputSerializer(data=request.data)
@@ -139,7 +144,8 @@ class ItemListCreateApi(SellerApi):
 
 class ItemDetailApi(SellerApi):
     @extend_schema(
-        operation_id="seller_items_get", summary="One of your items", responses={200: ItemOutputSerializer}
+        operation_id="seller_items_get", summary="One of your items",
+        responses={200: ItemOutputSerializer, **problems(503)},
     )
     def get(self, request, item_id: int):
         item = item_row_for_seller(seller_id=self.seller_id, item_id=item_id)
@@ -154,7 +160,7 @@ class ItemDetailApi(SellerApi):
         "(a null value removes that attribute); changing `category_id` checks "
         "them against the new category's schema.",
         request=ItemUpdateSerializer,
-        responses={200: ItemOutputSerializer},
+        responses={200: ItemOutputSerializer, **problems(409, 503)},
     )
     def patch(self, request, item_id: int):
         data = ItemUpdateSerializer(data=request.data)
@@ -173,7 +179,7 @@ class ItemDetailApi(SellerApi):
         operation_id="seller_items_retire",
         summary="Retire your item (take it off sale)",
         description="The item stays readable (status `retired`); retiring twice is fine.",
-        responses={204: None},
+        responses={204: None, **problems(409, 503)},
     )
     def delete(self, request, item_id: int):
         try:
@@ -194,15 +200,19 @@ class ItemBulkUpsertApi(SellerApi):
         description="A JSON array of items (the fields of POST items; attributes are replaced, status "
         "kept unless sent), or a CSV file as the multipart field `file` (see BulkFile). "
         "Good rows are saved, bad rows are reported with their row number. 200 if any row "
-        "was saved, else 400 (the same report as problem JSON). At most 1,000 rows.",
+        "was saved, else 400 (the same report as problem JSON). At most 1,000 rows: more, or a file "
+        "that isn't CSV, is a 400 for the whole request.",
         request={
-            "application/json": ItemInputSerializer(many=True),
+            "application/json": BulkRowsSerializer,
             "multipart/form-data": BulkFileSerializer,
         },
         responses={
             200: BulkReportSerializer,
-            400: OpenApiResponse(BulkReportSerializer, "No row was saved."),
+            (400, PROBLEM_CONTENT_TYPE): OpenApiResponse(BulkRejectedSerializer, "No row was saved, or the "
+                                                         "request was refused whole."),
+            **problems(503),
         },
+        extensions={"x-body-required": True},
     )
     def post(self, request):
         try:
@@ -283,7 +293,7 @@ class ItemImageUploadApi(SellerApi):
         summary="Upload a picture of your item",
         description="Adds the picture after the item's current images (at most 10).",
         request={"multipart/form-data": ImageUploadSerializer},
-        responses={201: ItemOutputSerializer},
+        responses={201: ItemOutputSerializer, **problems(409, 503)},
     )
     def post(self, request, item_id: int):
         data = self.ImageUploadSerializer(data=request.data)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -13,8 +13,16 @@ from catalog.interface import item_get, item_get_by_sku
 from inventory.models import Stock, StockAdjustment
 from inventory.selectors import delivery_promises
 from inventory.services import StockBelowReserved, stock_set
-from logistics.interface import PinCodeError, pin_code_check, warehouse_get_by_code, warehouses_for_seller
-from shop.api import IsSeller
+from logistics.interface import warehouse_get_by_code, warehouses_for_seller
+from shop.api import (
+    JSON_ONLY,
+    IsSeller,
+    PinCodeField,
+    StrictCharField,
+    StrictIntegerField,
+    problems,
+    query_data,
+)
 
 
 class StockOutputSerializer(serializers.Serializer):
@@ -27,14 +35,17 @@ class StockOutputSerializer(serializers.Serializer):
 
 class SellerStockSetApi(APIView):
     permission_classes = [IsSeller]
+    parser_classes = JSON_ONLY
 
     class StockSetInputSerializer(serializers.Serializer):
-        sku = serializers.CharField(max_length=64)
-        warehouse = serializers.CharField(max_length=32, help_text="The warehouse's code.")
-        on_hand = serializers.IntegerField(min_value=0, max_value=10_000_000)
-        reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        sku = StrictCharField(max_length=64, help_text="The SKU of one of your items.")
+        warehouse = StrictCharField(max_length=32, help_text="The code of one of your warehouses.")
+        on_hand = StrictIntegerField(min_value=0, max_value=10_000_000)
+        reason = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=StockSetInputSerializer, responses={200: StockOutputSerializer},
+    @extend_schema(request=StockSetInputSerializer,
+                   responses={200: StockOutputSerializer,
+                              **problems((409, "On hand would go below what open orders have reserved."))},
                    description="Set the units on hand of one of your items at one of your warehouses. "
                                "Audited. On hand can't go below what open orders have reserved (409).")
     def put(self, request):
@@ -82,23 +93,25 @@ class SellerWarehouseListApi(APIView):
 class ProductDeliveryApi(APIView):
     permission_classes = [AllowAny]
 
+    class DeliveryQuerySerializer(serializers.Serializer):
+        pin = PinCodeField()
+
     @extend_schema(
-        parameters=[OpenApiParameter("pin", str, required=True, description="A 6-digit Indian PIN code.")],
+        parameters=[DeliveryQuerySerializer],
         responses={200: inline_serializer("DeliveryPromise", {
             "product_id": serializers.IntegerField(), "pin_code": serializers.CharField(),
             "deliverable": serializers.BooleanField(), "delivery_date": serializers.DateField(allow_null=True),
             "ship_date": serializers.DateField(allow_null=True),
             "transit_days": serializers.IntegerField(allow_null=True),
             "courier": serializers.CharField(allow_null=True), "message": serializers.CharField(),
-        })},
+        }), **problems(400)},
         description="When the product would reach the PIN code if ordered now, from the warehouse with stock "
                     "that delivers soonest.",
     )
     def get(self, request, product_id: int):
-        try:
-            pin = pin_code_check(request.query_params.get("pin", ""))
-        except PinCodeError as exc:
-            raise exceptions.ValidationError({"pin": [str(exc)]}) from exc
+        query = self.DeliveryQuerySerializer(data=query_data(self.DeliveryQuerySerializer, request.query_params))
+        query.is_valid(raise_exception=True)
+        pin = query.validated_data["pin"]
         item = item_get(product_id)
         if item is None or not item.is_active:
             raise exceptions.NotFound("No such product.")

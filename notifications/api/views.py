@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from notifications.api.serializers import MarkAllReadOutputSerializer, NotificationOutputSerializer
 from notifications.selectors import notification_list
 from notifications.services import notification_mark_all_read
+from shop.api import problems
 from shop.drf import SafeCursorPagination
 
 
@@ -26,6 +27,7 @@ class NotificationListApi(ListAPIView):
         return notification_list(user_id=self.request.user.pk)
 
     @extend_schema(operation_id="notification_list", tags=["notifications"],
+                   responses={200: NotificationOutputSerializer, **problems((404, "A made-up cursor."))},
                    summary="The customer's notifications, newest first (cursor pagination)")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

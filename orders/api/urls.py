@@ -4,7 +4,7 @@ from orders.api.views import OrderDetailApi, OrderListCreateApi, SellerOrderList
 
 urlpatterns = [
     path("orders", OrderListCreateApi.as_view(), name="orders"),
-    path("orders/<str:order_id>", OrderDetailApi.as_view(), name="order-detail"),
+    path("orders/<uuid:order_id>", OrderDetailApi.as_view(), name="order-detail"),
     path("seller/orders", SellerOrderListApi.as_view(), name="seller-orders"),
-    path("seller/orders/<str:order_id>/<str:step>", SellerOrderTransitionApi.as_view(), name="seller-order-step"),
+    path("seller/orders/<uuid:order_id>/<str:step>", SellerOrderTransitionApi.as_view(), name="seller-order-step"),
 ]

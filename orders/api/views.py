@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
@@ -9,7 +11,6 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from accounts.interface import validate_pin_code
 from cart.interface import cart_lines
 from inventory.interface import InsufficientStock, NotDeliverable
 from orders.api.serializers import OrderOutputSerializer, OrderPageOutputSerializer, SellerOrderOutputSerializer
@@ -37,7 +38,15 @@ from orders.services import (
     order_mark_shipped,
     order_place,
 )
-from shop.api import IsSeller
+from shop.api import (
+    JSON_ONLY,
+    NOT_BLANK,
+    IsSeller,
+    PinCodeField,
+    StrictCharField,
+    StrictIntegerField,
+    problems,
+)
 from shop.drf import SafeCursorPagination
 
 
@@ -69,47 +78,42 @@ class NewestFirst(SafeCursorPagination):
 
 
 HISTORY_PAGE_SIZE = 20
+ORDER_MAX_LINES = 50  # as many as a cart holds
+# Any printable ASCII without spaces, as an HTTP header carries it: a UUID is a good key.
+IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")
+IDEMPOTENCY_KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]{1,255}$"}
+
+
+class OrderLineInputSerializer(serializers.Serializer):
+    product_id = StrictIntegerField(min_value=1, max_value=2**63 - 1)
+    quantity = StrictIntegerField(min_value=1, max_value=100)
+
+
+class OrderPlaceInputSerializer(serializers.Serializer):
+    pin_code = PinCodeField()
+    name = StrictCharField(max_length=150, validators=[NOT_BLANK])
+    line1 = StrictCharField(max_length=200, validators=[NOT_BLANK])
+    line2 = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    city = StrictCharField(max_length=100, validators=[NOT_BLANK])
+    state = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    phone = StrictCharField(max_length=20, required=False, allow_blank=True, default="")
+    lines = serializers.ListField(child=OrderLineInputSerializer(), required=False, max_length=ORDER_MAX_LINES,
+                                  help_text=f"At most {ORDER_MAX_LINES}. Omit (or send none) to order what "
+                                            "is in the cart.")
 
 
 class OrderListCreateApi(APIView):
-
-    class OrderLineInputSerializer(serializers.Serializer):
-        product_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-        quantity = serializers.IntegerField(min_value=1, max_value=100)
-
-    class OrderPlaceInputSerializer(serializers.Serializer):
-        pin_code = serializers.CharField(max_length=10)
-        name = serializers.CharField(max_length=150)
-        line1 = serializers.CharField(max_length=200)
-        line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-        city = serializers.CharField(max_length=100)
-        state = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-        phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-        lines = serializers.ListField(child=serializers.DictField(), required=False,
-                                      help_text="Omit to order what is in the cart.")
-
-        def validate_pin_code(self, value: str) -> str:
-            from django.core.exceptions import ValidationError
-
-            try:
-                validate_pin_code(value)
-            except ValidationError as exc:
-                raise serializers.ValidationError(exc.messages) from exc
-            return "".join(value.split())
-
-        def validate_lines(self, value):
-            serializer = OrderListCreateApi.OrderLineInputSerializer(data=value, many=True)
-            serializer.is_valid(raise_exception=True)
-            return serializer.validated_data
+    parser_classes = JSON_ONLY
 
     @extend_schema(
-        operation_id="orders_list", responses={200: OrderPageOutputSerializer},
+        operation_id="orders_list",
         parameters=[OpenApiParameter("cursor", str, OpenApiParameter.QUERY, required=False,
                                      description="Opaque; take it from `next`."),
                     OpenApiParameter("status", str, OpenApiParameter.QUERY, required=False,
                                      enum=Order.Status.values,
                                      description="Only the orders in this status; `next` keeps it. "
                                                  "Any other value is a 400.")],
+        responses={200: OrderPageOutputSerializer, **problems(400, (404, "A made-up cursor."), 503)},
         description="The customer's orders, live and archived as one list, newest first, "
                     f"{HISTORY_PAGE_SIZE} a page. Finished orders move to the order archive after "
                     "ORDER_ARCHIVE_AFTER_DAYS and still appear here, with their lines and timeline. "
@@ -123,7 +127,7 @@ class OrderListCreateApi(APIView):
             before = Position.decode(cursor) if cursor else None
         except InvalidCursor as exc:
             raise exceptions.NotFound("Invalid cursor.") from exc
-        only = request.query_params.get("status") or None
+        only = request.query_params.get("status")
         if only is not None and only not in Order.Status.values:
             raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(Order.Status.values)}."]})
         try:
@@ -137,20 +141,29 @@ class OrderListCreateApi(APIView):
                          "results": OrderOutputSerializer(page.orders, many=True, context={"request": request}).data})
 
     @extend_schema(
-        request=OrderPlaceInputSerializer, responses={201: OrderOutputSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True,
+        request=OrderPlaceInputSerializer,
+        responses={201: OrderOutputSerializer,
+                   **problems((409, "Not enough stock: `items` says how much there is."),
+                              (422, "The order can't be carried out: nothing to deliver to this PIN code "
+                                    "(`not-deliverable`), products no longer for sale (`items-unavailable`), "
+                                    "an empty cart (`empty-order`), or the Idempotency-Key used for a different "
+                                    "order (`idempotency-key-reused`)."))},
+        parameters=[OpenApiParameter("Idempotency-Key", IDEMPOTENCY_KEY_SCHEMA, OpenApiParameter.HEADER,
+                                     required=True,
                                      description="Any unique string per order attempt; a retry with the same "
                                                  "key returns the same order for as long as the order is "
                                                  "live (at least ORDER_ARCHIVE_AFTER_DAYS, 30 by default; "
-                                                 "never under 3 days). Use a new key per attempt.")],
+                                                 "never under 3 days). Use a new key per attempt: 1 to 255 "
+                                                 "printable ASCII characters without spaces (a UUID).")],
         description="Place an order: reserves the stock now and answers with the payment page. "
                     "409 when stock is short, 422 when the PIN code can't be reached.",
     )
     def post(self, request):
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key or len(key) > 255:
-            raise exceptions.ValidationError({"Idempotency-Key": ["This header is required (at most 255 characters)."]})
-        data = self.OrderPlaceInputSerializer(data=request.data)
+        key = request.headers.get("Idempotency-Key", "")
+        if not IDEMPOTENCY_KEY.fullmatch(key):
+            raise exceptions.ValidationError({"Idempotency-Key": [
+                "This header is required: 1 to 255 printable ASCII characters without spaces."]})
+        data = OrderPlaceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         if values.get("lines"):
@@ -180,11 +193,11 @@ class OrderListCreateApi(APIView):
 
 
 class OrderDetailApi(APIView):
-    @extend_schema(responses={200: OrderOutputSerializer},
+    @extend_schema(responses={200: OrderOutputSerializer, **problems(503)},
                    description="One order, live or archived (same shape).")
     def get(self, request, order_id):
         try:
-            order = order_history_get(order_id=order_id, user_id=request.user.pk)
+            order = order_history_get(order_id=str(order_id), user_id=request.user.pk)
         except ArchiveUnavailable as exc:
             raise _problem(ArchiveDown, ArchiveDown.default_detail, "archive-unavailable") from exc
         if order is None:
@@ -204,13 +217,20 @@ class SellerOrderListApi(ListAPIView):
     def get_queryset(self):
         return seller_order_list(seller_id=self.request.user.pk)
 
+    @extend_schema(responses={200: SellerOrderOutputSerializer, **problems((404, "A made-up cursor."))})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
 
 class SellerOrderTransitionApi(APIView):
     permission_classes = [IsSeller]
     STEPS = {"packed": order_mark_packed, "shipped": order_mark_shipped, "delivered": order_mark_delivered}
 
     @extend_schema(
-        request=None, responses={200: SellerOrderOutputSerializer},
+        request=None,
+        parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=list(STEPS))],
+        responses={200: SellerOrderOutputSerializer,
+                   **problems((409, "The step is not allowed now (`transition-not-allowed`, with `order_status`)."))},
         description="Move an order one step: placed → packed → shipped (in transit) → delivered. Repeating "
                     "a step is a no-op (200). Only orders whose every line is the seller's can be moved; "
                     "others are 404. A skipped step, a step back or a cancelled order is a 409 "
@@ -220,6 +240,7 @@ class SellerOrderTransitionApi(APIView):
         mark = self.STEPS.get(step)
         if mark is None:
             raise exceptions.NotFound("No such step: use packed, shipped or delivered.")
+        order_id = str(order_id)
         try:
             mark(order_id=order_id, seller_id=request.user.pk)
         except OrderNotFound as exc:

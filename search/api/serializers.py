@@ -3,30 +3,34 @@
 from rest_framework import serializers
 
 from search.types import MAX_PAGE, MAX_PER_PAGE, Sort
+from shop.api import PinCodeField, QueryIntegerField, WholeRegexField
 
 
 class SearchInputSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="",
+    # Text is taken as sent (the view trims it), so its length is what the schema says it is.
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="", trim_whitespace=False,
                               help_text="Free text; typos are tolerated (1 edit from 3 letters, 2 from 6).")
-    category = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
-                                        help_text="A category id; its subcategories are included.")
-    brand = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=20,
+    category = QueryIntegerField(required=False, min_value=1, max_value=2**63 - 1,
+                                 help_text="A category id; its subcategories are included.")
+    brand = serializers.ListField(child=serializers.CharField(max_length=100, trim_whitespace=False),
+                                  required=False, max_length=20,
                                   help_text="Repeat for any of several brands: brand=Samsung&brand=Apple.")
-    price_min_paise = serializers.IntegerField(required=False, min_value=0, max_value=10**15)
-    price_max_paise = serializers.IntegerField(required=False, min_value=0, max_value=10**15)
-    rating_min = serializers.DecimalField(required=False, max_digits=2, decimal_places=1, min_value=0, max_value=5,
-                                          help_text="Average rating at least this (e.g. 4 or 4.5).")
-    attr = serializers.ListField(child=serializers.RegexField(r"^[^:]+:.+$", max_length=200), required=False,
+    price_min_paise = QueryIntegerField(required=False, min_value=0, max_value=10**15)
+    price_max_paise = QueryIntegerField(required=False, min_value=0, max_value=10**15,
+                                        help_text="At least price_min_paise.")
+    rating_min = WholeRegexField(r"^(?:[0-4](?:\.[0-9])?|5(?:\.0)?)$", required=False,
+                                 help_text="Average rating at least this, 0 to 5 in steps of 0.1 (e.g. 4 or 4.5).")
+    attr = serializers.ListField(child=WholeRegexField(r"^[^:\u0000]+:[^\u0000]+$", max_length=200), required=False,
                                  max_length=20,
                                  help_text="Attribute filters as code:value, repeatable: attr=colour:Black&"
                                            "attr=colour:Blue&attr=ram_gb:8 (values of one code: any; codes: all).")
     sort = serializers.ChoiceField(choices=[s.value for s in Sort], required=False, default=Sort.RELEVANCE.value,
                                    help_text="`fastest` needs a PIN code.")
-    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
-    per_page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PER_PAGE, default=20)
-    pin = serializers.RegexField(r"^\s*\d{3}\s?\d{3}\s*$", required=False,
-                                 help_text="Deliver to this PIN code: only what reaches it, with delivery dates. "
-                                           "Default: the visitor's chosen PIN code, if any.")
+    page = QueryIntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
+    per_page = QueryIntegerField(required=False, min_value=1, max_value=MAX_PER_PAGE, default=20)
+    pin = PinCodeField(required=False,
+                       help_text="Deliver to this PIN code: only what reaches it, with delivery dates. "
+                                 "Default: the visitor's chosen PIN code, if any.")
 
     def validate(self, data):
         low, high = data.get("price_min_paise"), data.get("price_max_paise")
@@ -98,8 +102,8 @@ class SearchOutputSerializer(serializers.Serializer):
 
 
 class SuggestInputSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=10, default=8)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="", trim_whitespace=False)
+    limit = QueryIntegerField(required=False, min_value=1, max_value=10, default=8)
 
 
 class SuggestionOutputSerializer(serializers.Serializer):

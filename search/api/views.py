@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -25,8 +25,7 @@ from search.forms import attributes_parse
 from search.selectors import search_run, suggestions_get
 from search.services import search_performed_record
 from search.types import SearchParams, Sort, Suggestion
-
-PROBLEM = OpenApiResponse(description="Problem JSON (RFC 9457).")
+from shop.api import problems, query_data
 
 
 class SearchUnavailableProblem(exceptions.APIException):
@@ -49,7 +48,7 @@ class SearchApi(APIView):
 
     @extend_schema(
         operation_id="search", tags=["search"], parameters=[SearchInputSerializer],
-        responses={200: SearchOutputSerializer, 400: PROBLEM, 503: PROBLEM}, auth=[{}],
+        responses={200: SearchOutputSerializer, **problems(400, 503)}, auth=[{}],
         summary="Search products: typo-tolerant text, filters, facets, sorts, delivery dates",
         description=(
             "Only products in stock are found. With a PIN code (`pin`, else the visitor's chosen one) "
@@ -60,7 +59,7 @@ class SearchApi(APIView):
         ),
     )
     def get(self, request):
-        data = self.InputSerializer(data=request.query_params)
+        data = self.InputSerializer(data=query_data(self.InputSerializer, request.query_params))
         data.is_valid(raise_exception=True)
         given = data.validated_data
         params = SearchParams(
@@ -69,7 +68,7 @@ class SearchApi(APIView):
             brands=tuple(dict.fromkeys(b.strip() for b in given.get("brand", []) if b.strip())),
             price_min_paise=given.get("price_min_paise"),
             price_max_paise=given.get("price_max_paise"),
-            rating_min=float(given["rating_min"]) if given.get("rating_min") else None,
+            rating_min=(float(given["rating_min"]) or None) if given.get("rating_min") else None,
             attributes=attributes_parse(given.get("attr", [])),
             sort=Sort(given["sort"]),
             page=given["page"],
@@ -103,13 +102,13 @@ class SearchSuggestApi(APIView):
 
     @extend_schema(
         operation_id="search_suggest", tags=["search"], parameters=[SuggestInputSerializer],
-        responses={200: SuggestOutputSerializer, 400: PROBLEM, 503: PROBLEM}, auth=[{}],
+        responses={200: SuggestOutputSerializer, **problems(400, 503)}, auth=[{}],
         summary="Suggestions as the customer types: brands, categories, then products",
         description="The last word counts as a prefix at any length; typos are tolerated as in search. "
                     "Not recorded as a search.",
     )
     def get(self, request):
-        data = self.InputSerializer(data=request.query_params)
+        data = self.InputSerializer(data=query_data(self.InputSerializer, request.query_params))
         data.is_valid(raise_exception=True)
         text = data.validated_data["q"].strip()
         try:

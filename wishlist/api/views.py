@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop.api import JSON_ONLY, QueryIntegerField, StrictIntegerField, problems, query_data
 from wishlist.selectors import MAX_PAGE_SIZE, PAGE_SIZE, InvalidCursor, wishlist_count_get, wishlist_page
 from wishlist.services import ItemNotForSale, ItemNotFound, WishlistError, wishlist_add, wishlist_remove
-
-PROBLEM = OpenApiResponse(description="Problem JSON (RFC 9457).")
 
 
 class WishlistProblem(exceptions.APIException):
@@ -50,24 +49,27 @@ class WishlistPageOutputSerializer(serializers.Serializer):
     results = WishlistEntryOutputSerializer(many=True)
 
 
+class WishlistQuerySerializer(serializers.Serializer):
+    cursor = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
+                                   help_text="From `next` / `previous` of another page; a made-up one is a 400.")
+    page_size = QueryIntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=PAGE_SIZE,
+                                  help_text=f"Default {PAGE_SIZE}.")
+
+
 class WishlistGetApi(APIView):
     @extend_schema(
-        operation_id="wishlist_get", tags=["wishlist"], responses={200: WishlistPageOutputSerializer, 400: PROBLEM},
-        parameters=[
-            OpenApiParameter("cursor", str, description="From `next` / `previous` of another page."),
-            OpenApiParameter("page_size", int, description=f"1 to {MAX_PAGE_SIZE}, default {PAGE_SIZE}."),
-        ],
+        operation_id="wishlist_get", tags=["wishlist"],
+        responses={200: WishlistPageOutputSerializer, **problems((400, "page_size out of range, or a made-up "
+                                                                      "cursor (`errors` says which)."))},
+        parameters=[WishlistQuerySerializer],
         summary="The customer's wishlist, newest first, a page at a time",
     )
     def get(self, request):
+        query = WishlistQuerySerializer(data=query_data(WishlistQuerySerializer, request.query_params))
+        query.is_valid(raise_exception=True)
+        size = query.validated_data["page_size"]
         try:
-            size = int(request.query_params.get("page_size", PAGE_SIZE))
-        except ValueError:
-            raise exceptions.ValidationError({"page_size": ["Must be a whole number."]}) from None
-        if not 1 <= size <= MAX_PAGE_SIZE:
-            raise exceptions.ValidationError({"page_size": [f"Must be from 1 to {MAX_PAGE_SIZE}."]})
-        try:
-            page = wishlist_page(user_id=request.user.pk, cursor=request.query_params.get("cursor") or None,
+            page = wishlist_page(user_id=request.user.pk, cursor=query.validated_data.get("cursor") or None,
                                  size=size)
         except InvalidCursor as exc:
             raise exceptions.ValidationError({"cursor": [str(exc)]}) from exc
@@ -84,7 +86,7 @@ class WishlistGetApi(APIView):
 
 
 class WishlistItemAddInputSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1)
+    product_id = StrictIntegerField(min_value=1, max_value=2**63 - 1)
 
 
 class WishlistItemAddOutputSerializer(serializers.Serializer):
@@ -94,11 +96,12 @@ class WishlistItemAddOutputSerializer(serializers.Serializer):
 
 class WishlistItemAddApi(APIView):
     InputSerializer = WishlistItemAddInputSerializer
+    parser_classes = JSON_ONLY
 
     @extend_schema(
         operation_id="wishlist_item_add", tags=["wishlist"], request=WishlistItemAddInputSerializer,
         responses={201: WishlistItemAddOutputSerializer, 200: WishlistItemAddOutputSerializer,
-                   400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+                   **problems((404, "No such product."), (409, "The product is not for sale."))},
         summary="Save a product on the wishlist",
     )
     def post(self, request):
