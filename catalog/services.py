@@ -299,6 +299,17 @@ def _attributes_clean(
         return {}
 
 
+def item_attributes_problems(*, category_id: Any, attributes: Any) -> dict[str, list[str]]:
+    """What is wrong with an item's category and attributes, keyed as `item_create` keys them. For
+    the API to report these together with errors in the other fields, which stop its own checks
+    before the service is reached; {} when both are right."""
+    errors: dict[str, list[str]] = {}
+    category, schema = _category_and_schema(category_id, errors)
+    if category is not None:
+        _attributes_clean(schema, category, attributes, errors)
+    return errors
+
+
 def _merge_patch(current: Mapping[str, Any], patch: Any) -> Any:
     """RFC 7396 for one level: keys in `patch` replace, null removes, the rest stays."""
     if not isinstance(patch, Mapping):

@@ -6,6 +6,8 @@ id that does not exist, so the API never tells that it exists.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -34,6 +36,7 @@ from catalog.services import (
     ItemConflict,
     ItemNotFound,
     TooManyRows,
+    item_attributes_problems,
     item_create,
     item_image_upload,
     item_retire,
@@ -134,7 +137,11 @@ class ItemListCreateApi(SellerApi):
     )
     def post(self, request):
         data = ItemInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            # Every mistake at once: a bad price must not hide missing attributes.
+            body = request.data if isinstance(request.data, Mapping) else {}
+            raise exceptions.ValidationError({**item_attributes_problems(
+                category_id=body.get("category_id"), attributes=body.get("attributes")), **data.errors})
         try:
             snapshot = item_create(seller_id=self.seller_id, **data.validated_data)
         except ItemInvalid as exc:

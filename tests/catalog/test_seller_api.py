@@ -60,6 +60,22 @@ def test_schema_errors_are_problem_json_keyed_by_attribute(tree, seller, api_for
     assert not OutboxEvent.objects.filter(type__startswith="catalog.item_").exists()
 
 
+def test_a_bad_price_and_missing_attributes_are_reported_together(tree, seller, api_for):
+    """Issue 13: the field errors used to stop the checks, hiding the attribute errors until the
+    seller fixed the price and tried again."""
+    response = api_for(seller).post(ITEMS, tv_body(tree, price_paise=-5, attributes={"screen_size": 55}),
+                                    format="json")
+
+    assert response.status_code == 400
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"price_paise", "attributes.resolution"}
+
+
+def test_a_list_body_is_a_clear_400(tree, seller, api_for):
+    response = api_for(seller).post(ITEMS, [tv_body(tree)], format="json")
+    assert response.status_code == 400 and response["Content-Type"] == PROBLEM
+
+
 def test_the_same_sku_twice_is_refused(tree, seller, api_for):
     client = api_for(seller)
     first = client.post(ITEMS, tv_body(tree), format="json").json()
