@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench requirements clean system-packages services engines
+.PHONY: run dev test lint format bench requirements clean system-packages services engines
 
 $(STAMP): requirements.txt
 	@scripts/system-packages
@@ -16,8 +16,13 @@ $(STAMP): requirements.txt
 system-packages:
 	@scripts/system-packages
 
+# The shop through gunicorn, with its Celery workers and scheduler; Ctrl-C stops them all.
 run: $(STAMP)
 	@scripts/run
+
+# The same with Django's auto-reloading development server, for changing code.
+dev: $(STAMP)
+	@scripts/run --dev
 
 test: $(STAMP) system-packages
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
@@ -39,7 +44,9 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# In-process figures, then the shop over HTTP measured with wrk (shop/httpbench.py).
 bench: $(STAMP)
+	@scripts/apt-install wrk
 	$(PY) manage.py bench
 
 # Pin requirements.in into requirements.txt from a clean environment.

@@ -13,6 +13,8 @@ from typing import Any
 
 from django_redis.cache import RedisCache
 
+from shop.sqlite_cache import SQLiteCache
+
 _cache_seconds: contextvars.ContextVar[list | None] = contextvars.ContextVar("bazaar_cache_seconds",
                                                                                      default=None)
 
@@ -57,3 +59,7 @@ for _name in TIMED_METHODS:
 
 class TimedRedisCache(TimedCacheMixin, RedisCache):
     """django-redis, timed."""
+
+
+class TimedSQLiteCache(TimedCacheMixin, SQLiteCache):
+    """The embedded default (shop/sqlite_cache.py), timed."""

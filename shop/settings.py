@@ -121,7 +121,7 @@ REDIS_URL = ENV.get("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "shop.cache.TimedRedisCache",  # django-redis, timed for /metrics
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": ENV.get("CACHE_KEY_PREFIX", "bazaar"),
             "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient",
@@ -132,8 +132,12 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                          "LOCATION": "bazaar", "KEY_PREFIX": ENV.get("CACHE_KEY_PREFIX", "bazaar")}}
+    # No Redis: a SQLite file beside the database (var/cache/bazaar.sqlite3), which every process
+    # of `make run` shares (web workers, Celery workers, beat), with `add` and `incr` atomic across
+    # them for the locks and rate limits. Not local memory: one copy per process kept the header's
+    # counts stale after the worker changed them (docs/decisions/0018).
+    CACHES = {"default": {"BACKEND": "shop.cache.TimedSQLiteCache", "LOCATION": "",
+                          "KEY_PREFIX": ENV.get("CACHE_KEY_PREFIX", "bazaar")}}
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

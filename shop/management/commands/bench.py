@@ -1,8 +1,18 @@
-"""`make bench`: the project's benchmarks, each a ratio to a floor measured in the same run."""
+"""`make bench`: the project's benchmarks, each a ratio to a floor measured in the same run.
+
+Two parts, each named for what it times: `in-process` calls the shop's functions inside this process
+(no HTTP, no template for the search figure); `http` serves the shop as `make run` does and measures
+what a customer receives (shop.httpbench). `caches` compares the cache options for several processes
+(shop.bench_caches, decision 0018). `manage.py bench` runs in-process and http.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import os
+import subprocess
+import sys
 import time
 
 from django.conf import settings
@@ -17,17 +27,44 @@ class Command(BaseCommand):
     help = "Benchmarks as ratios to floors measured in the same run, in a database of their own."
 
     def add_arguments(self, parser):
+        parser.add_argument("parts", nargs="*", choices=["in-process", "http", "caches"],
+                            help="Which benchmarks (default: in-process and http).")
         parser.add_argument("-n", type=int, default=2000, help="Samples per latency figure.")
         parser.add_argument("--seconds", type=float, default=5.0, help="Duration of each throughput figure.")
         parser.add_argument("--buyers", type=int, default=16, help="Concurrent buyers on the hot item.")
         parser.add_argument("--search-items", type=int, default=100_000, help="Documents in the search index.")
+        parser.add_argument("--http-seconds", type=float, default=15.0, help="wrk's duration per path.")
+        parser.add_argument("--http-warmup", type=float, default=3.0, help="wrk's warm-up per path.")
+        parser.add_argument("--http-connections", type=int, default=8, help="wrk's connections per path.")
+        parser.add_argument("--http-buyers", type=int, default=200, help="Buyers in the HTTP checkout figures.")
+        parser.add_argument("--http-embedded", action="store_true",
+                            help="Serve on SQLite and the embedded cache and broker even if MariaDB and Redis answer.")
 
-    def handle(self, *args, n: int, seconds: float, buyers: int, search_items: int, **options):
+    def handle(self, *args, parts: list[str], n: int, seconds: float, buyers: int, search_items: int,
+               http_seconds: float, http_warmup: float, http_connections: int, http_buyers: int,
+               http_embedded: bool, **options):
+        parts = parts or ["in-process", "http"]
+        if "in-process" in parts:
+            self.in_process(n=n, seconds=seconds, buyers=buyers, search_items=search_items)
+        if "http" in parts:
+            from shop import httpbench
+
+            self.stdout.write("")
+            httpbench.run(seconds=http_seconds, warmup=http_warmup, connections=http_connections,
+                          buyers=http_buyers, embedded=http_embedded, out=self.stdout.write)
+        if "caches" in parts:
+            self.stdout.write("")
+            subprocess.run([sys.executable, "-m", "shop.bench_caches"], check=True, env=os.environ,
+                           cwd=settings.BASE_DIR)
+
+    def in_process(self, *, n: int, seconds: float, buyers: int, search_items: int) -> None:
         settings.EVENTS_RELAY_ON_COMMIT = False
         from shop.celery import app
 
         app.conf.task_always_eager = True  # gateway callbacks and expiry run in-process
-        self.stdout.write(f"database: {connection.vendor}, cache: {settings.CACHES['default']['BACKEND']}")
+        self.stdout.write("In-process: the shop's functions called inside this process (no HTTP), on a database "
+                          f"of their own; database: {connection.vendor}, cache: "
+                          f"{settings.CACHES['default']['BACKEND']}")
         old = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         try:
             figures = self.run_all(n=n, seconds=seconds, buyers=buyers, search_items=search_items)
@@ -55,7 +92,12 @@ class Command(BaseCommand):
         from search.bench import bench_search
 
         floor = bench.p50(bench.trivial_view_floor(n))
-        return bench_search(n_items=search_items, samples=n, floor_us=floor)
+        figures = bench_search(n_items=search_items, samples=n, floor_us=floor)
+        # search_run() composes the results a page shows; it is not the page (no view, no template).
+        return [dataclasses.replace(f, name=f.name.replace(": page", ": search_run(), the page's results"),
+                                    floor_name="/healthz through the test client (p50)"
+                                    if f.floor_name == "trivial view p50" else f.floor_name)
+                for f in figures]
 
     def delivery_promise(self, items: list[int], n: int) -> list[bench.Figure]:
         from inventory.interface import delivery_promises
@@ -64,8 +106,9 @@ class Command(BaseCommand):
         one = bench.latencies_us(lambda i: delivery_promises(item_ids=items[i % 20:i % 20 + 1], pin_code="560001"), n)
         twenty = bench.latencies_us(lambda i: delivery_promises(item_ids=items, pin_code="560001"), n)
         return [
-            bench.Figure("delivery promise, 1 item (p50)", bench.p50(one), "µs", "pk lookup p50", pk),
-            bench.Figure("delivery promise, 20 items at a time (p50)", bench.p50(twenty), "µs", "pk lookup p50", pk),
+            bench.Figure("delivery_promises(), 1 item (p50)", bench.p50(one), "µs", "pk lookup p50", pk),
+            bench.Figure("delivery_promises(), 20 items at a time (p50)", bench.p50(twenty), "µs", "pk lookup p50",
+                         pk),
         ]
 
     def hot_item_orders(self, world, *, buyers: int, seconds: float) -> list[bench.Figure]:
@@ -86,7 +129,7 @@ class Command(BaseCommand):
             return True
 
         orders = bench.rate_per_second(buy, threads=buyers, seconds=seconds)
-        return [bench.Figure(f"orders placed/s, one hot item, {buyers} buyers", orders, "/s",
+        return [bench.Figure(f"order_place() calls/s, one hot item, {buyers} threads", orders, "/s",
                              f"raw guarded UPDATE/s ({raw:.0f}/s)", raw)]
 
 
