@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from catalog.backends.base import Document
+from catalog.demo_pictures import picture_name
 from catalog.documents import documents_write
 from catalog.models import AttributeDefinition, Category, Item, ItemStatus
 from catalog.selectors import category_schema, snapshot_of
@@ -893,14 +894,17 @@ def seed_categories() -> dict[str, Category]:
     return by_path
 
 
-def _image_urls(path: str) -> list[str]:
-    """A picture per category, served from our own static files: the demo runs offline.
+def _image_urls(path: str, sku: str, attributes: dict[str, Any]) -> list[str]:
+    """A picture drawn for the item's category in its colour (its `…colour` attribute, or one
+    chosen from its SKU), served from our own static files: the demo runs offline.
 
     The plain static path, not `static()`'s hashed name: production's manifest exists only after
     collectstatic (seeding must not need it), and a stored hash would go stale with the next one;
     collectstatic keeps the unhashed copies, which the web server serves too.
     """
-    return [f"{settings.STATIC_URL}catalog/demo/{SKU_CODES[path].lower()}.svg"]
+    colour = next((value for code, value in attributes.items() if code.endswith("colour")), None)
+    name = picture_name(SKU_CODES[path], colour if isinstance(colour, str) else None, sku)
+    return [f"{settings.STATIC_URL}catalog/demo/{name}"]
 
 
 def demo_item_ids() -> list[int]:
@@ -946,7 +950,7 @@ def seed_catalog(*, seller_ids: list[int], items: int = 3000, seed: int = 7) -> 
                     description=draft.description,
                     category=category,
                     price_paise=draft.price_rupees * 100,
-                    images=_image_urls(path),
+                    images=_image_urls(path, sku, draft.attributes),
                     status=ItemStatus.ACTIVE,
                     rating=rating if rating_count else Decimal("0.0"),
                     rating_count=min(rating_count, 50000),

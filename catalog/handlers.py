@@ -1,4 +1,5 @@
-"""The catalog's consumers: an item's rating and count follow its reviews.
+"""The catalog's consumers: an item's rating and count follow its reviews; the cached category
+menu is renewed when a category changes.
 
 `reviews.review_changed.v1` only says which item; the handler re-reads the item's visible
 reviews (reviews.interface) and stores their average and number through `item_rating_set`, which
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import logging
 
-from catalog.services import ItemNotFound, item_rating_set
+from catalog.selectors import category_menu_forget
+from catalog.services import CATEGORY_CHANGED, ItemNotFound, item_rating_set
 from events.interface import Event, consumer
 from reviews.interface import REVIEW_CHANGED, rating_summary
 
@@ -25,3 +27,9 @@ def on_review_changed(event: Event) -> None:
         item_rating_set(item_id=item_id, rating=summary.average, rating_count=summary.count)
     except ItemNotFound:
         logger.info("Reviews of item %s changed, but the catalog has no such item", item_id)
+
+
+@consumer(CATEGORY_CHANGED, name="catalog.category_menu")
+def on_category_changed(event: Event) -> None:
+    """Created, renamed, moved: the cached menu (header, landing pages, breadcrumbs) is renewed."""
+    category_menu_forget()

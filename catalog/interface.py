@@ -5,13 +5,19 @@ catalog.item_updated.v1, catalog.item_retired.v1. A category that is created, re
 or whose schema changes emits catalog.category_changed.v1 (key "category-<id>", payload: id,
 slug, name, path, parent_id, ancestor_ids, attributes) for it and each category below it.
 
+Browsing pages read the tree from the cache: `category_menu()` (the roots with their
+children), `category_browse(path)` and `category_trail(category_id)`; no query once cached.
+
 Staff screens name items with `item_labels(item_ids=...)` and find them by SKU with
 `item_ids_by_sku(sku=...)`, one query each.
 """
 
 from catalog.selectors import (
+    category_browse,
     category_descendant_ids,
     category_get,
+    category_menu,
+    category_trail,
     category_tree,
     item_get,
     item_get_by_sku,
@@ -35,8 +41,11 @@ __all__ = [
     "AttributeInfo",
     "CategoryInfo",
     "ItemSnapshot",
+    "category_browse",
     "category_descendant_ids",
     "category_get",
+    "category_menu",
+    "category_trail",
     "category_tree",
     "item_get",
     "item_get_by_sku",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from catalog.documents import documents_backend, documents_read
@@ -251,3 +253,57 @@ def item_ids_find(
     if category_id is not None:
         category_ids = category_descendant_ids(category_id) if include_descendants else [category_id]
     return documents_backend().find(category_ids, filters)
+
+
+# --- the category menu: the same for everyone, so cached ---------------------------------------
+
+CATEGORY_MENU_KEY = "catalog:category-menu:v1"
+CATEGORY_MENU_VERSION_KEY = "catalog:category-menu:version"
+CATEGORY_MENU_SECONDS = 60 * 60  # a safety net: the consumer of category_changed renews the version
+
+
+def _light(node: CategoryInfo) -> CategoryInfo:
+    """A node without its schema (pages that browse need names and paths, not attributes)."""
+    return CategoryInfo(id=node.id, slug=node.slug, name=node.name, path=node.path, parent_id=node.parent_id,
+                        ancestor_ids=node.ancestor_ids, children=tuple(_light(c) for c in node.children))
+
+
+def category_menu() -> tuple[CategoryInfo, ...]:
+    """The category tree (roots, each with its children, without schemas) from the shared cache.
+
+    Keyed by a version that `category_menu_forget` (the consumer of catalog.category_changed.v1)
+    renews, so a reader that raced a change can't put the old tree back under the new version.
+    Two cache reads and no query once cached; three queries to build it.
+    """
+    version = cache.get_or_set(CATEGORY_MENU_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    key = f"{CATEGORY_MENU_KEY}:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = tuple(_light(root) for root in category_tree())
+        cache.set(key, found, CATEGORY_MENU_SECONDS)
+    return found
+
+
+def category_menu_forget() -> None:
+    cache.set(CATEGORY_MENU_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _walk(nodes: Iterable[CategoryInfo]) -> Iterator[CategoryInfo]:
+    for node in nodes:
+        yield node
+        yield from _walk(node.children)
+
+
+def category_browse(path: str) -> CategoryInfo | None:
+    """The category at `path` ("electronics/mobiles") with its children, from the cached menu."""
+    path = path.strip("/")
+    return next((node for node in _walk(category_menu()) if node.path == path), None)
+
+
+def category_trail(category_id: int) -> list[CategoryInfo]:
+    """The category's ancestors from the root, then the category; [] if unknown. From the cache."""
+    by_id = {node.id: node for node in _walk(category_menu())}
+    node = by_id.get(category_id)
+    if node is None:
+        return []
+    return [by_id[a] for a in node.ancestor_ids if a in by_id] + [node]

@@ -1,17 +1,23 @@
-"""The product page: what the item is, whether it is in stock and when it reaches the visitor."""
+"""The product page: what the item is, whether it is in stock and when it reaches the visitor.
+
+And a category's landing page, /c/electronics/mobiles/: search's results page for the category
+(filters, sort, delivery dates), with the category's header above them.
+"""
 
 from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.interface import current_pin_get, profile_get
-from catalog.selectors import category_get, item_get
+from catalog.selectors import category_browse, category_get, category_trail, item_get
 from inventory.interface import availability_get, delivery_promises
 from logistics.interface import PinCodeError
 from reviews.interface import product_reviews
+from search.interface import category_results_page
 from wishlist.interface import wishlist_item_ids
 
 LOW_STOCK = 5
@@ -47,7 +53,31 @@ def product_detail(request, item_id: int, slug: str = ""):
         "item": item, "available": available, "low_stock": 0 < available <= LOW_STOCK, "pin": pin,
         "promise": promise, "attributes": attributes, "category": category,
         "seller_name": (seller.full_name or "a Bazaar seller") if seller else "a Bazaar seller",
+        "crumbs": [*category_crumbs(item.category_id), {"name": item.title, "url": ""}],
     })
+
+
+def category_url(path: str) -> str:
+    return reverse("catalog:category", kwargs={"category_path": path})
+
+
+def category_crumbs(category_id: int) -> list[dict]:
+    """Home, then the category's ancestors and the category itself, each with its landing page."""
+    return [{"name": "Home", "url": reverse("home")},
+            *({"name": c.name, "url": category_url(c.path)} for c in category_trail(category_id))]
+
+
+def category_page(request, category_path: str):
+    """A category's landing page: its name, breadcrumbs, sub-categories, top brands, and search's
+    results for everything in it. The tree comes from the cached menu: no query to find it."""
+    category = category_browse(category_path)
+    if category is None:
+        raise Http404("No such category.")
+    crumbs = category_crumbs(category.id)
+    crumbs[-1] = {**crumbs[-1], "url": ""}
+    children = [{"name": c.name, "url": category_url(c.path)} for c in category.children]
+    return category_results_page(request, category_id=category.id, name=category.name, crumbs=crumbs,
+                                 children=children)
 
 
 def _show(value, unit: str) -> str:

@@ -9,6 +9,10 @@ search box and the error (never a silently different search); a page that doesn'
 the last, or not a number) is a 404 with links to the last and first pages; results found only
 by typo tolerance say so, with the spelling the results use ("Did you mean"); with a PIN code
 nothing reaches, the empty state says that once, with a way to choose another PIN code.
+
+A category's landing page (catalog's /c/<path>/) is this page for one category, with the
+category's header (breadcrumbs, sub-categories, top brands) above the results: see
+`category_results_page`. Its links keep to the landing page and leave the category out.
 """
 
 from __future__ import annotations
@@ -57,14 +61,27 @@ def query_items(params: SearchParams, *, keep_page: bool = False) -> list[tuple[
 
 
 class Links:
-    """URLs of the page with one thing changed; filters always go back to page 1."""
+    """URLs of the page with one thing changed; filters always go back to page 1.
 
-    def __init__(self, base: str, params: SearchParams):
-        self.base, self.params = base, params
+    On a category's landing page (`landing`) the category is the page's own, not a parameter,
+    and choosing another category goes to that category's landing page.
+    """
+
+    def __init__(self, base: str, params: SearchParams, *, landing: bool = False):
+        self.base, self.params, self.landing = base, params, landing
 
     def url(self, params: SearchParams, *, keep_page: bool = False) -> str:
         items = query_items(params, keep_page=keep_page)
+        if self.landing:
+            items = [(name, value) for name, value in items if name != "category"]
         return f"{self.base}?{urlencode(items)}" if items else self.base
+
+    def category(self, category_id: int | None) -> str:
+        if not self.landing or category_id is None:
+            return self.changed(category_id=category_id)
+        items = [(n, v) for n, v in query_items(replace(self.params, page=1)) if n != "category"]
+        base = category_url(category_id)
+        return f"{base}?{urlencode(items)}" if items else base
 
     def changed(self, **changes) -> str:
         return self.url(replace(self.params, page=1, **changes))
@@ -90,13 +107,24 @@ def product_url(item_id: int) -> str:
         return f"/p/{item_id}/"
 
 
+def category_url(category_id: int) -> str:
+    """A category's landing page (catalog's page); the search page for it if unknown here."""
+    category = categories_by_id().get(category_id)
+    if category is None:
+        return f"/search/?category={category_id}"
+    try:
+        return reverse("catalog:category", kwargs={"category_path": category.path})
+    except NoReverseMatch:
+        return f"/c/{category.path}/"
+
+
 def _facets(page: SearchPage, links: Links) -> list[dict]:
     params, out = page.params, []
     for group in page.facets:
         values = []
         for value in group.values:
             if group.kind == "category":
-                url = links.changed(category_id=int(value.value))
+                url = links.category(int(value.value))
             elif group.kind == "brand":
                 url = links.toggle_brand(value.value)
             elif group.kind == "rating":
@@ -114,7 +142,7 @@ def _facets(page: SearchPage, links: Links) -> list[dict]:
 def _chips(page: SearchPage, links: Links) -> list[dict]:
     """The filters in force, each with a link that removes it."""
     params, chips = page.params, []
-    if page.category_trail:
+    if page.category_trail and not links.landing:
         chips.append({"label": page.category_trail[-1].name, "url": links.changed(category_id=None)})
     chips += [{"label": b, "url": links.toggle_brand(b)} for b in params.brands]
     labels = {g.code: g for g in page.facets if g.kind == "attribute"}
@@ -157,13 +185,31 @@ def _hidden(params: SearchParams, *, drop: set[str]) -> list[tuple[str, str]]:
     return [(name, value) for name, value in query_items(params) if name not in drop]
 
 
-def search_page(request: HttpRequest) -> HttpResponse:
+def category_results_page(request: HttpRequest, *, category_id: int, name: str, crumbs: list[dict],
+                          children: list[dict]) -> HttpResponse:
+    """The results page for one category, under its landing header: `crumbs` ({name, url}, the
+    last one the category's, without url) and `children` ({name, url}) as the catalog has them."""
+    return search_page(request, landing={"category_id": category_id, "name": name, "crumbs": crumbs,
+                                         "children": children})
+
+
+def _top_brands(page: SearchPage, links: Links, limit: int = 8) -> list[dict]:
+    group = next((g for g in page.facets if g.kind == "brand"), None)
+    values = sorted(group.values, key=lambda v: (-v.count, v.label.casefold()))[:limit] if group else []
+    return [{"label": v.label, "count": v.count, "selected": v.selected, "url": links.toggle_brand(v.value)}
+            for v in values]
+
+
+def search_page(request: HttpRequest, *, landing: dict | None = None) -> HttpResponse:
     asked = search_request_parse(request.GET)
     params = asked.params
+    if landing is not None:
+        params = replace(params, category_id=landing["category_id"])
     pin = current_pin_get(request) or None
     base = request.path
-    links = Links(base, params)
-    context: dict = {"params": params, "pin": pin, "base_url": base, "max_query_length": MAX_QUERY_LENGTH}
+    links = Links(base, params, landing=landing is not None)
+    context: dict = {"params": params, "pin": pin, "base_url": base, "max_query_length": MAX_QUERY_LENGTH,
+                     "landing": landing}
     if asked.query_error:
         return _query_refused(request, asked.query_error, context)
     if asked.page_error:
@@ -179,7 +225,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         logger.exception("Search is unavailable")
         return render(request, "search/unavailable.html", context, status=503)
 
-    links = Links(base, page.params)
+    links = Links(base, page.params, landing=landing is not None)
     if page.params.page > page.pages:
         return _past_the_last_page(request, page, links, context)
 
@@ -220,6 +266,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "first_page_url": links.page(1),
         "category_name": page.category_trail[-1].name if page.category_trail else "",
     })
+    if landing is not None:
+        context["landing"] = {**landing, "brands": _top_brands(page, links)}
     return render(request, "search/results.html", context)
 
 

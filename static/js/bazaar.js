@@ -70,3 +70,33 @@
     message.appendChild(button);
   });
 })();
+
+/* Browsing: the category drawer's close button, and "Buy now" buying the quantity chosen. */
+(function () {
+  "use strict";
+
+  document.querySelectorAll("[data-menu-close]").forEach(function (button) {
+    var menu = button.closest("details");
+    if (!menu) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+  });
+
+  // The drawer's dimmed backdrop belongs to the <details> itself: a click on it closes the menu.
+  document.querySelectorAll("details[data-category-menu]").forEach(function (menu) {
+    menu.addEventListener("click", function (event) {
+      if (event.target === menu) menu.open = false;
+    });
+  });
+
+  document.querySelectorAll("form[data-buy-now]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var quantity = form.querySelector("[data-quantity-from]");
+      var chosen = quantity && document.getElementById(quantity.getAttribute("data-quantity-from"));
+      if (chosen && chosen.value) quantity.value = chosen.value;
+    });
+  });
+})();

@@ -1,0 +1,45 @@
+"""Browsing: the header's category menu and breadcrumbs' structured data.
+
+    {% load catalog_browsing %}{% category_menu %}
+
+The menu is the cached category tree (catalog.selectors.category_menu): no query per page once
+cached, and renewed when catalog.category_changed.v1 is consumed.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+from django.utils.html import json_script
+from django.utils.safestring import mark_safe
+
+from catalog.selectors import category_menu as cached_menu
+
+register = template.Library()
+
+
+def _url(path: str) -> str:
+    return reverse("catalog:category", kwargs={"category_path": path})
+
+
+@register.inclusion_tag("catalog/_category_menu.html")
+def category_menu() -> dict:
+    """The roots, each with its children, as {name, url, children} for the header."""
+    roots = [{"name": root.name, "url": _url(root.path),
+              "children": [{"name": c.name, "url": _url(c.path)} for c in root.children]}
+             for root in cached_menu()]
+    return {"roots": roots}
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_json_ld(context, crumbs: list[dict]) -> str:
+    """schema.org BreadcrumbList for `crumbs` ({name, url}); the last one is the current page."""
+    request = context.get("request")
+    here = request.build_absolute_uri() if request is not None else ""
+    items = [{"@type": "ListItem", "position": n, "name": crumb["name"],
+              "item": request.build_absolute_uri(crumb["url"]) if request is not None and crumb.get("url") else here}
+             for n, crumb in enumerate(crumbs, start=1)]
+    data = {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
+    # json_script escapes <, > and & so the data can't end the script element.
+    return mark_safe(json_script(data).replace(  # noqa: S308 - json_script's output, escaped
+        '<script type="application/json">', '<script type="application/ld+json">', 1))
