@@ -153,10 +153,6 @@ def test_without_a_location_the_cache_lives_beside_the_database(settings):
 
 
 def test_cache_files_of_databases_that_are_gone_are_swept_away(settings, db):
-    from django.db import connections
-
-    if connections["default"].vendor != "sqlite":
-        pytest.skip("the embedded cache's folder beside a SQLite database")
     folder = Path(settings.VAR_DIR) / "cache"
     folder.mkdir(exist_ok=True)
     gone = folder / f"test-gone-{os.getpid()}.sqlite3"
