@@ -8,8 +8,10 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 
+from shop import ratelimit
 from shop.backends import reset_backends
 from tests.brokers import broker_fixture
+from tests.celery_broker import celery_publishing_to
 from tests.engines import ENGINE_FIXTURES, ENGINE_MARKS, engine_fixture
 
 pytest_plugins = ["tests.shop_world", "tests.xdist_groups"]
@@ -38,10 +40,12 @@ def _isolated_state(settings, tmp_path):
             **settings.BAZAAR_BACKENDS["search"], "OPTIONS": {"path": str(tmp_path / "search-index")}}}
     app.conf.task_always_eager = True
     _clear_cache()
+    ratelimit.local_counters_clear()  # the limits' fallback counters, kept in this process
     reset_backends()
     yield
     reset_backends()
     _clear_cache()
+    ratelimit.local_counters_clear()
 
 
 def _clear_cache() -> None:
@@ -104,33 +108,15 @@ def pytest_collection_modifyitems(config, items):
 
 # --- The Celery broker, unreachable ---------------------------------------------------------------
 
-def _forget_broker_connections(app) -> None:
-    """Celery keeps its connection and producer pools; a new broker URL needs new ones. The old
-    ones are dropped, not closed: whatever still holds one (another test's producer) keeps a
-    working pool instead of failing with "Acquire on closed pool"."""
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def broker_down() -> Iterator[str]:
     """Celery publishes for real (not eagerly) to a Redis address where nothing listens: the port
     is bound by this test and never listened on, so every connection is refused at once."""
-    from shop.celery import app
-
     closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     closed.bind(("127.0.0.1", 0))
     url = f"redis://127.0.0.1:{closed.getsockname()[1]}/0"
-    # Celery resolves the read and write URLs from CELERY_BROKER_URL when it is set (CI: Redis).
-    keys = ("broker_url", "broker_write_url", "broker_read_url")
-    saved = {key: app.conf[key] for key in keys}
-    app.conf.update({key: url for key in keys})
-    app.conf.task_always_eager = False
-    _forget_broker_connections(app)
     try:
-        yield url
+        with celery_publishing_to(url):
+            yield url
     finally:
-        app.conf.update(saved)
-        app.conf.task_always_eager = True
-        _forget_broker_connections(app)
         closed.close()

@@ -29,12 +29,6 @@ LOCKED = re.compile(r"Too many failed log-ins.*You can try again in (less than a
                     r"\(at \d\d:\d\d\)")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    ratelimit.local_counters_clear()
-    yield
-    ratelimit.local_counters_clear()
-
 
 def log_in(client, email: str, password: str, address: str | None = None):
     extra = {"HTTP_X_FORWARDED_FOR": address} if address else {}

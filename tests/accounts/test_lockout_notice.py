@@ -16,17 +16,10 @@ from events.interface import Event
 from events.models import OutboxEvent
 from events.registry import dispatch
 from notifications.models import Notification
-from shop import ratelimit
 
 PASSWORD = "a-long-test-password"
 LOCKED = "accounts.login_locked.v1"
 
-
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    ratelimit.local_counters_clear()
-    yield
-    ratelimit.local_counters_clear()
 
 
 def fail_log_ins(client, email: str, times: int) -> list[int]:

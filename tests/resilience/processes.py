@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import requests
@@ -211,28 +211,3 @@ class CeleryBeat(ShopProcess):
     def wait_ready(self, seconds: float = 60) -> float:
         return wait_until(lambda: "beat: Starting..." in self.log_text(), seconds=seconds, what=f"{self.name} ready",
                           alive=[self], interval=0.1)
-
-
-@contextlib.contextmanager
-def celery_publishing_to(url: str) -> Iterator[None]:
-    """The test process's own Celery publishes to `url` for real (not eagerly), as the web process
-    does: order_place's expiry task, the gateway's callback, relay kicks."""
-    from shop.celery import app
-
-    keys = ("broker_url", "broker_write_url", "broker_read_url")
-    saved = {key: app.conf[key] for key in keys}
-    app.conf.update({key: url for key in keys})
-    app.conf.task_always_eager = False
-    _forget_broker_connections(app)
-    try:
-        yield
-    finally:
-        app.conf.update(saved)
-        app.conf.task_always_eager = True
-        _forget_broker_connections(app)
-
-
-def _forget_broker_connections(app) -> None:
-    # As tests/payments/test_broker_down.py: dropped, not closed, so nothing holding one breaks.
-    app._pool = None
-    app.amqp._producer_pool = None

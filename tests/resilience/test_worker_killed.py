@@ -24,10 +24,11 @@ from orders.models import Order
 from payments.backends.simulated import SimulatedGateway
 from payments.models import Payment, PaymentNotification
 from shop.celery import app
+from tests.celery_broker import celery_publishing_to
 from tests.orders.helpers import charge_of, place
 from tests.resilience.books import assert_books_balanced, on_hand_now, transitions, unpublished_events
 from tests.resilience.customers import Customer, Journal
-from tests.resilience.processes import celery_publishing_to, wait_until
+from tests.resilience.processes import wait_until
 
 pytestmark = [pytest.mark.broker, pytest.mark.xdist_group("resilience"), pytest.mark.django_db(transaction=True)]
 

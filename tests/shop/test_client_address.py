@@ -18,12 +18,6 @@ TOKEN_URL = "/api/v1/auth/token"
 PASSWORD = "a-long-test-password"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    ratelimit.local_counters_clear()
-    yield
-    ratelimit.local_counters_clear()
-
 
 def _request(xff: str | None, remote: str = "10.0.0.1"):
     extra = {"REMOTE_ADDR": remote}
