@@ -269,19 +269,39 @@ def _light(node: CategoryInfo) -> CategoryInfo:
 
 
 def category_menu() -> tuple[CategoryInfo, ...]:
+    return category_menu_versioned()[1]
+
+
+def category_menu_versioned() -> tuple[str, tuple[CategoryInfo, ...]]:
     """The category tree (roots, each with its children, without schemas) from the shared cache.
 
     Keyed by a version that `category_menu_forget` (the consumer of catalog.category_changed.v1)
     renews, so a reader that raced a change can't put the old tree back under the new version.
-    Two cache reads and no query once cached; three queries to build it.
+    One cache read (the version) once this process holds that version's tree, two when it
+    doesn't; three queries to build it. With the version, so a caller may keep what it makes
+    from the tree (the header's rendered menu) until the version changes.
     """
     version = cache.get_or_set(CATEGORY_MENU_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    held = _menu_held
+    if held is not None and held[0] == version:
+        return held  # this process already holds that version's tree: no read, no unpickling
     key = f"{CATEGORY_MENU_KEY}:{version}"
     found = cache.get(key)
     if found is None:
         found = tuple(_light(root) for root in category_tree())
         cache.set(key, found, CATEGORY_MENU_SECONDS)
-    return found
+    _remember_menu(version, found)
+    return version, found
+
+
+# The last tree this process read, with its version. The version is still read from the shared
+# cache on every call, so a renewed version is seen at once by every process (docs/decisions/0021).
+_menu_held: tuple[str, tuple[CategoryInfo, ...]] | None = None
+
+
+def _remember_menu(version: str, tree: tuple[CategoryInfo, ...]) -> None:
+    global _menu_held
+    _menu_held = (version, tree)
 
 
 def category_menu_forget() -> None:

@@ -8,6 +8,7 @@ from contextlib import ExitStack
 
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 
 from shop import metrics
 from shop.cache import cache_time_start, cache_time_stop
@@ -29,6 +30,25 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+# What is worth compressing: pages and JSON. Not pictures (`make run` serves uploads through
+# Django, as a stream): WebP and JPEG are compressed already, so gzip would spend CPU for nothing.
+COMPRESSED_TYPES = ("text/html", "application/json", "application/problem+json", "application/vnd.oai.openapi")
+
+
+class CompressPagesMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware for pages and JSON only (docs/decisions/0021).
+
+    BREACH: Django masks the CSRF token anew in every response and pads each gzip header with up
+    to 100 random bytes ("Heal the Breach", Django 4.2); session cookies are SameSite=Lax.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        kind = response.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        if response.streaming or kind not in COMPRESSED_TYPES:
+            return response
+        return super().process_response(request, response)
 
 
 class RequestIdMiddleware:

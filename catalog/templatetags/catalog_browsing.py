@@ -9,11 +9,12 @@ cached, and renewed when catalog.category_changed.v1 is consumed.
 from __future__ import annotations
 
 from django import template
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 
-from catalog.selectors import category_menu as cached_menu
+from catalog.selectors import category_menu_versioned
 
 register = template.Library()
 
@@ -22,13 +23,33 @@ def _url(path: str) -> str:
     return reverse("catalog:category", kwargs={"category_path": path})
 
 
-@register.inclusion_tag("catalog/_category_menu.html")
-def category_menu() -> dict:
+MENU_TEMPLATE = "catalog/_category_menu.html"
+
+# (menu version, template, HTML): the menu is the same for every visitor, so this process renders
+# it once per version of the tree, about 2 ms a page (docs/decisions/0021). The template object is
+# part of the key: when the loaders are reset (`make dev` after a template edit) it renders again.
+_rendered: tuple[str, object, str] | None = None
+
+
+def menu_roots(tree) -> list[dict]:
     """The roots, each with its children, as {name, url, children} for the header."""
-    roots = [{"name": root.name, "url": _url(root.path),
-              "children": [{"name": c.name, "url": _url(c.path)} for c in root.children]}
-             for root in cached_menu()]
-    return {"roots": roots}
+    return [{"name": root.name, "url": _url(root.path),
+             "children": [{"name": c.name, "url": _url(c.path)} for c in root.children]}
+            for root in tree]
+
+
+@register.simple_tag
+def category_menu() -> str:
+    global _rendered
+    version, tree = category_menu_versioned()
+    menu_template = get_template(MENU_TEMPLATE)
+    compiled = getattr(menu_template, "template", menu_template)  # the backend's wrapper is new each time
+    held = _rendered
+    if held is not None and held[0] == version and held[1] is compiled:
+        return mark_safe(held[2])  # noqa: S308 - the template's own output, rendered below
+    html = menu_template.render({"roots": menu_roots(tree)})
+    _rendered = (version, compiled, html)
+    return mark_safe(html)  # noqa: S308 - the template's own output
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,132 @@
+"""Queries per page: a budget for each storefront page, anonymous and logged in (issue 11, part 2;
+docs/decisions/0021). A budget is today's count: a page that needs more fails here, so a new N+1 or
+a second read of the same row is seen in review rather than in `make bench`.
+
+Counted on a warm cache (the second request), as a running shop serves them: the category menu,
+the profile and the header's counts come from the cache then. Cache calls are budgeted too, for
+the header's reads: each is a network round trip to Redis in production.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.utils.text import slugify
+
+from cart.interface import CartOwner, cart_add
+from search.interface import items_reindex
+from tests.orders.helpers import place
+from tests.shop_world import BENGALURU_PIN
+
+# page -> (anonymous, logged in) queries; None: the page is for customers only.
+QUERY_BUDGETS = {
+    "home": (0, 1),  # the customer's row (AuthenticationMiddleware)
+    "product": (7, 11),
+    "search": (1, 2),  # search.performed's outbox row
+    "cart": (4, 5),
+    "my orders": (None, 4),
+    "order": (None, 4),
+}
+# page -> (anonymous, logged in) cache calls (get_or_set counts as two: it reads, then maybe sets).
+CACHE_BUDGETS = {
+    "home": (4, 7),
+    "product": (8, 12),
+    "search": (4, 7),
+    "cart": (4, 7),
+    "my orders": (None, 7),
+    "order": (None, 7),
+}
+
+
+@pytest.fixture
+def pages(world):
+    tv = world.add_item("TV-55", title="Test item headphones", stock={"BLR1": 30, "DEL1": 4})
+    mug = world.add_item("MUG", stock={"BLR1": 5})
+    items_reindex(item_ids=[tv, mug])
+    cart_add(owner=CartOwner(user_id=world.customer.pk), item_id=mug, quantity=1)
+    order = place(world.customer.pk, tv)
+    return {
+        "home": "/",
+        "product": f"/p/{tv}/{slugify('Test item headphones')}/",
+        "search": "/search/?q=headphnes&sort=price_asc",
+        "cart": "/cart/",
+        "my orders": "/orders/",
+        "order": f"/orders/{order.pk}/",
+    }
+
+
+def _anonymous_with_a_cart(client, pages, world):
+    session = client.session
+    session["pin_code"] = BENGALURU_PIN
+    session.save()
+    client.post("/cart/add/", {"item_id": world.items["MUG"], "quantity": 1})
+
+
+class _CacheCalls:
+    """Counts calls on the shared cache (each a round trip to Redis in production)."""
+
+    METHODS = ("get", "set", "add", "get_many", "set_many", "delete", "incr", "get_or_set", "has_key")
+
+    def __init__(self, monkeypatch):
+        self.calls: list[tuple[str, object]] = []
+        for name in self.METHODS:
+            real = getattr(cache, name)
+            monkeypatch.setattr(cache, name, self._spy(name, real))
+
+    def _spy(self, name, real):
+        def call(*args, **kwargs):
+            self.calls.append((name, args[0] if args else None))
+            return real(*args, **kwargs)
+        return call
+
+
+# A short-lived cache entry may expire between the warming request and the counted one on a busy
+# machine: one more read and its write back are allowed for that, no more.
+EXPIRY_SLACK = 2
+VISITS = [(page, logged_in) for page, budgets in QUERY_BUDGETS.items() for logged_in in (False, True)
+          if budgets[logged_in] is not None]
+
+
+@pytest.mark.parametrize(("page", "logged_in"), VISITS,
+                         ids=[f"{page}-{'customer' if logged_in else 'anonymous'}" for page, logged_in in VISITS])
+def test_each_page_stays_within_its_query_and_cache_budget(page, logged_in, pages, world, client,
+                                                             django_assert_max_num_queries, monkeypatch):
+    queries, cache_calls = QUERY_BUDGETS[page][logged_in], CACHE_BUDGETS[page][logged_in]
+    if logged_in:
+        client.force_login(world.customer)
+    else:
+        _anonymous_with_a_cart(client, pages, world)
+    assert client.get(pages[page]).status_code == 200  # warms the cache
+
+    spy = _CacheCalls(monkeypatch)
+    with django_assert_max_num_queries(queries):
+        response = client.get(pages[page])
+    assert response.status_code == 200
+    assert len(spy.calls) <= cache_calls + EXPIRY_SLACK, spy.calls
+
+
+def test_the_profile_is_read_once_per_page(pages, world, client, monkeypatch):
+    """The view and the header's context processor both want the customer's PIN: one read."""
+    client.force_login(world.customer)
+    client.get(pages["product"])
+    spy = _CacheCalls(monkeypatch)
+    client.get(pages["product"])
+    own_profile = [c for c in spy.calls if c[0] == "get" and str(c[1]).endswith(f":{world.customer.pk}")
+                   and "profile" in str(c[1])]
+    assert len(own_profile) == 1, spy.calls
+
+
+def test_the_header_menu_is_rendered_once_per_version_of_the_tree(pages, client, monkeypatch):
+    """Same for every visitor: rendered once per process, again only when the tree's version changes."""
+    from catalog.selectors import category_menu_forget
+    from catalog.templatetags import catalog_browsing
+
+    real, built = catalog_browsing.menu_roots, []
+    monkeypatch.setattr(catalog_browsing, "menu_roots", lambda tree: built.append(1) or real(tree))
+    monkeypatch.setattr(catalog_browsing, "_rendered", None)
+    for page in ("home", "cart", "search", "home"):
+        assert "Gadgets" in client.get(pages[page]).content.decode()
+    assert len(built) == 1
+    category_menu_forget()  # what the consumer of catalog.category_changed.v1 does
+    client.get(pages["cart"])
+    assert len(built) == 2
