@@ -112,3 +112,17 @@ def api_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded pictures go to this test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def seller_api(world):
+    client = APIClient()
+    client.force_authenticate(world.seller)
+    return client

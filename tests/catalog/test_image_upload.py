@@ -16,19 +16,6 @@ PNG = base64.b64decode(
 )
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def seller_api(world):
-    client = APIClient()
-    client.force_authenticate(world.seller)
-    return client
-
-
 def test_an_uploaded_picture_is_stored_and_added_to_the_item(seller_api, world, media):
     item = world.add_item("PIC")
     response = seller_api.post(f"/api/v1/seller/items/{item}/images",

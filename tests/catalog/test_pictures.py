@@ -11,7 +11,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from PIL import Image
-from rest_framework.test import APIClient
 
 from catalog import demo_pictures
 from catalog.demo_pictures import COLOURS, FOLDER, picture_name, pictures
@@ -30,19 +29,6 @@ def picture_bytes(size: tuple[int, int], fmt: str = "PNG", *, exif_orientation: 
     else:
         image.save(out, fmt)
     return out.getvalue()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def seller_api(world):
-    client = APIClient()
-    client.force_authenticate(world.seller)
-    return client
 
 
 def stored(media) -> list[str]:
