@@ -1,7 +1,8 @@
 """What other apps use of accounts: profiles (cached), the visitor's current PIN code, the rule
-for a failed log-in, and for staff screens, users' emails and names by id (one query for many)."""
+for a failed log-in, for staff screens users' emails and names by id (one query for many), and for
+the page's one cache prefetch the session's claimed user id and the keys its header reads."""
 
-from accounts.pin import current_pin_get, current_pin_set
+from accounts.pin import current_pin_get, current_pin_set, header_cache_keys, session_user_id
 from accounts.selectors import (
     Profile,
     address_list,
@@ -20,6 +21,7 @@ from accounts.validators import (
     validate_pin_in_state,
 )
 
-__all__ = ["Profile", "address_list", "current_pin_get", "current_pin_set", "default_address_get", "login_failed",
-           "normalize_phone", "normalize_pin_code", "profile_get", "state_choices", "user_emails",
-           "user_ids_by_email", "user_names", "validate_pin_code", "validate_pin_in_state"]
+__all__ = ["Profile", "address_list", "current_pin_get", "current_pin_set", "default_address_get",
+           "header_cache_keys", "login_failed", "normalize_phone", "normalize_pin_code", "profile_get",
+           "session_user_id", "state_choices", "user_emails", "user_ids_by_email", "user_names",
+           "validate_pin_code", "validate_pin_in_state"]

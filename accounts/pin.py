@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.http import HttpRequest
 
-from accounts.selectors import profile_get
+from accounts.selectors import profile_cache_key, profile_get, user_cache_key
 from accounts.services import profile_update
 from accounts.validators import normalize_pin_code, validate_pin_code
 
@@ -24,6 +25,22 @@ def _profile_pin(request: HttpRequest) -> str:
     pin = (profile.pin_code if profile else "") or ""
     setattr(request, _MEMO, (request.user.pk, pin))
     return pin
+
+
+def session_user_id(request: HttpRequest) -> int | None:
+    """The user id the session claims, without loading the user (Django checks the claim when
+    `request.user` is first read): for prefetching what that user's page will read."""
+    session = getattr(request, "session", None)
+    claimed = session.get(AUTH_SESSION_KEY) if session is not None else None
+    try:
+        return int(claimed) if claimed is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def header_cache_keys(request: HttpRequest, user_id: int | None) -> list[str]:
+    """What the page will read of accounts: the session's user and their profile (the PIN)."""
+    return [user_cache_key(user_id), profile_cache_key(user_id)] if user_id is not None else []
 
 
 def current_pin_get(request: HttpRequest) -> str:

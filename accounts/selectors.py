@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -44,6 +45,32 @@ def profile_get(*, user_id: int) -> Profile | None:
     row["user_id"] = row.pop("id")
     cache.set(key, row, timeout=settings.PROFILE_CACHE_SECONDS)
     return Profile(**row)
+
+
+# The user row behind a logged-in session, read on every page by Django's authentication
+# middleware: kept in the cache as its column values, so a page costs no query for it
+# (docs/decisions/0024). The key carries the columns' names, so a deploy that changes the table
+# reads afresh. Forgotten on every save and delete of a user (accounts.signals).
+USER_CACHE_SECONDS = 300
+_USER_COLUMNS = tuple(f.attname for f in User._meta.concrete_fields)
+_USER_SHAPE = format(zlib.crc32(",".join(_USER_COLUMNS).encode()), "08x")
+
+
+def user_cache_key(user_id: int) -> str:
+    return f"accounts:user:{_USER_SHAPE}:{user_id}"
+
+
+def session_user_get(*, user_id: int) -> User | None:
+    """The user of a session: from the cache, else one query (then cached). Deactivated users
+    too: the authentication backend decides what they may do."""
+    key = user_cache_key(user_id)
+    values = cache.get(key)
+    if values is not None:
+        return User.from_db("default", _USER_COLUMNS, values)
+    user = User._default_manager.filter(pk=user_id).first()
+    if user is not None:
+        cache.set(key, [getattr(user, name) for name in _USER_COLUMNS], timeout=USER_CACHE_SECONDS)
+    return user
 
 
 def address_list(*, user_id: int) -> list[Address]:

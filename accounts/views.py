@@ -116,7 +116,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         except IntegrityError:  # the same email signed up a moment ago, in another request
             form.add_error("email", "There is already an account with this email. Log in instead?")
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.CachedModelBackend")
             messages.success(request, f"Welcome to Bazaar, {user.get_short_name()}!")
             return HttpResponseRedirect(_safe_next(request))
     return render(request, "accounts/signup.html", {"form": form, "next": _next_param(request)})

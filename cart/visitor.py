@@ -41,6 +41,15 @@ def remember_owner(request: HttpRequest, owner: CartOwner) -> None:
         request.session[SESSION_KEY] = owner.token
 
 
+def header_cache_keys(request: HttpRequest, user_id: int | None) -> list[str]:
+    """The cache key `cart_count` will read for this request, for the page's one prefetch
+    (shop.middleware.RequestPrefetchMiddleware); `user_id` is the session's, not yet checked."""
+    if user_id is not None:
+        return [CartOwner.customer(user_id).count_cache_key]
+    token = _session_token(request)
+    return [CartOwner.visitor(token).count_cache_key] if token else []
+
+
 def cart_count(request: HttpRequest) -> int:
     """Units in the visitor's cart, for the header. No query for a visitor without a cart;
     otherwise the cached number or one query."""

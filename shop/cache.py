@@ -1,8 +1,15 @@
-"""Cache backends that also measure how long a request waits on the cache (for shop.metrics).
+"""Cache backends that measure how long a request waits on the cache (for shop.metrics), and
+fetch what a page is known to need in one round trip.
 
 Django has no hook for cache calls, so the configured backends are these thin subclasses: each
 public call adds its duration to the current request's total, which `RequestMetricsMiddleware`
 starts and reads. Outside a request (tasks, commands) nothing is added up.
+
+`request_prefetch(keys)` reads many keys with one `get_many` and keeps the answers (misses
+included) for the rest of the request, so the header's five or six reads cost one round trip
+instead of one each (docs/decisions/0024). Only prefetched keys are kept: a plain `get` always asks
+the server, so nothing that polls the cache within a request can be fooled. Any write through the
+cache in the request forgets its key, so a request reads its own writes.
 """
 
 from __future__ import annotations
@@ -57,9 +64,80 @@ for _name in TIMED_METHODS:
     setattr(TimedCacheMixin, _name, _timed(_name))
 
 
-class TimedRedisCache(TimedCacheMixin, RedisCache):
-    """django-redis, timed."""
+_prefetched: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("bazaar_cache_prefetched",
+                                                                                     default=None)
+_ABSENT = object()
 
 
-class TimedSQLiteCache(TimedCacheMixin, SQLiteCache):
-    """The embedded default (shop/sqlite_cache.py), timed."""
+def request_prefetch_start() -> contextvars.Token:
+    return _prefetched.set({})
+
+
+def request_prefetch_stop(token: contextvars.Token) -> None:
+    _prefetched.reset(token)
+
+
+def request_prefetch(keys: list[str]) -> None:
+    """Read `keys` in one round trip and keep the answers until the request ends. Outside a
+    request, or on a cache without the mixin, it does nothing (the reads then happen one by one)."""
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    kept = _prefetched.get()
+    if kept is None or not isinstance(cache, PrefetchCacheMixin):
+        return
+    wanted = [k for k in dict.fromkeys(keys) if k not in kept]
+    if wanted:
+        found = cache.get_many(wanted)
+        kept.update({k: found.get(k, _ABSENT) for k in wanted})
+
+
+class PrefetchCacheMixin:
+    """Put first in a cache backend's bases: `get` answers prefetched keys without a round trip;
+    writes forget the keys they touch (default version only: a versioned call goes to the server)."""
+
+    def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
+        kept = _prefetched.get()
+        if kept and version is None and key in kept:
+            value = kept[key]
+            return default if value is _ABSENT else value
+        return super().get(key, default, version)  # type: ignore[misc]
+
+    def _forget(self, keys) -> None:
+        kept = _prefetched.get()
+        if kept:
+            for key in keys:
+                kept.pop(key, None)
+
+
+def _forgetting(name: str, *, many: bool = False):
+    def method(self, key_or_keys, *args: Any, **kwargs: Any) -> Any:
+        self._forget(list(key_or_keys) if many else [key_or_keys])
+        return getattr(super(PrefetchCacheMixin, self), name)(key_or_keys, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+for _name in ("set", "add", "delete", "incr", "decr", "touch"):
+    setattr(PrefetchCacheMixin, _name, _forgetting(_name))
+for _name in ("set_many", "delete_many"):
+    setattr(PrefetchCacheMixin, _name, _forgetting(_name, many=True))
+
+
+def _clear(self) -> None:
+    kept = _prefetched.get()
+    if kept:
+        kept.clear()
+    super(PrefetchCacheMixin, self).clear()
+
+
+PrefetchCacheMixin.clear = _clear  # type: ignore[attr-defined]
+
+
+class TimedRedisCache(PrefetchCacheMixin, TimedCacheMixin, RedisCache):
+    """django-redis, timed, with request prefetch."""
+
+
+class TimedSQLiteCache(PrefetchCacheMixin, TimedCacheMixin, SQLiteCache):
+    """The embedded default (shop/sqlite_cache.py), timed, with request prefetch."""

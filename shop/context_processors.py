@@ -6,9 +6,13 @@ from functools import cached_property
 
 from django.http import HttpRequest
 
-from accounts.interface import current_pin_get
+from accounts.interface import current_pin_get, session_user_id
+from accounts.interface import header_cache_keys as accounts_keys
 from cart.interface import cart_count
+from cart.interface import header_cache_keys as cart_keys
+from notifications.interface import header_cache_keys as notifications_keys
 from notifications.interface import unread_count
+from wishlist.interface import header_cache_keys as wishlist_keys
 from wishlist.interface import wishlist_count
 
 
@@ -48,3 +52,11 @@ class Storefront:
 
 def storefront(request: HttpRequest) -> dict:
     return {"storefront": Storefront(request)}
+
+
+def storefront_cache_keys(request: HttpRequest) -> list[str]:
+    """Every cache key a storefront page's header will read for this visitor (the session's user,
+    their PIN, the three counts), for RequestPrefetchMiddleware's one round trip."""
+    user_id = session_user_id(request)
+    return [key for keys in (accounts_keys, cart_keys, wishlist_keys, notifications_keys)
+            for key in keys(request, user_id)]

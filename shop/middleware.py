@@ -11,7 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 
 from shop import metrics
-from shop.cache import cache_time_start, cache_time_stop
+from shop.cache import (
+    cache_time_start,
+    cache_time_stop,
+    request_prefetch,
+    request_prefetch_start,
+    request_prefetch_stop,
+)
+from shop.context_processors import storefront_cache_keys
 from shop.observability import REQUEST_ID_HEADER, request_id_from, request_id_set
 
 # The storefront uses none of these browser features; the simulated gateway's page is ours and
@@ -103,3 +110,25 @@ class _QueryTimer:
             return execute(sql, params, many, context)
         finally:
             self.seconds += time.perf_counter() - started
+
+
+# Paths whose requests draw no storefront header: the API (token auth), probes and metrics.
+NO_HEADER_PREFIXES = ("/api/", "/healthz", "/readyz", "/metrics", "/static/", "/media/")
+
+
+class RequestPrefetchMiddleware:
+    """Reads the cache keys a storefront page's header needs in one round trip before the view
+    runs (shop.cache.request_prefetch; docs/decisions/0024). After the session and before
+    authentication reads the user, which is one of those keys."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = request_prefetch_start()
+        try:
+            if request.method in ("GET", "HEAD") and not request.path.startswith(NO_HEADER_PREFIXES):
+                request_prefetch(storefront_cache_keys(request))
+            return self.get_response(request)
+        finally:
+            request_prefetch_stop(token)

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # The header's cache reads (the user included) in one round trip (docs/decisions/0024).
+    "shop.middleware.RequestPrefetchMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -146,6 +148,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# ModelBackend with the session's user read through the cache (docs/decisions/0024). Sessions
+# made before it named ModelBackend: those visitors log in once more.
+AUTHENTICATION_BACKENDS = ["accounts.backends.CachedModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -364,6 +369,8 @@ CELERY_BEAT_SCHEDULE = {
     "orders-archive": {"task": "orders.archive", "schedule": crontab(hour=3, minute=15)},
     # Items marked stale by catalog and stock events are re-indexed in one engine commit.
     "search-flush": {"task": "search.flush_stale_items", "schedule": timedelta(seconds=5)},
+    # The recommendations' Spark batch jobs, nightly: popular, als, also_bought, als_eval (decision 0023).
+    "recommendations-batch-jobs": {"task": "recommendations.batch_jobs", "schedule": crontab(hour=4, minute=0)},
 }
 
 # --- Logging ----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from wishlist.selectors import wishlist_count_get
+from wishlist.selectors import count_cache_key, wishlist_count_get
 
 
 def wishlist_count(request: HttpRequest) -> int:
@@ -13,3 +13,8 @@ def wishlist_count(request: HttpRequest) -> int:
     if not request.user.is_authenticated:
         return 0
     return wishlist_count_get(user_id=request.user.pk)
+
+
+def header_cache_keys(request: HttpRequest, user_id: int | None) -> list[str]:
+    """The cache key `wishlist_count` reads, for the page's one prefetch (shop.middleware)."""
+    return [count_cache_key(user_id)] if user_id is not None else []
