@@ -9,12 +9,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.interface import user_names
 from catalog.documents import documents_read
-from catalog.models import AttributeDefinition, AttributeType, Category, Item, ItemStatus
-from catalog.selectors import category_schema
+from catalog.models import AttributeDefinition, AttributeType, Category, Item, ItemStatus, VariantGroup
+from catalog.selectors import category_schema, variant_options_of
 from catalog.services import (
     ItemConflict,
     ItemNotFound,
@@ -63,12 +64,13 @@ class AttributeDefinitionForm(forms.ModelForm):
 
     class Meta:
         model = AttributeDefinition
-        fields = ("code", "label", "type", "unit", "choices", "required", "facetable", "position")
+        fields = ("code", "label", "type", "unit", "choices", "required", "facetable", "variant_option", "position")
 
     def clean(self):
         data = super().clean()
         for name, problems in schema_problems(
-            type=data.get("type", ""), unit=data.get("unit", ""), choices=data.get("choices", [])
+            type=data.get("type", ""), unit=data.get("unit", ""), choices=data.get("choices", []),
+            variant_option=bool(data.get("variant_option")),
         ).items():
             self.add_error(name if name in self.fields else None, problems)
         return data
@@ -287,7 +289,8 @@ class ItemAdmin(CrossAppLabels, admin.ModelAdmin):
     list_filter = ("status", ("category", admin.RelatedOnlyFieldListFilter), "brand")
     search_fields = ("sku", "title")
     list_select_related = ("category",)
-    readonly_fields = ("thumbnail", "rating", "rating_count", "version", "created_at", "updated_at")
+    readonly_fields = ("thumbnail", "variant_group_link", "rating", "rating_count", "version", "created_at",
+                       "updated_at")
     actions = ["retire_items"]
     show_full_result_count = False
 
@@ -297,6 +300,13 @@ class ItemAdmin(CrossAppLabels, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # On an item's page, its seller by name and its price in rupees, beside the fields.
         return ("seller", "price", *self.readonly_fields) if obj else self.readonly_fields
+
+    @admin.display(description="Variant of")
+    def variant_group_link(self, obj) -> str:
+        if obj.variant_group_id is None:
+            return "-"
+        return format_html('<a href="{}">{}</a>', reverse("admin:catalog_variantgroup_change",
+                                                          args=[obj.variant_group_id]), obj.variant_group)
 
     @admin.display(description="Image")
     def thumbnail(self, obj) -> str:
@@ -341,3 +351,54 @@ class ItemAdmin(CrossAppLabels, admin.ModelAdmin):
         if skipped:
             text += f" {skipped} changed while you chose them and were left as they are; try again."
         self.message_user(request, text, messages.SUCCESS if retired and not skipped else messages.WARNING)
+
+
+# --- variant groups: made by the services when an item names its parent SKU -------------------
+
+
+class VariantInline(admin.TabularInline):
+    """The listing's variants, read-only: each is edited as an item (its options are attributes)."""
+
+    model = Item
+    fk_name = "variant_group"
+    fields = ("sku", "title", "price", "status", "options")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ("pk",)
+
+    price = MoneyColumn("price_paise", description="Price")
+
+    @admin.display(description="Options")
+    def options(self, obj) -> str:
+        return ", ".join(f"{code}: {value}" for code, value in variant_options_of(obj.variant_key).items()) or "-"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(VariantGroup)
+class VariantGroupAdmin(CrossAppLabels, admin.ModelAdmin):
+    list_display = ("parent_sku", "title", "category", "seller", "variant_count", "created_at")
+    search_fields = ("parent_sku", "title")
+    list_select_related = ("category",)
+    readonly_fields = ("seller", "parent_sku", "category", "created_at")
+    fields = ("parent_sku", "title", "category", "seller", "created_at")
+    inlines = [VariantInline]
+    show_full_result_count = False
+
+    seller = LabelColumn("seller_id", SELLER, description="Seller")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(variants_n=Count("variants"))
+
+    @admin.display(description="Variants", ordering="variants_n")
+    def variant_count(self, obj) -> int:
+        return obj.variants_n
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a listing is made by its first variant (seller API, bulk upload)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

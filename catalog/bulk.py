@@ -2,11 +2,13 @@
 
 Columns (header row first, any order; only sku, title, category and price are required):
 
-    sku, title, brand, category, price, description, images, status, attr:<code> ...
+    sku, title, brand, category, price, description, images, status, parent_sku, attr:<code> ...
 
 - category: the category's id, its path ("electronics/mobiles") or a slug only it has
 - price: rupees, as "1299", "1,299.50" or "₹1,299"; or a price_paise column in paise
 - images: URLs separated by "|" or spaces
+- parent_sku: the listing the item is a variant of (rows with the same parent SKU are one
+  listing, their options in attr: columns); an empty cell keeps what the item has
 - attr:<code>: the attribute's value as text: "55 inch" or "55", "yes"/"no", "Red|Blue" for
   several choices. An empty cell means no value.
 
@@ -39,6 +41,7 @@ PLAIN_COLUMNS = (
     "description",
     "images",
     "status",
+    "parent_sku",
 )
 REQUIRED_COLUMNS = ("sku", "title")
 CSV_MAX_BYTES = 5 * 1024 * 1024
@@ -145,7 +148,7 @@ def _row(header: Sequence[str], record: Sequence[str]) -> tuple[dict[str, Any], 
         if name.startswith(ATTRIBUTE_PREFIX):
             if value:
                 row["attributes"][name[len(ATTRIBUTE_PREFIX) :]] = value
-        elif name in ("sku", "title", "brand", "description", "status") and value:
+        elif name in ("sku", "title", "brand", "description", "status", "parent_sku") and value:
             row[name] = value
     if cells.get("images"):
         row["images"] = [url for url in re.split(r"[|\s]+", cells["images"]) if url]

@@ -20,7 +20,14 @@ from catalog.demo_pictures import picture_name
 from catalog.documents import documents_write
 from catalog.models import AttributeDefinition, Category, Item, ItemStatus
 from catalog.selectors import category_schema, snapshot_of
-from catalog.services import ITEM_CREATED, attribute_define, category_create, facet_indexes_ensure
+from catalog.services import (
+    ITEM_CREATED,
+    attribute_define,
+    category_create,
+    category_schema_changed,
+    facet_indexes_ensure,
+    item_create,
+)
 from catalog.validation import attributes_validate
 from events.interface import emit
 
@@ -182,8 +189,20 @@ SCHEMA: list[tuple[str, str, list[dict[str, Any]]]] = [
         "fashion",
         "Fashion",
         [
-            A(code="colour", label="Colour", type="choice", choices=COLOURS, required=True, facetable=True),
+            A(code="colour", label="Colour", type="choice", choices=COLOURS, required=True, facetable=True,
+              variant_option=True),
             A(code="care", label="Care instructions", type="text"),
+        ],
+    ),
+    (
+        "fashion/t-shirts",
+        "T-shirts",
+        [
+            A(code="size", label="Size", type="choice", choices=["S", "M", "L", "XL"], required=True, facetable=True,
+              variant_option=True),
+            A(code="neck", label="Neck", type="choice", choices=["Round", "V-neck", "Polo"], facetable=True),
+            A(code="fabric", label="Fabric", type="choice", choices=["Cotton", "Cotton blend", "Polyester"],
+              facetable=True),
         ],
     ),
     (
@@ -869,6 +888,7 @@ SEARCH_KEYWORDS = {
     "fashion/mens-shirts": "shirt shirts men mens",
     "fashion/womens-kurtas": "kurta kurti women womens ethnic",
     "fashion/shoes": "shoe footwear sneakers",
+    "fashion/t-shirts": "tshirt tshirts tee tees",
     "books": "book novel",
     "home-kitchen/kitchen-appliances": "kitchen appliance appliances",
     "home-kitchen/furniture": "furniture",
@@ -887,10 +907,13 @@ def seed_categories() -> dict[str, Category]:
             by_path[path] = category_create(name=name, slug=slug, parent_id=parent_id, position=position,
                                             search_keywords=SEARCH_KEYWORDS.get(path, ""))
         category = by_path[path]
-        have = set(AttributeDefinition.objects.filter(category=category).values_list("code", flat=True))
+        have = dict(AttributeDefinition.objects.filter(category=category).values_list("code", "variant_option"))
         for order, spec in enumerate(attributes):
             if spec["code"] not in have:
                 attribute_define(category_id=category.pk, position=order, **spec)
+            elif spec.get("variant_option") and not have[spec["code"]]:  # seeded before variants existed
+                AttributeDefinition.objects.filter(category=category, code=spec["code"]).update(variant_option=True)
+                category_schema_changed(category_id=category.pk)
     return by_path
 
 
@@ -908,13 +931,47 @@ def _image_urls(path: str, sku: str, attributes: dict[str, Any]) -> list[str]:
 
 
 def demo_item_ids() -> list[int]:
-    """The items `seed_catalog` made (their SKUs start with DEMO-), never a seller's own."""
-    return list(Item.objects.filter(sku__startswith="DEMO-").order_by("pk").values_list("pk", flat=True))
+    """The items `seed_catalog` made (their SKUs start with DEMO-), never a seller's own: the ones
+    seed_demo stocks. Left out: the T-shirt's sold-out size (no stock, so its page says so)."""
+    return list(Item.objects.filter(sku__startswith="DEMO-").exclude(sku__in=TEE_SOLD_OUT)
+                .order_by("pk").values_list("pk", flat=True))
+
+
+# One listing with options: a T-shirt in three sizes and two colours, six SKUs, size L sold out.
+TEE_PARENT_SKU = "DEMO-TEE-001"
+TEE_SIZES = {"S": 0, "M": 0, "L": 10_000}  # size -> extra price in paise
+TEE_COLOURS = ["White", "Navy"]
+TEE_MIN_ITEMS = 12  # a smaller demo is all drawn items
+TEE_SOLD_OUT = [f"{TEE_PARENT_SKU}-L-{colour.upper()}" for colour in TEE_COLOURS]
+
+
+def seed_variants(*, seller_id: int, categories: dict[str, Category]) -> int:
+    """The demo's T-shirt listing (six variants), made through the services like a seller's;
+    those it has already are left alone. Returns how many were created."""
+    have = set(Item.objects.filter(sku__startswith=f"{TEE_PARENT_SKU}-").values_list("sku", flat=True))
+    created = 0
+    for colour in TEE_COLOURS:
+        for size, extra in TEE_SIZES.items():
+            sku = f"{TEE_PARENT_SKU}-{size}-{colour.upper()}"
+            if sku in have:
+                continue
+            item_create(
+                seller_id=seller_id, sku=sku, parent_sku=TEE_PARENT_SKU,
+                title=f"Bazaar Basics Men's Round Neck Cotton T-shirt ({colour}, {size})",
+                brand="Bazaar Basics", category_id=categories["fashion/t-shirts"].pk, price_paise=49_900 + extra,
+                description="A soft 180 gsm cotton T-shirt with a round neck, regular fit.",
+                images=[f"{settings.STATIC_URL}catalog/demo/{picture_name('MSH', colour, sku)}"],
+                attributes={"colour": colour, "size": size, "neck": "Round", "fabric": "Cotton",
+                            "care": "Machine wash cold"},
+            )
+            created += 1
+    return created
 
 
 def seed_catalog(*, seller_ids: list[int], items: int = 3000, seed: int = 7) -> int:
     """Create the demo categories and `items` items spread over `seller_ids`; returns how many
-    items were created (0 when they exist already)."""
+    items were created (0 when they exist already). From TEE_MIN_ITEMS items on, six of them are
+    the T-shirt listing (seed_variants) and the rest are drawn."""
     if not seller_ids:
         raise ValueError("seed_catalog needs at least one seller id")
     rng = random.Random(seed)
@@ -924,7 +981,9 @@ def seed_catalog(*, seller_ids: list[int], items: int = 3000, seed: int = 7) -> 
         paths = list(WEIGHTS)
         plan: list[tuple[str, str, int]] = []
         counters = dict.fromkeys(paths, 0)
-        for path in rng.choices(paths, weights=[WEIGHTS[p] for p in paths], k=items):
+        with_variants = items >= TEE_MIN_ITEMS
+        drawn = items - len(TEE_SIZES) * len(TEE_COLOURS) if with_variants else items
+        for path in rng.choices(paths, weights=[WEIGHTS[p] for p in paths], k=drawn):
             counters[path] += 1
             plan.append((path, f"DEMO-{SKU_CODES[path]}-{counters[path]:05d}", rng.choice(seller_ids)))
         # By SKU alone: a rerun with other seller ids still adds nothing.
@@ -965,5 +1024,6 @@ def seed_catalog(*, seller_ids: list[int], items: int = 3000, seed: int = 7) -> 
         )
         for item, attrs in zip(new_items, attributes, strict=True):
             emit(ITEM_CREATED, key=item.pk, payload=snapshot_of(item, attrs).as_payload())
+        variants = seed_variants(seller_id=seller_ids[0], categories=categories) if with_variants else 0
     transaction.on_commit(facet_indexes_ensure)
-    return len(new_items)
+    return len(new_items) + variants

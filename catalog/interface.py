@@ -8,6 +8,13 @@ slug, name, path, parent_id, ancestor_ids, attributes) for it and each category 
 Browsing pages read the tree from the cache: `category_menu()` (the roots with their
 children), `category_browse(path)` and `category_trail(category_id)`; no query once cached.
 
+Variants (docs/decisions/0022-variants.md): an item may be one variant of a listing with options
+(`ItemSnapshot.variant_group_id` / `parent_sku`, also in the item events' payloads).
+`variant_group_members(item_ids=...)` gives each variant's whole group in one query;
+`variants_of_group(variant_group_id=...)` the active variants with their options. When an item
+leaves a listing, catalog.variant_group_changed.v1 (key "variant-group-<id>", payload
+variant_group_id, parent_sku, seller_id, item_ids: the items still in it) lets listeners re-read it.
+
 Staff screens name items with `item_labels(item_ids=...)` and find them by SKU with
 `item_ids_by_sku(sku=...)`, one query each.
 """
@@ -26,9 +33,12 @@ from catalog.selectors import (
     item_labels,
     item_snapshots_iter,
     items_get,
+    variant_group_members,
+    variants_of_group,
 )
 from catalog.services import CATEGORY_CHANGED, ITEM_CREATED, ITEM_RETIRED, ITEM_UPDATED
-from catalog.types import AttributeInfo, CategoryInfo, ItemSnapshot
+from catalog.types import AttributeInfo, CategoryInfo, ItemSnapshot, VariantInfo
+from catalog.variants import VARIANT_GROUP_CHANGED
 
 ITEM_EVENT_TYPES = (ITEM_CREATED, ITEM_UPDATED, ITEM_RETIRED)
 
@@ -38,9 +48,11 @@ __all__ = [
     "ITEM_EVENT_TYPES",
     "ITEM_RETIRED",
     "ITEM_UPDATED",
+    "VARIANT_GROUP_CHANGED",
     "AttributeInfo",
     "CategoryInfo",
     "ItemSnapshot",
+    "VariantInfo",
     "category_browse",
     "category_descendant_ids",
     "category_get",
@@ -54,4 +66,6 @@ __all__ = [
     "item_labels",
     "item_snapshots_iter",
     "items_get",
+    "variant_group_members",
+    "variants_of_group",
 ]

@@ -74,6 +74,10 @@ class AttributeDefinition(models.Model):
     choices = models.JSONField(default=list, blank=True, help_text="For choice types: the allowed values.")
     required = models.BooleanField(default=False)
     facetable = models.BooleanField(default=False, help_text="Shown as a filter in search; indexed.")
+    variant_option = models.BooleanField(
+        "defines variants", default=False,
+        help_text="For one-of-a-list attributes: the variants of a listing (size, colour, storage) differ by it.",
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -83,6 +87,10 @@ class AttributeDefinition(models.Model):
             models.CheckConstraint(condition=Q(type__in=AttributeType.values), name="attribute_type_known"),
             models.CheckConstraint(
                 condition=Q(unit="") | Q(type=AttributeType.NUMBER), name="attribute_unit_only_for_numbers"
+            ),
+            models.CheckConstraint(
+                condition=Q(variant_option=False) | Q(type=AttributeType.CHOICE),
+                name="attribute_variant_option_only_for_choice",
             ),
         ]
 
@@ -94,6 +102,28 @@ class ItemStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     ACTIVE = "active", "Active"
     RETIRED = "retired", "Retired"
+
+
+class VariantGroup(models.Model):
+    """One listing with options: its items (the variants) share a category and differ by the
+    category's `variant_option` attributes. Named by the seller's `parent_sku`; created by
+    catalog.services when an item first names it (docs/decisions/0022-variants.md)."""
+
+    seller_id = models.BigIntegerField()
+    parent_sku = models.CharField("parent SKU", max_length=64, validators=[RegexValidator(SKU_PATTERN)])
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="variant_groups")
+    title = models.CharField(max_length=200, help_text="The first variant's title.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["seller_id", "parent_sku"], name="variant_group_sku_unique_per_seller"),
+            models.CheckConstraint(condition=~Q(parent_sku=""), name="variant_group_sku_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent_sku} {self.title}"
 
 
 class Item(models.Model):
@@ -116,6 +146,13 @@ class Item(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(5)],
     )
     rating_count = models.PositiveIntegerField(default=0)
+    variant_group = models.ForeignKey(
+        VariantGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="variants"
+    )
+    # The item's options within its group, canonical JSON ({"colour": "Red", "size": "M"}), kept by
+    # catalog.services from its document; unique per group, so two variants can't be the same one.
+    # Null outside a group and once retired (a retired variant frees its combination).
+    variant_key = models.CharField(max_length=255, null=True, blank=True, editable=False)  # noqa: DJ001 (NULLs never clash)
     # Bumped by every change. `document_version` is the version at which the attributes were
     # last written: the item's document must carry at least that version, else it is stale.
     version = models.PositiveBigIntegerField(default=1)
@@ -135,6 +172,7 @@ class Item(models.Model):
             models.CheckConstraint(
                 condition=Q(document_version__lte=F("version")), name="item_document_version_not_ahead"
             ),
+            models.UniqueConstraint(fields=["variant_group", "variant_key"], name="item_variant_unique_in_group"),
         ]
         indexes = [
             models.Index(fields=["seller_id", "-id"], name="item_by_seller"),

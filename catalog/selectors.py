@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -12,8 +13,8 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from catalog.documents import documents_backend, documents_read
-from catalog.models import AttributeDefinition, Category, Item
-from catalog.types import AttributeInfo, CategoryInfo, ItemSnapshot
+from catalog.models import AttributeDefinition, Category, Item, ItemStatus
+from catalog.types import AttributeInfo, CategoryInfo, ItemSnapshot, VariantInfo
 
 TENTH = Decimal("0.1")
 
@@ -31,6 +32,7 @@ def _attribute_info(definition: AttributeDefinition) -> AttributeInfo:
         facetable=definition.facetable,
         category_id=definition.category_id,
         position=definition.position,
+        variant_option=definition.variant_option,
     )
 
 
@@ -135,8 +137,10 @@ def category_resolve(reference: str | int) -> Category | None:
 
 
 def snapshot_of(item: Item, attributes: Mapping[str, Any]) -> ItemSnapshot:
-    """The snapshot of a loaded item (its category loaded too) with the given attributes."""
+    """The snapshot of a loaded item (its category and variant group loaded too) with the given
+    attributes."""
     category = item.category
+    group = item.variant_group if item.variant_group_id is not None else None
     return ItemSnapshot(
         item_id=item.pk,
         seller_id=item.seller_id,
@@ -158,6 +162,8 @@ def snapshot_of(item: Item, attributes: Mapping[str, Any]) -> ItemSnapshot:
         version=item.version,
         created_at=item.created_at,
         updated_at=item.updated_at,
+        variant_group_id=item.variant_group_id,
+        parent_sku=group.parent_sku if group is not None else "",
     )
 
 
@@ -168,7 +174,7 @@ def item_snapshots(items: Sequence[Item]) -> list[ItemSnapshot]:
 
 
 def _items() -> QuerySet[Item]:
-    return Item.objects.select_related("category")
+    return Item.objects.select_related("category", "variant_group")
 
 
 def items_get(item_ids: Iterable[int]) -> dict[int, ItemSnapshot]:
@@ -182,6 +188,42 @@ def items_get(item_ids: Iterable[int]) -> dict[int, ItemSnapshot]:
 
 def item_get(item_id: int) -> ItemSnapshot | None:
     return items_get([item_id]).get(item_id)
+
+
+# --- variants --------------------------------------------------------------------------------
+
+
+def variant_options_of(key: str | None) -> dict[str, str]:
+    """An item's options from its `variant_key` (canonical JSON written by catalog.services)."""
+    if not key:
+        return {}
+    try:
+        found = json.loads(key)
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def variants_of_group(*, variant_group_id: int) -> list[VariantInfo]:
+    """The active variants of a listing with their options, in id order. One query."""
+    rows = (Item.objects.filter(variant_group_id=variant_group_id, status=ItemStatus.ACTIVE)
+            .order_by("pk").values_list("pk", "sku", "title", "price_paise", "variant_key"))
+    return [VariantInfo(item_id=pk, sku=sku, title=title, price_paise=price, options=variant_options_of(key))
+            for pk, sku, title, price, key in rows]
+
+
+def variant_group_members(*, item_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
+    """For each of these items that is a variant: every item of its group (itself included, any
+    status), in id order. Items outside a group are left out. One query."""
+    ids = [i for i in {int(i) for i in item_ids} if 0 < i < 2**63]
+    if not ids:
+        return {}
+    groups = Item.objects.filter(pk__in=ids, variant_group__isnull=False).values("variant_group_id")
+    members: dict[int, list[int]] = {}
+    for pk, group_id in (Item.objects.filter(variant_group_id__in=groups).order_by("pk")
+                         .values_list("pk", "variant_group_id")):
+        members.setdefault(group_id, []).append(pk)
+    return {pk: tuple(group) for group in members.values() for pk in group if pk in ids}
 
 
 ITEM_LABEL_TITLE_CHARS = 60

@@ -25,7 +25,7 @@ from django.db.models import Q
 
 from catalog.backends.base import Document
 from catalog.documents import documents_backend, documents_read, documents_write
-from catalog.models import CURRENCY_INR, AttributeDefinition, Category, Item, ItemStatus
+from catalog.models import CURRENCY_INR, AttributeDefinition, Category, Item, ItemStatus, VariantGroup
 from catalog.selectors import category_infos, category_schema, snapshot_of
 from catalog.types import AttributeInfo, ItemSnapshot
 from catalog.validation import (
@@ -36,6 +36,15 @@ from catalog.validation import (
     attributes_validate,
     item_fields_problems,
     schema_problems,
+)
+from catalog.variants import (
+    VARIANT_GROUP_CHANGED,
+    VariantPlan,
+    combination_taken,
+    group_members,
+    groups_locked,
+    variant_plan,
+    variant_target,
 )
 from events.interface import emit
 
@@ -217,10 +226,11 @@ def attribute_define(
     required: bool = False,
     facetable: bool = False,
     position: int = 0,
+    variant_option: bool = False,
 ) -> AttributeDefinition:
     """Add an attribute to a category's schema (inherited by its subcategories)."""
     category = Category.objects.select_for_update().get(pk=category_id)
-    errors = schema_problems(type=type, unit=unit, choices=list(choices))
+    errors = schema_problems(type=type, unit=unit, choices=list(choices), variant_option=variant_option)
     if _codes_clash(category=category, codes={code}):
         errors["code"] = [f'"{code}" is already an attribute of this category, a parent or a subcategory.']
     if errors:
@@ -235,6 +245,7 @@ def attribute_define(
         required=required,
         facetable=facetable,
         position=position,
+        variant_option=variant_option,
     )
     definition.full_clean(exclude=["category"])
     definition.save()
@@ -350,8 +361,12 @@ def item_create(
     attributes: Mapping[str, Any] | None = None,
     status: str = ItemStatus.ACTIVE,
     from_text: bool = False,
+    parent_sku: str | None = None,
 ) -> ItemSnapshot:
-    """Create a seller's item. Raises ItemInvalid with every error keyed by field."""
+    """Create a seller's item. Raises ItemInvalid with every error keyed by field.
+
+    With `parent_sku`, the item is a variant of the seller's listing of that parent SKU (created
+    on first use): see catalog.variants for what that asks of it."""
     fields = {
         "sku": sku,
         "title": title,
@@ -365,20 +380,42 @@ def item_create(
     errors = item_fields_problems(fields)
     category, schema = _category_and_schema(category_id, errors)
     cleaned = _attributes_clean(schema, category, attributes, errors, from_text=from_text) if category else {}
+    plan = _plan(parent_sku, category, schema, cleaned, errors)
     if "sku" not in errors and (existing := _sku_taken(seller_id=seller_id, sku=sku)):
         errors["sku"] = [f"You already have an item with this SKU (id {existing})."]
     if errors:
         raise ItemInvalid(errors)
     with transaction.atomic():
-        return _create(seller_id=seller_id, category=category, fields=fields, attributes=cleaned)
+        variant: _Variant = (None, None, None)
+        if plan is not None:
+            group = groups_locked(seller_id=seller_id, wanted={plan.parent_sku: (category, title.strip())})
+            variant = (*variant_target(item_id=None, group=group[plan.parent_sku], plan=plan, category=category,
+                                       status=status), plan)
+        return _create(seller_id=seller_id, category=category, fields=fields, attributes=cleaned, variant=variant)
+
+
+# The group and key an item gets, with the plan they came from (None, None, None: no group).
+_Variant = tuple[VariantGroup | None, str | None, VariantPlan | None]
+
+
+def _plan(parent_sku: Any, category: Category | None, schema: list[AttributeInfo], cleaned: dict[str, Any],
+          errors: dict[str, list[str]]) -> VariantPlan | None:
+    if category is None:
+        return None
+    attributes_ok = not any(name == "attributes" or name.startswith("attributes.") for name in errors)
+    return variant_plan(parent_sku=parent_sku, schema=schema, attributes=cleaned if attributes_ok else None,
+                        category_name=category.name, errors=errors)
 
 
 def _create(
-    *, seller_id: int, category: Category, fields: dict[str, Any], attributes: dict[str, Any]
+    *, seller_id: int, category: Category, fields: dict[str, Any], attributes: dict[str, Any],
+    variant: _Variant = (None, None, None),
 ) -> ItemSnapshot:
     item = Item(
         seller_id=seller_id,
         category=category,
+        variant_group=variant[0],
+        variant_key=variant[1],
         **{**fields, "title": fields["title"].strip(), "brand": fields["brand"].strip()},
     )
     try:
@@ -387,6 +424,8 @@ def _create(
     except IntegrityError as exc:
         if _sku_taken(seller_id=seller_id, sku=item.sku):
             raise ItemInvalid({"sku": ["You already have an item with this SKU."]}) from exc
+        if variant[2] is not None:
+            raise combination_taken(variant[2]) from exc
         raise
     documents_write([Document(item.pk, category.pk, attributes, item.version)])
     snapshot = snapshot_of(item, attributes)
@@ -395,7 +434,7 @@ def _create(
 
 
 def _load(item_id: int, seller_id: int | None) -> Item:
-    rows = Item.objects.select_related("category").filter(pk=item_id)
+    rows = Item.objects.select_related("category", "variant_group").filter(pk=item_id)
     if seller_id is not None:
         rows = rows.filter(seller_id=seller_id)
     item = rows.first()
@@ -412,6 +451,8 @@ def _locked_if_unchanged(item: Item) -> Item | None:
     if locked.version != item.version:
         return None
     locked.category = item.category
+    if locked.variant_group_id is not None:
+        locked.variant_group = item.variant_group
     return locked
 
 
@@ -422,22 +463,46 @@ def _apply(
     fields: Mapping[str, Any],
     attributes: dict[str, Any],
     current: Mapping[str, Any],
+    variant: _Variant | None = None,
 ) -> bool:
-    """Set the changed fields on `item`; write its document if attributes or category changed."""
+    """Set the changed fields on `item`; write its document if attributes or category changed.
+    `variant`: the group and key it gets (None: unchanged). Emits the old group's change if it
+    leaves one."""
     changed = [name for name, value in fields.items() if getattr(item, name) != value]
     category_changed = category.pk != item.category_id
     attributes_changed = category_changed or attributes != dict(current)
-    if not changed and not attributes_changed:
+    old_group_id = item.variant_group_id
+    variant_changed = variant is not None and (
+        variant[0].pk if variant[0] is not None else None, variant[1]) != (old_group_id, item.variant_key)
+    if not changed and not attributes_changed and not variant_changed:
         return False
     for name in changed:
         setattr(item, name, fields[name])
+    if variant_changed and variant is not None:
+        item.variant_group, item.variant_key = variant[0], variant[1]
     item.category = category
     item.version += 1
     if attributes_changed:
         item.document_version = item.version
         documents_write([Document(item.pk, category.pk, attributes, item.version)])
-    item.save()
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError as exc:
+        if variant is not None and variant[2] is not None:
+            raise combination_taken(variant[2]) from exc
+        raise
+    if old_group_id is not None and old_group_id != item.variant_group_id:
+        _emit_group_changed(old_group_id)
     return True
+
+
+def _emit_group_changed(group_id: int) -> None:
+    """An item left the group: its other variants' listing changes (search re-reads them)."""
+    group = VariantGroup.objects.filter(pk=group_id).values("parent_sku", "seller_id").first() or {}
+    emit(VARIANT_GROUP_CHANGED, key=f"variant-group-{group_id}", payload={
+        "variant_group_id": group_id, "parent_sku": group.get("parent_sku", ""),
+        "seller_id": group.get("seller_id"), "item_ids": group_members(group_id)})
 
 
 def item_update(
@@ -455,10 +520,13 @@ def item_update(
     status: str | _Unset = UNSET,
     attributes: Mapping[str, Any] | _Unset | None = UNSET,
     replace_attributes: bool = False,
+    parent_sku: str | _Unset | None = UNSET,
 ) -> ItemSnapshot:
     """Change an item; `attributes` merge into the current ones (null removes one) unless
     `replace_attributes`. With `seller_id`, only that seller's item is found (else ItemNotFound).
     A change of category re-validates the attributes against the new category's schema.
+    `parent_sku`: make it a variant of that listing; None or "" takes it out of its listing.
+    A variant's options are re-checked on every change (catalog.variants).
     """
     given = {
         name: value
@@ -493,6 +561,10 @@ def item_update(
         else:
             wanted = _merge_patch(current, attributes)
         cleaned = _attributes_clean(schema, category, wanted, errors) if category else {}
+        target = item.variant_group.parent_sku if item.variant_group_id is not None else None
+        if not isinstance(parent_sku, _Unset):
+            target = parent_sku or None
+        plan = _plan(target, category, schema, cleaned, errors)
         if (
             "sku" in given
             and "sku" not in errors
@@ -505,7 +577,13 @@ def item_update(
             locked = _locked_if_unchanged(item)
             if locked is None:
                 continue
-            if _apply(locked, category=category, fields=given, attributes=cleaned, current=current):
+            variant: _Variant = (None, None, None)
+            if plan is not None:
+                group = groups_locked(seller_id=locked.seller_id, wanted={plan.parent_sku: (category, locked.title)})
+                variant = (*variant_target(item_id=locked.pk, group=group[plan.parent_sku], plan=plan,
+                                           category=category, status=given.get("status", locked.status)), plan)
+            if _apply(locked, category=category, fields=given, attributes=cleaned, current=current,
+                      variant=variant):
                 snapshot = snapshot_of(locked, cleaned)
                 emit(ITEM_UPDATED, key=locked.pk, payload=snapshot.as_payload())
                 return snapshot
@@ -525,8 +603,9 @@ def item_retire(*, item_id: int, seller_id: int | None = None) -> ItemSnapshot:
             if locked is None:
                 continue
             locked.status = ItemStatus.RETIRED
+            locked.variant_key = None  # its combination is free for a new variant
             locked.version += 1
-            locked.save(update_fields=["status", "version", "updated_at"])
+            locked.save(update_fields=["status", "variant_key", "version", "updated_at"])
             snapshot = snapshot_of(locked, current)
             emit(ITEM_RETIRED, key=locked.pk, payload=snapshot.as_payload())
             return snapshot
@@ -570,6 +649,7 @@ BULK_FIELDS = (
     "images",
     "attributes",
     "status",
+    "parent_sku",
 )
 
 
@@ -607,7 +687,8 @@ def items_bulk_upsert(
     """Create or update (by SKU) many of a seller's items; commit the good rows, report the bad.
 
     Each row is a full description of the item: sku, title, category_id and price_paise are
-    required; attributes replace the stored ones; status is kept unless given (new: active).
+    required; attributes replace the stored ones; status is kept unless given (new: active), and
+    so is parent_sku (the listing the item is a variant of; catalog.variants).
     `row_numbers` name the rows in errors (CSV line numbers); by default 1, 2, 3...
     `from_text`: attribute values are text (CSV cells), see attributes_validate.
     """
@@ -620,6 +701,8 @@ def items_bulk_upsert(
     errors: list[RowError] = []
     schemas: dict[int, tuple[Category, list[AttributeInfo]]] = {}
     valid: list[tuple[int, str, dict[str, Any], Category, dict[str, Any] | None]] = []
+    wanted_groups: dict[int, Any] = {}  # row number -> the parent SKU it sends (kept when absent)
+    schemas_of: dict[int, list[AttributeInfo]] = {}
     first_row_of: dict[str, int] = {}
     for number, row in zip(numbers, rows, strict=True):
         if not isinstance(row, Mapping):
@@ -652,6 +735,11 @@ def items_bulk_upsert(
             if category
             else None
         )
+        if row.get("parent_sku") is not None:  # null is the same as leaving it out; "" is no SKU
+            wanted_groups[number] = row["parent_sku"]
+            if category is not None:  # the format now, with the other fields; the rest once the items are read
+                variant_plan(parent_sku=row["parent_sku"], schema=schema, attributes=None,
+                             category_name=category.name, errors=row_errors)
         if sku_text and sku_text in first_row_of:
             row_errors["sku"] = [f"SKU {sku_text} is also in row {first_row_of[sku_text]} of this request."]
         elif sku_text:
@@ -661,14 +749,34 @@ def items_bulk_upsert(
             continue
         for name in ("title", "brand"):
             fields[name] = fields[name].strip()
+        schemas_of[number] = schema
         valid.append((number, sku_text, fields, category, attributes))
 
     existing = {
         item.sku: item
-        for item in Item.objects.select_related("category").filter(
+        for item in Item.objects.select_related("category", "variant_group").filter(
             seller_id=seller_id, sku__in=[v[1] for v in valid]
         )
     }
+    # Variants: the parent SKU sent, else the one the item has; checked against its options.
+    plans: dict[int, VariantPlan] = {}
+    checked = []
+    for entry in valid:
+        number, sku, fields, category, attributes = entry
+        old = existing.get(sku)
+        parent = wanted_groups.get(number)
+        if parent is None and old is not None and old.variant_group_id is not None:
+            parent = old.variant_group.parent_sku
+        row_errors = {}
+        plan = variant_plan(parent_sku=parent, schema=schemas_of[number], attributes=attributes or {},
+                            category_name=category.name, errors=row_errors)
+        if row_errors:
+            errors.append(RowError(number, sku, row_errors))
+            continue
+        if plan is not None:
+            plans[number] = plan
+        checked.append(entry)
+    valid = checked
     current = documents_read(list(existing.values()))  # outside the transaction
     created = updated = unchanged = 0
     done: list[tuple[int, int]] = []
@@ -681,18 +789,34 @@ def items_bulk_upsert(
             .order_by("pk")
         }
         categories = {i.pk: i.category for i in existing.values()}
+        listings = {i.pk: i.variant_group for i in existing.values()}
         for item in locked.values():
             item.category = categories[item.pk]
+            listing = listings[item.pk]
+            if listing is not None and listing.pk == item.variant_group_id:  # else it changed: a conflict below
+                item.variant_group = listing
+        # The listings named, created where missing, locked in id order after the items.
+        firsts = {v[0]: v for v in valid}
+        groups = groups_locked(seller_id=seller_id, wanted={
+            plan.parent_sku: (firsts[number][3], firsts[number][2]["title"])
+            for number, plan in sorted(plans.items(), reverse=True)})  # the first row's category and title
         for number, sku, fields, category, attributes in valid:
             old = existing.get(sku)
+            plan = plans.get(number)
             try:
                 with transaction.atomic():
+                    variant: _Variant = (None, None, None)
+                    if plan is not None:
+                        status = fields.get("status") or (old.status if old else ItemStatus.ACTIVE)
+                        variant = (*variant_target(item_id=old.pk if old else None, group=groups[plan.parent_sku],
+                                                   plan=plan, category=category, status=status), plan)
                     if old is None:
                         snapshot = _create(
                             seller_id=seller_id,
                             category=category,
                             fields={"status": ItemStatus.ACTIVE, **fields},
                             attributes=attributes or {},
+                            variant=variant,
                         )
                         created += 1
                         done.append((number, snapshot.item_id))
@@ -706,6 +830,7 @@ def items_bulk_upsert(
                         fields=fields,
                         attributes=attributes or {},
                         current=current.get(item.pk, {}),
+                        variant=variant,
                     ):
                         emit(
                             ITEM_UPDATED,

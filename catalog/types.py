@@ -21,6 +21,7 @@ class AttributeInfo:
     facetable: bool = False
     category_id: int | None = None
     position: int = 0
+    variant_option: bool = False  # the variants of a listing differ by it (choice attributes only)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -32,7 +33,19 @@ class AttributeInfo:
             "required": self.required,
             "facetable": self.facetable,
             "category_id": self.category_id,
+            "variant_option": self.variant_option,
         }
+
+
+@dataclass(frozen=True)
+class VariantInfo:
+    """One variant of a listing, as the product page's option picker needs it."""
+
+    item_id: int
+    sku: str
+    title: str
+    price_paise: int
+    options: dict[str, str]  # option attribute code -> value
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,9 @@ class ItemSnapshot:
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # The listing with options this item is one variant of (docs/decisions/0022-variants.md).
+    variant_group_id: int | None = None
+    parent_sku: str = ""
 
     @property
     def is_active(self) -> bool:
@@ -106,4 +122,7 @@ class ItemSnapshot:
             "version": self.version,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+            # Added in the same version (optional for consumers): null / "" outside a group.
+            "variant_group_id": self.variant_group_id,
+            "parent_sku": self.parent_sku,
         }

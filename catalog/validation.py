@@ -214,9 +214,11 @@ def attributes_validate(
     return cleaned
 
 
-def schema_problems(*, type: str, unit: str, choices: Any) -> dict[str, list[str]]:
+def schema_problems(*, type: str, unit: str, choices: Any, variant_option: bool = False) -> dict[str, list[str]]:
     """What is wrong with one attribute definition (used by services and the admin form)."""
     errors: dict[str, list[str]] = {}
+    if variant_option and type != AttributeType.CHOICE:
+        errors["variant_option"] = ["Only a one-of-a-list attribute can define variants (each variant has one value)."]
     if type not in AttributeType.values:
         errors["type"] = [f"Use one of: {', '.join(AttributeType.values)}."]
     if unit and type != AttributeType.NUMBER:

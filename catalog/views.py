@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.interface import current_pin_get, profile_get
-from catalog.selectors import category_browse, category_get, category_trail, item_get
+from catalog.selectors import category_browse, category_get, category_trail, item_get, variants_of_group
+from catalog.types import VariantInfo
+from catalog.variants import variant_pickers
 from inventory.interface import availability_get, delivery_promises
 from logistics.interface import PinCodeError
 from reviews.interface import product_reviews
@@ -27,10 +29,13 @@ def product_detail(request, item_id: int, slug: str = ""):
     item = item_get(item_id)
     if item is None or not item.is_active:
         raise Http404("No such product.")
-    canonical = slugify(item.title)[:80] or "item"  # a title in Devanagari slugifies to ""
+    canonical = product_slug(item.title)
     if slug != canonical:
         return redirect("catalog:product", item_id=item.item_id, slug=canonical, permanent=True)
-    available = availability_get(item_ids=[item.item_id])[item.item_id]
+    # A variant of a listing: its siblings in one query, the stock of all of them in one call.
+    variants = variants_of_group(variant_group_id=item.variant_group_id) if item.variant_group_id else []
+    stock = availability_get(item_ids=list(dict.fromkeys([item.item_id, *(v.item_id for v in variants)])))
+    available = stock[item.item_id]
     pin = current_pin_get(request)
     promise = None
     if pin and available:
@@ -39,6 +44,8 @@ def product_detail(request, item_id: int, slug: str = ""):
         except PinCodeError:
             pin = ""
     category = category_get(item.category_id)
+    pickers = variant_pickers(item_id=item.item_id, variants=variants, available=stock,
+                              specs=category.attributes, url_of=product_url) if variants and category else None
     labels = {a.code: a for a in category.attributes} if category else {}
     attributes = [(labels[code].label if code in labels else code.replace("_", " ").capitalize(),
                    _show(value, labels[code].unit if code in labels else ""))
@@ -51,10 +58,18 @@ def product_detail(request, item_id: int, slug: str = ""):
     return render(request, "catalog/product.html", {
         "saved": saved, "reviews": reviews,
         "item": item, "available": available, "low_stock": 0 < available <= LOW_STOCK, "pin": pin,
-        "promise": promise, "attributes": attributes, "category": category,
+        "promise": promise, "attributes": attributes, "category": category, "pickers": pickers,
         "seller_name": (seller.full_name or "a Bazaar seller") if seller else "a Bazaar seller",
         "crumbs": [*category_crumbs(item.category_id), {"name": item.title, "url": ""}],
     })
+
+
+def product_slug(title: str) -> str:
+    return slugify(title)[:80] or "item"  # a title in Devanagari slugifies to ""
+
+
+def product_url(variant: VariantInfo) -> str:
+    return reverse("catalog:product", kwargs={"item_id": variant.item_id, "slug": product_slug(variant.title)})
 
 
 def category_url(path: str) -> str:

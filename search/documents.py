@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -73,3 +74,41 @@ def doc_build(snapshot: ItemSnapshot | None, *, item_id: int, stamp: int, wareho
         attribute_text=tuple(dict.fromkeys(attribute_text)),
         warehouse_ids=tuple(sorted(set(warehouse_ids))),
     )
+
+
+def group_docs_build(snapshots: Sequence[ItemSnapshot | None], *, item_ids: Sequence[int], stamp: int,
+                     locations: Mapping[int, Iterable[int]],
+                     categories: Mapping[int, CategoryInfo]) -> list[SearchDoc]:
+    """The documents of every item of one listing with options (docs/decisions/0022-variants.md):
+    the listing is found once, as its representative, the cheapest active variant in stock (the
+    cheapest active one when none is); every other variant's document is a tombstone.
+
+    The representative's document carries what any variant in stock offers, so filters see the
+    listing as customers do: the warehouses of all of them (a PIN reached by one finds it), every
+    option value in stock as a facet and as words ("Colour: Red" finds it when a red one is in
+    stock), and how many values each option has (the card's "3 sizes · 2 colours").
+    `snapshots` are in `item_ids` order (None for an unknown id)."""
+    by_id = {i: s for i, s in zip(item_ids, snapshots, strict=True)}
+    live = [s for s in snapshots if s is not None and s.is_active]
+    if not live:
+        return [SearchDoc(item_id=i, stamp=stamp, live=False) for i in item_ids]
+    stocked = [s for s in live if set(locations.get(s.item_id, ()))]
+    representative = min(stocked or live, key=lambda s: (s.price_paise, s.item_id))
+    warehouses = {w for s in stocked for w in locations.get(s.item_id, ())}
+    doc = doc_build(representative, item_id=representative.item_id, stamp=stamp, warehouse_ids=warehouses,
+                    categories=categories)
+    category = categories.get(representative.category_id)
+    specs = [a for a in category.attributes if a.variant_option] if category else []
+    facets, words = list(doc.facets), list(doc.attribute_text)
+    for spec in specs:
+        for snapshot in stocked:
+            for value in _values(snapshot.attributes.get(spec.code)):
+                if spec.facetable:
+                    facets.append(facet_key(spec.code, value))
+                words.append(value)
+    options = tuple((spec.label, n) for spec in specs
+                    if (n := len({v for s in live for v in _values(s.attributes.get(spec.code))})) > 1)
+    doc = dataclasses.replace(doc, facets=tuple(dict.fromkeys(facets)), attribute_text=tuple(dict.fromkeys(words)),
+                              options=options)
+    return [doc if i == representative.item_id else SearchDoc(item_id=i, stamp=stamp, live=False)
+            for i in by_id]

@@ -6,7 +6,7 @@ The payload is only used for the item id: the flush re-reads the current state, 
 delivered late or out of order can't put an old price or stock level back.
 """
 
-from catalog.interface import CATEGORY_CHANGED, ITEM_CREATED, ITEM_RETIRED, ITEM_UPDATED
+from catalog.interface import CATEGORY_CHANGED, ITEM_CREATED, ITEM_RETIRED, ITEM_UPDATED, VARIANT_GROUP_CHANGED
 from events.interface import Event, consumer
 from search.services import category_reindex, items_mark_stale
 
@@ -20,6 +20,13 @@ def _item_id(event: Event) -> int:
 @consumer(ITEM_RETIRED, name="search.index_item")
 def on_item_changed(event: Event) -> None:
     items_mark_stale(item_ids=[_item_id(event)])
+
+
+@consumer(VARIANT_GROUP_CHANGED, name="search.variant_group_changed")
+def on_variant_group_changed(event: Event) -> None:
+    """An item left a listing: the listing's own document is rebuilt from the variants still in it
+    (the item's own event re-indexes the item). The flush reads each variant's whole listing."""
+    items_mark_stale(item_ids=[int(i) for i in event.payload.get("item_ids") or ()])
 
 
 @consumer("inventory.stock_changed.v1", name="search.stock_changed")

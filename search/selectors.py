@@ -236,7 +236,8 @@ class _Deliveries:
 
 def _card(hit: EngineHit, deliveries: _Deliveries) -> ResultCard:
     return ResultCard(hit.item_id, hit.sku, hit.title, hit.brand, hit.price_paise, hit.rating, hit.rating_count,
-                      hit.image, hit.category_id, hit.category_name, deliveries.for_warehouses(hit.warehouse_ids))
+                      hit.image, hit.category_id, hit.category_name, deliveries.for_warehouses(hit.warehouse_ids),
+                      hit.options)
 
 
 def _trail(category_id: int | None, categories: Mapping[int, CategoryInfo]) -> tuple[CategoryCrumb, ...]:

@@ -21,11 +21,11 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from catalog.interface import item_ids_find, item_snapshots_iter, items_get
+from catalog.interface import item_ids_find, item_snapshots_iter, items_get, variant_group_members
 from events.interface import emit
 from inventory.interface import stock_locations
 from search.backends.base import SearchBackend
-from search.documents import doc_build
+from search.documents import doc_build, group_docs_build
 from search.models import StaleItem
 from search.selectors import categories_forget, categories_fresh, search_backend
 from search.types import SearchDoc, SearchParams
@@ -112,14 +112,32 @@ def stale_items_flush(*, batch: int = FLUSH_BATCH, max_batches: int = 200,
 
 def documents_read(item_ids: Iterable[int]) -> list[SearchDoc]:
     """The current documents of these items (tombstones for unknown, retired or draft ones).
-    The stamp is taken before anything is read."""
+    The stamp is taken before anything is read.
+
+    A variant of a listing with options brings its whole listing: the listing is one document
+    (search.documents.group_docs_build), so any change to one variant (price, stock, retired)
+    rewrites the listing's representative and the other variants' tombstones together."""
     ids = list(dict.fromkeys(int(i) for i in item_ids))
     stamp = stamp_now()
-    snapshots = items_get(ids)
-    locations = stock_locations(item_ids=ids)
+    groups = variant_group_members(item_ids=ids)
+    every = list(dict.fromkeys([*ids, *(m for members in groups.values() for m in members)]))
+    snapshots = items_get(every)
+    locations = stock_locations(item_ids=every)
     categories = categories_fresh()
-    return [doc_build(snapshots.get(i), item_id=i, stamp=stamp, warehouse_ids=locations.get(i, ()),
-                      categories=categories) for i in ids]
+    docs: list[SearchDoc] = []
+    done: set[int] = set()
+    for i in every:
+        if i in done:
+            continue
+        members = groups.get(i)
+        if members:
+            docs += group_docs_build([snapshots.get(m) for m in members], item_ids=members, stamp=stamp,
+                                     locations=locations, categories=categories)
+            done.update(members)
+        else:
+            docs.append(doc_build(snapshots.get(i), item_id=i, stamp=stamp, warehouse_ids=locations.get(i, ()),
+                                  categories=categories))
+    return docs
 
 
 def items_reindex(*, item_ids: Iterable[int], backend: SearchBackend | None = None) -> int:
@@ -228,10 +246,13 @@ def _index_rebuild(*, batch_size: int, backend: SearchBackend | None,
             batch = list(itertools.islice(snapshots, batch_size))
             if not batch:
                 break
-            locations = stock_locations(item_ids=[s.item_id for s in batch])
+            single = [s for s in batch if s.variant_group_id is None]
+            locations = stock_locations(item_ids=[s.item_id for s in single])
             categories = categories_fresh()
             docs = [doc_build(s, item_id=s.item_id, stamp=stamp, warehouse_ids=locations.get(s.item_id, ()),
-                              categories=categories) for s in batch]
+                              categories=categories) for s in single]
+            # Variants: their listings, read whole (a listing may span batches: written again, alike).
+            docs += documents_read([s.item_id for s in batch if s.variant_group_id is not None])
             backend.rebuild_write(generation, docs)
             _rebuild_lock_renew()
             items += len(docs)

@@ -74,6 +74,9 @@ class SearchDoc:
     facets: tuple[str, ...] = ()  # facetable attribute values, "code=value"
     attribute_text: tuple[str, ...] = ()  # text values of the attributes, searchable
     warehouse_ids: tuple[int, ...] = ()  # warehouses holding an available unit
+    # A listing with options (docs/decisions/0022-variants.md): (option label, how many values),
+    # for the options whose variants differ, e.g. (("Size", 3), ("Colour", 2)).
+    options: tuple[tuple[str, int], ...] = ()
 
     @property
     def findable(self) -> bool:
@@ -155,6 +158,7 @@ class EngineHit(NamedTuple):
     category_name: str
     created_ts: int
     warehouse_ids: tuple[int, ...]
+    options: tuple[tuple[str, int], ...] = ()  # see SearchDoc.options
 
 
 @dataclass(frozen=True)
@@ -229,6 +233,24 @@ class ResultCard(NamedTuple):
     category_id: int
     category_name: str
     delivery: Delivery | None
+    options: tuple[tuple[str, int], ...] = ()  # see SearchDoc.options
+
+    @property
+    def more_options(self) -> str:
+        """What the card says of a listing with options: "3 sizes · 2 colours"; "" for one item."""
+        return options_text(self.options)
+
+
+def options_text(options: tuple[tuple[str, int], ...]) -> str:
+    return " · ".join(f"{count} {_plural(label.lower())}" for label, count in options if count > 1)
+
+
+def _plural(word: str) -> str:
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    if word.endswith("y") and word[-2:-1] not in tuple("aeiou"):
+        return word[:-1] + "ies"
+    return word + "s"
 
 
 class FacetValue(NamedTuple):

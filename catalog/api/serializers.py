@@ -116,6 +116,13 @@ class ItemInputSerializer(serializers.Serializer):
         required=False,
         help_text="draft or active. Retire an item with DELETE.",
     )
+    parent_sku = WholeRegexField(
+        SKU_PATTERN, max_length=64, required=False, allow_null=True,
+        help_text="Makes the item one variant of a listing with options: your items with the same parent "
+                  "SKU are one listing (made with its first variant). The category must have options "
+                  "(`variant_option` attributes); each variant needs a value for each, and its own "
+                  "combination of them. null: not a variant (on update: leaves its listing).",
+    )
 
 
 class BulkItemRowSerializer(ItemInputSerializer):
@@ -135,6 +142,9 @@ class BulkItemRowSerializer(ItemInputSerializer):
                                        help_text="As for one item; they replace the stored ones.")
     status = one_of([ItemStatus.DRAFT.value, ItemStatus.ACTIVE.value], required=False, allow_null=True,
                     help_text="draft or active; kept unless sent.")
+    parent_sku = WholeRegexField(SKU_PATTERN, max_length=64, required=False, allow_null=True,
+                                 help_text="The listing this item is a variant of (as for one item); kept "
+                                           "unless sent.")
 
 
 class _ClosedBulkRow(OpenApiSerializerExtension):
@@ -189,6 +199,13 @@ class ItemOutputSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="Goes up with every change.")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+    parent_sku = serializers.CharField(allow_null=True, help_text="The listing it is a variant of; null if none.")
+    variant_group_id = serializers.IntegerField(allow_null=True, help_text="That listing's id; null if none.")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["parent_sku"] = data["parent_sku"] or None
+        return data
 
 
 class RowErrorSerializer(serializers.Serializer):
@@ -227,7 +244,7 @@ class BulkRejectedSerializer(serializers.Serializer):
 
 class BulkFileSerializer(serializers.Serializer):
     file = serializers.FileField(
-        help_text="CSV, UTF-8: sku,title,brand,category,price,description,images,status,attr:<code>..."
+        help_text="CSV, UTF-8: sku,title,brand,category,price,description,images,status,parent_sku,attr:<code>..."
     )
 
 
@@ -240,6 +257,8 @@ class AttributeOutputSerializer(serializers.Serializer):
     required = serializers.BooleanField()
     facetable = serializers.BooleanField()
     category_id = serializers.IntegerField(help_text="The category that defines it (itself or an ancestor).")
+    variant_option = serializers.BooleanField(
+        help_text="Defines variants: the variants of a listing in this category differ by it.")
 
 
 class CategoryOutputSerializer(serializers.Serializer):

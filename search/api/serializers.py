@@ -61,6 +61,9 @@ class ResultOutputSerializer(serializers.Serializer):
     image = serializers.CharField(help_text="Image URL, or empty.")
     category = serializers.SerializerMethodField()
     delivery = DeliveryOutputSerializer(allow_null=True, help_text="null without a PIN code.")
+    more_options = serializers.CharField(
+        help_text='A listing with options (sizes, colours...): what they are, "3 sizes · 2 colours"; '
+                  "empty for a single item. The result is its cheapest variant in stock.")
 
     def get_currency(self, card) -> str:
         return "INR"

@@ -96,7 +96,7 @@ def document(doc: SearchDoc) -> dict[str, Any]:
             "rating": doc.rating, "rating_count": doc.rating_count, "image": doc.image,
             "category_id": doc.category_id, "category_path": doc.category_path,
             "category_name": doc.category_name, "created_ts": doc.created_ts,
-            "warehouse_ids": list(doc.warehouse_ids),
+            "warehouse_ids": list(doc.warehouse_ids), "options": [list(o) for o in doc.options],
         },
     }
 
@@ -254,6 +254,7 @@ def _hit(source: Mapping[str, Any]) -> EngineHit:
         image=card["image"], category_id=card["category_id"], category_path=card["category_path"],
         category_name=card["category_name"], created_ts=card["created_ts"],
         warehouse_ids=tuple(card["warehouse_ids"]),
+        options=tuple((str(label), int(n)) for label, n in card.get("options") or ()),
     )
 
 

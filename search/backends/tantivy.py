@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import json
 import os
 import shutil
 import threading
@@ -92,6 +93,7 @@ def _card(doc: SearchDoc) -> bytes:
         _clean(doc.title), _clean(doc.brand), _clean(doc.sku), str(doc.price_paise), doc.rating, str(doc.rating_count),
         _clean(doc.image), str(doc.category_id), _clean(doc.category_path), _clean(doc.category_name),
         str(doc.created_ts), ",".join(map(str, doc.warehouse_ids)),
+        json.dumps(doc.options, ensure_ascii=False) if doc.options else "",
     ]).encode()
 
 
@@ -101,12 +103,13 @@ def _clean(text: str) -> str:
 
 def _hit(item_id: int, card: bytes) -> EngineHit:
     (title, brand, sku, price, rating, rating_count, image, category_id, category_path, category_name, created,
-     warehouses) = card.decode().split(CARD_SEPARATOR)
+     warehouses, *more) = card.decode().split(CARD_SEPARATOR)  # an index written before variants has no options
+    options = tuple((str(label), int(n)) for label, n in json.loads(more[0])) if more and more[0] else ()
     return EngineHit(
         item_id=item_id, title=title, brand=brand, sku=sku, price_paise=int(price), rating=rating,
         rating_count=int(rating_count), image=image, category_id=int(category_id), category_path=category_path,
         category_name=category_name, created_ts=int(created),
-        warehouse_ids=tuple(map(int, warehouses.split(","))) if warehouses else (),
+        warehouse_ids=tuple(map(int, warehouses.split(","))) if warehouses else (), options=options,
     )
 
 

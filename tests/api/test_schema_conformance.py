@@ -179,6 +179,8 @@ def _valid_means_existing(case, shop: Shop) -> None:
                 row[name] = value
         if "attributes" in row:
             row["attributes"] = {}  # the seeded category defines none
+        if row.get("parent_sku") is not None:
+            row["parent_sku"] = None  # nor options, so its items can't be variants (tests/catalog/test_variants.py)
         for line in row.get("lines") or ():
             if isinstance(line, dict) and "product_id" in line:
                 line["product_id"] = shop.item_id

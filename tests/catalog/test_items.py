@@ -59,6 +59,8 @@ def test_create_stores_the_item_and_its_document_and_emits_the_full_snapshot(mak
         "version": 1,
         "created_at": snapshot.created_at.isoformat(),
         "updated_at": snapshot.updated_at.isoformat(),
+        "variant_group_id": None,
+        "parent_sku": "",
     }
     assert documents_backend().get(snapshot.item_id).attributes == TV_ATTRIBUTES
 

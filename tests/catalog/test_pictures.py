@@ -88,7 +88,7 @@ def test_seeded_items_show_the_drawing_of_their_category_in_their_colour(world):
         (url,) = item.images
         name = url.rsplit("/", 1)[1]
         assert name in pictures() and url == f"/static/catalog/demo/{name}"
-        code = SKU_CODES[item.category_path].lower()
+        code = SKU_CODES.get(item.category_path, "MSH").lower()  # the T-shirts wear the shirts' drawing
         assert name.startswith(f"{code}-")
         colour = next((v for k, v in item.attributes.items() if k.endswith("colour")), None)
         if colour:

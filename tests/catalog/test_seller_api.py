@@ -207,6 +207,7 @@ def test_the_category_tree_is_public_with_inherited_attributes(tree, client):
         "required": False,
         "facetable": False,
         "category_id": tree["electronics"].pk,
+        "variant_option": False,
     }
     assert tvs["children"] == []
 
