@@ -7,6 +7,7 @@ slug, name, path, parent_id, ancestor_ids, attributes) for it and each category 
 
 Browsing pages read the tree from the cache: `category_menu()` (the roots with their
 children), `category_browse(path)` and `category_trail(category_id)`; no query once cached.
+`CATEGORY_MENU_VERSION_KEY` is the cache key of the tree's version, for the page's prefetch.
 
 Variants (docs/decisions/0022-variants.md): an item may be one variant of a listing with options
 (`ItemSnapshot.variant_group_id` / `parent_sku`, also in the item events' payloads).
@@ -20,6 +21,7 @@ Staff screens name items with `item_labels(item_ids=...)` and find them by SKU w
 """
 
 from catalog.selectors import (
+    CATEGORY_MENU_VERSION_KEY,
     category_browse,
     category_descendant_ids,
     category_get,
@@ -44,6 +46,7 @@ ITEM_EVENT_TYPES = (ITEM_CREATED, ITEM_UPDATED, ITEM_RETIRED)
 
 __all__ = [
     "CATEGORY_CHANGED",
+    "CATEGORY_MENU_VERSION_KEY",
     "ITEM_CREATED",
     "ITEM_EVENT_TYPES",
     "ITEM_RETIRED",

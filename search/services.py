@@ -22,10 +22,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.interface import item_ids_find, item_snapshots_iter, items_get, variant_group_members
-from events.interface import emit
+from events.interface import emit_analytics
 from inventory.interface import stock_locations
 from search.backends.base import SearchBackend
 from search.documents import doc_build, group_docs_build
+from search.freshness import index_changed
 from search.models import StaleItem
 from search.selectors import categories_forget, categories_fresh, search_backend
 from search.types import SearchDoc, SearchParams
@@ -143,7 +144,11 @@ def documents_read(item_ids: Iterable[int]) -> list[SearchDoc]:
 def items_reindex(*, item_ids: Iterable[int], backend: SearchBackend | None = None) -> int:
     """Read these items now and write their documents; returns how many the engine took."""
     docs = documents_read(item_ids)
-    return (backend or search_backend()).upsert(docs) if docs else 0
+    if not docs:
+        return 0
+    written = (backend or search_backend()).upsert(docs)
+    index_changed()  # after the engine has them: pages kept by what they show are built again
+    return written
 
 
 def category_reindex(*, category_id: int) -> int:
@@ -260,6 +265,7 @@ def _index_rebuild(*, batch_size: int, backend: SearchBackend | None,
             if progress:
                 progress(items)
         backend.rebuild_finish(generation)
+        index_changed()
     except BaseException:
         backend.rebuild_abort(generation)
         raise
@@ -271,8 +277,9 @@ def _index_rebuild(*, batch_size: int, backend: SearchBackend | None,
 
 def search_performed_record(*, params: SearchParams, pin: str | None, result_count: int,
                             user_id: int | None, session_key: str | None) -> None:
-    """Emit search.performed.v1 for the recommendation jobs (keyed by user, else session)."""
-    emit(SEARCH_PERFORMED, key=user_id or session_key or "anonymous", relay_now=False, payload={
+    """Emit search.performed.v1 for the recommendation jobs (keyed by user, else session), by the
+    analytics path: batched, no write in the page's request (events/buffer.py)."""
+    emit_analytics(SEARCH_PERFORMED, key=user_id or session_key or "anonymous", payload={
         "query": params.q,
         "filters": params.filters_payload(),
         "pin": pin or None,

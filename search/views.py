@@ -29,10 +29,12 @@ from accounts.interface import current_pin_get
 from logistics.interface import PinCodeError
 from search.backends.base import SearchUnavailable
 from search.forms import MAX_QUERY_LENGTH, search_request_parse
+from search.freshness import results_version
 from search.selectors import categories_by_id, respelling_get, search_run
 from search.services import search_performed_record
 from search.text import MAX_QUERY_WORDS, tokens
 from search.types import MAX_PAGE, SORT_LABELS, SearchPage, SearchParams, Sort
+from shop.pagecache import PageBuild, cached_page, page_key
 
 logger = logging.getLogger(__name__)
 PAGE_WINDOW = 2  # page links either side of the current one
@@ -213,8 +215,24 @@ def search_page(request: HttpRequest, *, landing: dict | None = None) -> HttpRes
     if asked.query_error:
         return _query_refused(request, asked.query_error, context)
     if asked.page_error:
-        return _no_such_page(request, context, heading="There’s no such page of these results",
-                             detail=asked.page_error, first_url=links.page(1))
+        build = _no_such_page_build(context, heading="There’s no such page of these results",
+                                    detail=asked.page_error, first_url=links.page(1))
+        return render(request, build.template, build.context, status=build.status)
+    version = results_version(pin)
+    key = page_key("search", request.get_full_path(), pin, version, repr(landing)) if version else None
+    response, facts = cached_page(request, key=key, build=lambda: _results_build(params, pin, landing, context))
+    if facts.get("recorded"):
+        session = getattr(request, "session", None)
+        search_performed_record(params=facts["params"], pin=facts["pin"], result_count=facts["total"],
+                                user_id=request.user.pk if request.user.is_authenticated else None,
+                                session_key=session.session_key if session is not None else None)
+    return response
+
+
+def _results_build(params: SearchParams, pin: str | None, landing: dict | None, context: dict) -> PageBuild:
+    """The results page for `params` (kept by shop.pagecache under the index's version), or the
+    page that says why there are none to show."""
+    base = context["base_url"]
     try:
         try:
             page = search_run(params, pin=pin)
@@ -223,16 +241,11 @@ def search_page(request: HttpRequest, *, landing: dict | None = None) -> HttpRes
             page = search_run(params, pin=None)
     except SearchUnavailable:
         logger.exception("Search is unavailable")
-        return render(request, "search/unavailable.html", context, status=503)
+        return PageBuild("search/unavailable.html", context, status=503, keep=False)
 
     links = Links(base, page.params, landing=landing is not None)
     if page.params.page > page.pages:
-        return _past_the_last_page(request, page, links, context)
-
-    session = getattr(request, "session", None)
-    search_performed_record(params=page.params, pin=page.pin, result_count=page.total,
-                            user_id=request.user.pk if request.user.is_authenticated else None,
-                            session_key=session.session_key if session is not None else None)
+        return _past_the_last_page(page, links, context)
 
     categories = categories_by_id()
     results = [{"card": card, "url": product_url(card.item_id)} for card in page.results]
@@ -268,7 +281,9 @@ def search_page(request: HttpRequest, *, landing: dict | None = None) -> HttpRes
     })
     if landing is not None:
         context["landing"] = {**landing, "brands": _top_brands(page, links)}
-    return render(request, "search/results.html", context)
+    # Every search shown is recorded, from the kept page too: the facts travel with it.
+    return PageBuild("search/results.html", context,
+                     facts={"recorded": True, "params": page.params, "pin": page.pin, "total": page.total})
 
 
 def _query_refused(request: HttpRequest, error: str, context: dict) -> HttpResponse:
@@ -285,7 +300,7 @@ def _query_refused(request: HttpRequest, error: str, context: dict) -> HttpRespo
     return render(request, "search/query_error.html", context, status=400)
 
 
-def _past_the_last_page(request: HttpRequest, page: SearchPage, links: Links, context: dict) -> HttpResponse:
+def _past_the_last_page(page: SearchPage, links: Links, context: dict) -> PageBuild:
     """A page number past the results' last page: a 404 that says how many pages there are
     and links to the last and the first (a link can outlive its page: results change as
     items sell out)."""
@@ -294,21 +309,21 @@ def _past_the_last_page(request: HttpRequest, page: SearchPage, links: Links, co
     heading = f"There’s no {shown} of these results"
     if not page.total:
         detail = f"Nothing matches “{params.q}”." if params.q else "Nothing matches these filters."
-        return _no_such_page(request, context, heading=heading, detail=detail, first_url=links.page(1),
-                             first_label="Back to the search")
+        return _no_such_page_build(context, heading=heading, detail=detail, first_url=links.page(1),
+                                   first_label="Back to the search")
     whose = f"“{params.q}” has" if params.q else "These results have"
     detail = f"{whose} {page.pages:,} page{'s' if page.pages != 1 else ''}."
     if page.pages == MAX_PAGE and page.total > MAX_PAGE * params.per_page:
         detail = (f"We show the first {MAX_PAGE} pages of {page.total:,} results. Add a word or a filter "
                   "to narrow them down.")
-    return _no_such_page(request, context, heading=heading, detail=detail, first_url=links.page(1),
-                         last_url=links.page(page.pages) if page.pages > 1 else "", last_number=page.pages)
+    return _no_such_page_build(context, heading=heading, detail=detail, first_url=links.page(1),
+                               last_url=links.page(page.pages) if page.pages > 1 else "", last_number=page.pages)
 
 
-def _no_such_page(request: HttpRequest, context: dict, *, heading: str, first_url: str, detail: str = "",
-                  first_label: str = "Go to the first page", last_url: str = "",
-                  last_number: int = 0) -> HttpResponse:
+def _no_such_page_build(context: dict, *, heading: str, first_url: str, detail: str = "",
+                        first_label: str = "Go to the first page", last_url: str = "",
+                        last_number: int = 0) -> PageBuild:
     """There is no such page of results (404, like Django's paginated views), with a way on."""
     context.update({"heading": heading, "detail": detail, "first_url": first_url, "first_label": first_label,
                     "last_url": last_url, "last_number": last_number})
-    return render(request, "search/no_such_page.html", context, status=404)
+    return PageBuild("search/no_such_page.html", context, status=404)

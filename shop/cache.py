@@ -18,6 +18,7 @@ import contextvars
 import time
 from typing import Any
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django_redis.cache import RedisCache
 
 from shop.sqlite_cache import SQLiteCache
@@ -102,6 +103,12 @@ class PrefetchCacheMixin:
             value = kept[key]
             return default if value is _ABSENT else value
         return super().get(key, default, version)  # type: ignore[misc]
+
+    def get_or_set(self, key: str, default: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> Any:
+        kept = _prefetched.get()
+        if kept and version is None and kept.get(key, _ABSENT) is not _ABSENT:
+            return kept[key]
+        return super().get_or_set(key, default, timeout, version)  # type: ignore[misc]
 
     def _forget(self, keys) -> None:
         kept = _prefetched.get()

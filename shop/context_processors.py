@@ -10,8 +10,10 @@ from accounts.interface import current_pin_get, session_user_id
 from accounts.interface import header_cache_keys as accounts_keys
 from cart.interface import cart_count
 from cart.interface import header_cache_keys as cart_keys
+from catalog.interface import CATEGORY_MENU_VERSION_KEY
 from notifications.interface import header_cache_keys as notifications_keys
 from notifications.interface import unread_count
+from search.interface import INDEX_VERSION_KEY
 from wishlist.interface import header_cache_keys as wishlist_keys
 from wishlist.interface import wishlist_count
 
@@ -54,9 +56,16 @@ def storefront(request: HttpRequest) -> dict:
     return {"storefront": Storefront(request)}
 
 
+def page_cache_keys(request: HttpRequest) -> list[str]:
+    """What every storefront page reads that is known from the request alone: the session (by its
+    cookie) and the versions pages are built from (search's index, the category menu)."""
+    session_key = getattr(request.session, "cache_key", None) if request.session.session_key else None
+    return [key for key in (session_key, INDEX_VERSION_KEY, CATEGORY_MENU_VERSION_KEY) if key]
+
+
 def storefront_cache_keys(request: HttpRequest) -> list[str]:
     """Every cache key a storefront page's header will read for this visitor (the session's user,
-    their PIN, the three counts), for RequestPrefetchMiddleware's one round trip."""
+    their PIN, the three counts): known once the session is read."""
     user_id = session_user_id(request)
     return [key for keys in (accounts_keys, cart_keys, wishlist_keys, notifications_keys)
             for key in keys(request, user_id)]

@@ -18,7 +18,7 @@ from shop.cache import (
     request_prefetch_start,
     request_prefetch_stop,
 )
-from shop.context_processors import storefront_cache_keys
+from shop.context_processors import page_cache_keys, storefront_cache_keys
 from shop.observability import REQUEST_ID_HEADER, request_id_from, request_id_set
 
 # The storefront uses none of these browser features; the simulated gateway's page is ours and
@@ -117,9 +117,10 @@ NO_HEADER_PREFIXES = ("/api/", "/healthz", "/readyz", "/metrics", "/static/", "/
 
 
 class RequestPrefetchMiddleware:
-    """Reads the cache keys a storefront page's header needs in one round trip before the view
-    runs (shop.cache.request_prefetch; docs/decisions/0024). After the session and before
-    authentication reads the user, which is one of those keys."""
+    """Reads what a storefront page's header needs in two round trips before the view runs
+    (shop.cache.request_prefetch; docs/decisions/0024): what the cookie alone names (the session,
+    the versions pages are kept by), then what the session names (its user, their PIN, the counts).
+    After SessionMiddleware (which reads nothing until asked) and before authentication."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -128,6 +129,7 @@ class RequestPrefetchMiddleware:
         token = request_prefetch_start()
         try:
             if request.method in ("GET", "HEAD") and not request.path.startswith(NO_HEADER_PREFIXES):
+                request_prefetch(page_cache_keys(request))
                 request_prefetch(storefront_cache_keys(request))
             return self.get_response(request)
         finally:

@@ -312,6 +312,10 @@ EVENTS_MAX_BACKOFF_SECONDS = env_int(ENV, "EVENTS_MAX_BACKOFF_SECONDS", 300)
 EVENTS_RELAY_ON_COMMIT = env_bool(ENV, "EVENTS_RELAY_ON_COMMIT", True)
 # Published events and consumers' handled-markers are kept this long, then purged daily.
 EVENTS_KEEP_DAYS = env_int(ENV, "EVENTS_KEEP_DAYS", 14)
+# Analytics events (searches, behaviour) are written in batches by a thread of each process: every
+# this many seconds, or at once when the batch fills (events/buffer.py; docs/decisions/0025).
+EVENTS_ANALYTICS_FLUSH_SECONDS = float(ENV.get("EVENTS_ANALYTICS_FLUSH_SECONDS", "1"))
+EVENTS_ANALYTICS_BATCH = env_int(ENV, "EVENTS_ANALYTICS_BATCH", 500)
 
 # --- Celery -----------------------------------------------------------------------------------
 # No broker configured: kombu's filesystem transport, a folder of message files that the web

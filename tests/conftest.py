@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 
-from shop import ratelimit
+from shop import pagecache, ratelimit
 from shop.backends import reset_backends
 from tests.brokers import broker_fixture
 from tests.celery_broker import celery_publishing_to
@@ -54,6 +54,7 @@ def _clear_cache() -> None:
         cache.delete_pattern("*")
     else:
         cache.clear()
+    pagecache.recent.clear()  # the process's own copies of kept pages go with the shared ones
 
 
 def pytest_configure(config):
@@ -64,6 +65,8 @@ def pytest_configure(config):
 
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     settings.CACHES["default"]["KEY_PREFIX"] = f"bazaar-test-{worker}"
+    # Analytics events written at once, so a test sees its searches in the outbox (events/buffer.py).
+    settings.EVENTS_ANALYTICS_FLUSH_SECONDS = 0
 
 
 @pytest.fixture

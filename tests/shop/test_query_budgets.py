@@ -28,15 +28,16 @@ QUERY_BUDGETS = {
     "my orders": (None, 3),
     "order": (None, 3),
 }
-# page -> (anonymous, logged in) round trips to the cache (get_or_set counts as two: it reads,
-# then maybe sets). The session, then the header's keys in one prefetch, then the menu's version.
+# page -> (anonymous, logged in) round trips to the cache (get_or_set counts as two when it misses:
+# it reads, then sets). What the cookie names (the session, the versions pages are built from),
+# then what the session names (the user, their PIN, the header's counts): two `get_many`s.
 CACHE_BUDGETS = {
-    "home": (4, 4),
-    "product": (8, 9),
-    "search": (4, 4),
-    "cart": (4, 4),
-    "my orders": (None, 4),
-    "order": (None, 4),
+    "home": (2, 2),
+    "product": (5, 6),
+    "search": (2, 2),
+    "cart": (2, 2),
+    "my orders": (None, 2),
+    "order": (None, 2),
 }
 
 

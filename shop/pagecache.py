@@ -1,0 +1,140 @@
+"""Pages rendered once per version of what they show, composed with each visitor's parts per request.
+
+A storefront page is two things: what it shows (results, shelves, a product's details), the same
+for everyone who asks the same question of the same data, and the visitor's own parts: the header
+(their name, counts and PIN), the flash messages and the CSRF token in its forms. The first is
+rendered once into a *skeleton*, kept in the shared cache under a key naming every input it
+depends on (the request's path and query, the PIN, the version of the data); each request takes the
+skeleton and puts the visitor's parts in: the header and messages rendered anew, the CSRF token
+swapped for this visitor's (docs/decisions/0025).
+
+What keeps this from serving stale pages is the key, not a timeout: a caller names the versions
+its page reads (search's index version, the delivery estimates in force for the PIN), and a new
+version is a new key. The timeout only bounds memory. Because a key names its content exactly, each
+process also keeps the last few hundred skeletons it used in memory: a hot page then costs no
+round trip for its skeleton at all, and can't be staler than the shared copy.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from hashlib import blake2b
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
+
+HEADER_MARK = "<!--bazaar:header-->"
+MESSAGES_MARK = "<!--bazaar:messages-->"
+SKELETON_SECONDS = 600
+RECENT_SKELETONS = 256  # per process; a search page's skeleton is 20-50 KB
+
+
+def _csrf_mark() -> str:
+    return _csrf_mark_for(settings.SECRET_KEY)
+
+
+@functools.cache
+def _csrf_mark_for(secret: str) -> str:
+    # Stable across processes (skeletons are shared) and not guessable by a visitor, so no text a
+    # visitor can put on a page is ever taken for it.
+    return "csrf" + salted_hmac("bazaar.pagecache.csrf", "mark", secret=secret, algorithm="sha256").hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    html: str
+    status: int = 200
+    facts: dict = field(default_factory=dict)  # what the view needs on a hit (e.g. for its events)
+
+
+@dataclass(frozen=True)
+class PageBuild:
+    """What a view renders on a miss: `template` and `context` as for `render`, `facts` kept with it.
+    `keep=False` serves this once without keeping it (e.g. an error page, or data not yet settled)."""
+
+    template: str
+    context: dict
+    status: int = 200
+    facts: dict = field(default_factory=dict)
+    keep: bool = True
+
+
+def page_key(name: str, *parts: object) -> str:
+    digest = blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"page:{name}:{digest}"
+
+
+def skeleton_render(request: HttpRequest, build: PageBuild) -> Skeleton:
+    context = {**build.context, "page_skeleton": True, "csrf_token": _csrf_mark()}
+    return Skeleton(html=render_to_string(build.template, context, request=request), status=build.status,
+                    facts=build.facts)
+
+
+def page_compose(request: HttpRequest, skeleton: Skeleton) -> HttpResponse:
+    """The skeleton with this visitor's header, messages and CSRF token."""
+    html = skeleton.html
+    if HEADER_MARK in html:
+        html = html.replace(HEADER_MARK, render_to_string("partials/header.html", request=request), 1)
+    if MESSAGES_MARK in html:
+        html = html.replace(MESSAGES_MARK, render_to_string("partials/messages.html", request=request), 1)
+    mark = _csrf_mark()
+    if mark in html:
+        html = html.replace(mark, get_token(request))
+    return HttpResponse(html, status=skeleton.status)
+
+
+class _Recent:
+    """The skeletons this process used last, by key (least recently used dropped first)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._held: OrderedDict[str, Skeleton] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Skeleton | None:
+        with self._lock:
+            found = self._held.get(key)
+            if found is not None:
+                self._held.move_to_end(key)
+            return found
+
+    def put(self, key: str, skeleton: Skeleton) -> None:
+        with self._lock:
+            self._held[key] = skeleton
+            self._held.move_to_end(key)
+            while len(self._held) > self.size:
+                self._held.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._held.clear()
+
+
+recent = _Recent(size=RECENT_SKELETONS)
+
+
+def cached_page(request: HttpRequest, *, key: str | None, build: Callable[[], PageBuild],
+                seconds: int = SKELETON_SECONDS) -> tuple[HttpResponse, dict]:
+    """The page under `key` (rendered by `build` on a miss), composed for this visitor, and the
+    facts kept with it. `key=None` renders without the cache."""
+    skeleton = recent.get(key) if key else None
+    if skeleton is None and key:
+        found = cache.get(key)
+        if isinstance(found, Skeleton):
+            skeleton = found
+            recent.put(key, skeleton)
+    if skeleton is None:
+        made = build()
+        skeleton = skeleton_render(request, made)
+        if key and made.keep:
+            cache.set(key, skeleton, timeout=seconds)
+            recent.put(key, skeleton)
+    return page_compose(request, skeleton), skeleton.facts
