@@ -92,23 +92,24 @@ def page_compose(request: HttpRequest, skeleton: Skeleton) -> HttpResponse:
 
 
 class _Recent:
-    """The skeletons this process used last, by key (least recently used dropped first)."""
+    """What this process used last of the kept pages and answers, by key (least recently used
+    dropped first)."""
 
     def __init__(self, size: int):
         self.size = size
-        self._held: OrderedDict[str, Skeleton] = OrderedDict()
+        self._held: OrderedDict[str, object] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> Skeleton | None:
+    def get(self, key: str) -> object | None:
         with self._lock:
             found = self._held.get(key)
             if found is not None:
                 self._held.move_to_end(key)
             return found
 
-    def put(self, key: str, skeleton: Skeleton) -> None:
+    def put(self, key: str, value: object) -> None:
         with self._lock:
-            self._held[key] = skeleton
+            self._held[key] = value
             self._held.move_to_end(key)
             while len(self._held) > self.size:
                 self._held.popitem(last=False)
@@ -125,12 +126,7 @@ def cached_page(request: HttpRequest, *, key: str | None, build: Callable[[], Pa
                 seconds: int = SKELETON_SECONDS) -> tuple[HttpResponse, dict]:
     """The page under `key` (rendered by `build` on a miss), composed for this visitor, and the
     facts kept with it. `key=None` renders without the cache."""
-    skeleton = recent.get(key) if key else None
-    if skeleton is None and key:
-        found = cache.get(key)
-        if isinstance(found, Skeleton):
-            skeleton = found
-            recent.put(key, skeleton)
+    skeleton = _kept_get(key, Skeleton)
     if skeleton is None:
         made = build()
         skeleton = skeleton_render(request, made)
@@ -138,3 +134,37 @@ def cached_page(request: HttpRequest, *, key: str | None, build: Callable[[], Pa
             cache.set(key, skeleton, timeout=seconds)
             recent.put(key, skeleton)
     return page_compose(request, skeleton), skeleton.facts
+
+
+def _kept_get[T](key: str | None, kind: type[T]) -> T | None:
+    if not key:
+        return None
+    held = recent.get(key)
+    if isinstance(held, kind):
+        return held
+    found = cache.get(key)
+    if isinstance(found, kind):
+        recent.put(key, found)
+        return found
+    return None
+
+
+@dataclass(frozen=True)
+class KeptAnswer:
+    """An API answer kept like a page: the response's data and the facts the view needs."""
+
+    data: object
+    facts: dict = field(default_factory=dict)
+
+
+def cached_answer(*, key: str | None, build: Callable[[], KeptAnswer],
+                  seconds: int = SKELETON_SECONDS) -> KeptAnswer:
+    """The answer under `key` (made by `build` on a miss; `key=None`: not kept). `build` raises
+    for an answer that must not be kept (an error), so only answers are."""
+    answer = _kept_get(key, KeptAnswer)
+    if answer is None:
+        answer = build()
+        if key:
+            cache.set(key, answer, timeout=seconds)
+            recent.put(key, answer)
+    return answer

@@ -22,10 +22,12 @@ from search.api.serializers import (
 )
 from search.backends.base import SearchUnavailable
 from search.forms import attributes_parse
+from search.freshness import results_version
 from search.selectors import search_run, suggestions_get
 from search.services import search_performed_record
 from search.types import SearchParams, Sort, Suggestion
 from shop.api import problems, query_data
+from shop.pagecache import KeptAnswer, cached_answer, page_key
 
 
 class SearchUnavailableProblem(exceptions.APIException):
@@ -75,17 +77,27 @@ class SearchApi(APIView):
             per_page=given["per_page"],
         )
         pin = "".join(given["pin"].split()) if given.get("pin") else (current_pin_get(request._request) or None)
-        try:
-            page = search_run(params, pin=pin)
-        except PinCodeError as exc:
-            raise exceptions.ValidationError({"pin": [str(exc)]}) from exc
-        except SearchUnavailable as exc:
-            raise SearchUnavailableProblem() from exc
+        # Kept like the search page (docs/decisions/0025): by the query, the PIN and the version of
+        # search's answers; errors raise in `answer` and are never kept.
+        version = results_version(pin)
+        key = page_key("search-api", request.get_full_path(), pin, version) if version else None
+        kept = cached_answer(key=key, build=lambda: _answer(params, pin))
         session = getattr(request, "session", None)
-        search_performed_record(params=page.params, pin=page.pin, result_count=page.total,
+        search_performed_record(params=kept.facts["params"], pin=kept.facts["pin"], result_count=kept.facts["total"],
                                 user_id=request.user.pk if request.user.is_authenticated else None,
                                 session_key=session.session_key if session is not None else None)
-        return Response(SearchOutputSerializer(page).data)
+        return Response(kept.data)
+
+
+def _answer(params: SearchParams, pin: str | None) -> KeptAnswer:
+    try:
+        page = search_run(params, pin=pin)
+    except PinCodeError as exc:
+        raise exceptions.ValidationError({"pin": [str(exc)]}) from exc
+    except SearchUnavailable as exc:
+        raise SearchUnavailableProblem() from exc
+    return KeptAnswer(data=SearchOutputSerializer(page).data,
+                      facts={"params": page.params, "pin": page.pin, "total": page.total})
 
 
 def suggestion_url(suggestion: Suggestion, base: str) -> str:

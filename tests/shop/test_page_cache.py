@@ -157,3 +157,29 @@ def test_visitors_with_other_pin_codes_get_their_own_dates(settled, shelf, searc
     assert "Kept page television" not in far  # nothing reaches the islands
     assert _visitor(DELHI_PIN).get("/search/?q=kept+page").status_code == 200
     assert len(search_runs) == 3
+
+
+def test_the_search_api_keeps_its_answers_like_the_page(settled, shelf, world, monkeypatch):
+    import search.api.views
+
+    runs = []
+    real = search.api.views.search_run
+    monkeypatch.setattr(search.api.views, "search_run", lambda *a, **k: runs.append(1) or real(*a, **k))
+    api = Client()
+    url = f"/api/v1/search?q=kept+page&pin={BENGALURU_PIN}"
+    first, again = api.get(url).json(), api.get(url).json()
+    assert first == again and len(runs) == 1
+    assert {r["title"] for r in first["results"]} == {"Kept page television", "Kept page mug"}
+    assert _searches_recorded() == 2
+
+    stock_set(item_id=shelf["tv"], warehouse_id=world.warehouses["BLR1"].pk, on_hand=0, actor_id=None,
+              source="system")
+    items_reindex(item_ids=[shelf["tv"]])
+    assert {r["title"] for r in api.get(url).json()["results"]} == {"Kept page mug"}
+
+
+def test_an_api_error_is_never_kept(settled, shelf):
+    api = Client()
+    for _ in range(2):
+        answer = api.get("/api/v1/search?q=kept&pin=12345")
+        assert answer.status_code == 400 and answer["Content-Type"].startswith("application/problem+json")
