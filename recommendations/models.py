@@ -1,1 +1,78 @@
-"""Tables of the recommendations app (filled by its issue)."""
+"""The batch jobs' runs and their results.
+
+Each run of a job is a JobRun; its results are rows pointing at it. A run's rows and its
+"succeeded" are written in one transaction, so readers, who read the rows of the latest
+succeeded run of a job (selectors.py), see the previous results or the new ones, never a mix,
+and a failed run leaves the last good results in place.
+"""
+
+from django.db import models
+
+
+class JobRun(models.Model):
+    class Outcome(models.TextChoices):
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    name = models.CharField(max_length=40)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.RUNNING)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    figures = models.JSONField(default=dict, blank=True)  # counts per stage, hyperparameters, metrics
+    error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["name", "outcome", "-finished_at"], name="rec_jobrun_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk} ({self.outcome})"
+
+
+class PopularItem(models.Model):
+    class Scope(models.TextChoices):
+        ALL = "all"
+        CATEGORY = "category"  # scope_key: the category id (its items and those below it)
+        STATE = "state"  # scope_key: the state in capitals ("KARNATAKA"), from the event's PIN code
+
+    run = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    scope_key = models.CharField(max_length=64, blank=True)
+    item_id = models.BigIntegerField()
+    score = models.FloatField()
+    rank = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "scope", "scope_key", "rank"], name="rec_popular_read")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.scope_key} #{self.rank}: item {self.item_id}"
+
+
+class CustomerRecommendation(models.Model):
+    run = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="+")
+    customer_id = models.BigIntegerField()
+    item_id = models.BigIntegerField()
+    score = models.FloatField()
+    rank = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "customer_id", "rank"], name="rec_customer_read")]
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id} #{self.rank}: item {self.item_id}"
+
+
+class AlsoBought(models.Model):
+    run = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="+")
+    item_id = models.BigIntegerField()
+    other_item_id = models.BigIntegerField()
+    score = models.FloatField()
+    rank = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "item_id", "rank"], name="rec_also_bought_read")]
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} #{self.rank}: item {self.other_item_id}"
