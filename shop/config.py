@@ -82,7 +82,8 @@ def database_from_url(url: str | None, *, base_dir: Path) -> dict:
     if parts.scheme in {"mysql", "mariadb"}:
         options = dict(parse_qsl(parts.query))
         return {
-            "ENGINE": "django.db.backends.mysql",
+            # Django's MySQL backend, pinging only connections that have been idle (shop/mysql).
+            "ENGINE": "shop.mysql",
             "NAME": unquote(parts.path.lstrip("/")),
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from hashlib import blake2b
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -37,7 +38,8 @@ SKELETON_SECONDS = 600
 RECENT_SKELETONS = 256  # per process; a search page's skeleton is 20-50 KB
 
 
-def _csrf_mark() -> str:
+def csrf_mark() -> str:
+    """Where a kept rendering's CSRF token goes (the token is each visitor's own)."""
     return _csrf_mark_for(settings.SECRET_KEY)
 
 
@@ -73,7 +75,7 @@ def page_key(name: str, *parts: object) -> str:
 
 
 def skeleton_render(request: HttpRequest, build: PageBuild) -> Skeleton:
-    context = {**build.context, "page_skeleton": True, "csrf_token": _csrf_mark()}
+    context = {**build.context, "page_skeleton": True, "csrf_token": csrf_mark()}
     return Skeleton(html=render_to_string(build.template, context, request=request), status=build.status,
                     facts=build.facts)
 
@@ -82,16 +84,20 @@ def page_compose(request: HttpRequest, skeleton: Skeleton) -> HttpResponse:
     """The skeleton with this visitor's header, messages and CSRF token."""
     html = skeleton.html
     if HEADER_MARK in html:
-        html = html.replace(HEADER_MARK, render_to_string("partials/header.html", request=request), 1)
+        from shop.header import header_html
+
+        html = html.replace(HEADER_MARK, header_html(request), 1)
     if MESSAGES_MARK in html:
-        html = html.replace(MESSAGES_MARK, render_to_string("partials/messages.html", request=request), 1)
-    mark = _csrf_mark()
+        waiting = bool(get_messages(request))  # most pages have none: no template to render
+        html = html.replace(MESSAGES_MARK, render_to_string("partials/messages.html", request=request)
+                            if waiting else "", 1)
+    mark = csrf_mark()
     if mark in html:
         html = html.replace(mark, get_token(request))
     return HttpResponse(html, status=skeleton.status)
 
 
-class _Recent:
+class Recent:
     """What this process used last of the kept pages and answers, by key (least recently used
     dropped first)."""
 
@@ -119,7 +125,7 @@ class _Recent:
             self._held.clear()
 
 
-recent = _Recent(size=RECENT_SKELETONS)
+recent = Recent(size=RECENT_SKELETONS)
 
 
 def cached_page(request: HttpRequest, *, key: str | None, build: Callable[[], PageBuild],

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 
-from shop import pagecache, ratelimit
+from shop import header, pagecache, ratelimit
 from shop.backends import reset_backends
 from tests.brokers import broker_fixture
 from tests.celery_broker import celery_publishing_to
@@ -55,6 +55,7 @@ def _clear_cache() -> None:
     else:
         cache.clear()
     pagecache.recent.clear()  # the process's own copies of kept pages go with the shared ones
+    header.drawn.clear()
 
 
 def pytest_configure(config):
