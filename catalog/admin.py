@@ -34,6 +34,7 @@ from catalog.validation import (
     item_fields_problems,
     schema_problems,
 )
+from catalog.variants import variant_plan
 from shop.admin import CrossAppLabels, LabelColumn, Lookup, MoneyColumn
 
 SELLER = Lookup(lambda ids: user_names(user_ids=ids), url_name="admin:accounts_user_change",
@@ -269,7 +270,32 @@ class ItemAdminForm(forms.ModelForm):
                         for message in found
                     ],
                 )
+            else:
+                self._variant_check(category, data)
         return data
+
+    def _variant_check(self, category: Category, data: dict) -> None:
+        """A variant keeps its listing's rules when staff edit it here: its options all set and
+        not another variant's, its category the others'. catalog.services checks them again under
+        the listing's lock; this says it on the form instead of failing the save."""
+        group = self.instance.variant_group if self.instance.pk and self.instance.variant_group_id else None
+        if group is None or data.get("status") == ItemStatus.RETIRED:
+            return
+        errors: dict[str, list[str]] = {}
+        plan = variant_plan(parent_sku=group.parent_sku, schema=category_schema(category),
+                            attributes=data.get("attributes"), category_name=category.name, errors=errors)
+        others = Item.objects.filter(variant_group=group).exclude(pk=self.instance.pk).exclude(
+            status=ItemStatus.RETIRED)
+        if group.category_id != category.pk and others.exists():
+            errors["category"] = [f"The other variants of {group.parent_sku} are in {group.category.name}; "
+                                  "the variants of a listing share one category."]
+        if plan is not None:
+            taken = others.filter(variant_key=plan.key).values_list("sku", flat=True).first()
+            if taken is not None:
+                errors["attributes"] = [f"{plan.describe()} is already variant {taken} of {group.parent_sku}."]
+        for name, problems in errors.items():
+            field = name if name in self.fields else "attributes" if name.startswith("attributes") else None
+            self.add_error(field, problems)
 
 
 @admin.register(Item)

@@ -373,3 +373,33 @@ def test_defines_variants_is_editable_on_an_attribute_and_only_for_choices(admin
     assert page.status_code == 200 and "variant_option" in page.text
     neck = AttributeDefinition.objects.get(category=category, code="neck")
     assert not neck.variant_option
+
+
+# --- admin -------------------------------------------------------------------------------------
+
+
+def _admin_form(item, **changes) -> dict:
+    data = {"sku": item.sku, "title": item.title, "brand": item.brand, "description": "",
+            "category": item.category_id, "price_paise": item.price_paise, "currency": "INR",
+            "images": json.dumps(list(item.images)), "status": item.status,
+            "attributes": json.dumps(item.attributes)}
+    data.update(changes)
+    return data
+
+
+def test_staff_editing_a_variant_into_a_taken_combination_get_the_reason_on_the_form(admin_client, world, tees,
+                                                                                        six):
+    small_red = six[("S", "Red")]
+    url = f"/admin/catalog/item/{small_red.item_id}/change/"
+    taken = admin_client.post(url, _admin_form(small_red, attributes=json.dumps(
+        {"size": "M", "colour": "Red", "neck": "Round"})))
+    assert taken.status_code == 200, "the form again, not a failed save"
+    assert "is already variant TEE-1-M-Red of TEE-1" in taken.text
+    moved = admin_client.post(url, _admin_form(small_red, category=tees["socks"], attributes=json.dumps(
+        {"colour": "Red"})))
+    assert moved.status_code == 200
+    assert "the variants of a listing share one category" in moved.text
+    free = admin_client.post(url, _admin_form(small_red, attributes=json.dumps(
+        {"size": "XL", "colour": "Red", "neck": "Round"})))
+    assert free.status_code == 302
+    assert items_get([small_red.item_id])[small_red.item_id].attributes["size"] == "XL"
