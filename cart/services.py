@@ -161,7 +161,7 @@ def _title(item: ItemSnapshot | None, item_id: int) -> str:
 
 def _for_sale(item_id: int) -> ItemSnapshot:
     """The item's snapshot if customers may buy it; else ItemNotFound / ItemNotForSale."""
-    item = item_get(item_id)
+    item = item_get(item_id, with_attributes=False)
     if item is None or item.status == "draft":
         raise ItemNotFound(item_id)
     if item.status != "active":
@@ -228,7 +228,7 @@ def cart_set_quantity(*, owner: CartOwner, item_id: int, quantity: int) -> LineC
         return removed
     if not 1 <= quantity <= MAX_QUANTITY_PER_LINE:
         raise InvalidQuantity(quantity)
-    item = item_get(item_id)
+    item = item_get(item_id, with_attributes=False)
     available = orderable_get(item_ids=[item_id]).get(item_id, 0)
     db = cart_database()
     with transaction.atomic(using=db):
@@ -266,7 +266,7 @@ def cart_remove(*, owner: CartOwner, item_id: int, reason: str = "removed") -> L
         _emit("cart.item_removed.v1", cart, {"item_id": item_id, "quantity": line.quantity,
                                              "reason": reason}, using=db)
         _forget_count(owner, using=db)
-    item = item_get(item_id)  # after commit: only for the customer's message
+    item = item_get(item_id, with_attributes=False)  # after commit: only for the customer's message
     return LineChange(item_id=item_id, title=_title(item, item_id), quantity=0, previous_quantity=line.quantity)
 
 
@@ -303,7 +303,7 @@ def cart_merge(*, token: str, user_id: int) -> MergeResult:
     visitor, customer = CartOwner.visitor(token), CartOwner.customer(user_id)
     # Catalog and inventory first, outside the transaction (and off the cart database).
     wanted = cart_line_quantities(owner=visitor)
-    items = items_get(list(wanted)) if wanted else {}
+    items = items_get(list(wanted), with_attributes=False) if wanted else {}
     available = orderable_get(item_ids=list(wanted)) if wanted else {}
     with transaction.atomic(using=db):
         carts = list(Cart.objects.using(db).select_for_update()
@@ -316,7 +316,7 @@ def cart_merge(*, token: str, user_id: int) -> MergeResult:
         incoming = list(Line.objects.using(db).filter(cart=anonymous).order_by("added_at", "id"))
         late = [line.item_id for line in incoming if line.item_id not in items]
         if late:  # added between our read and the lock
-            items.update(items_get(late))
+            items.update(items_get(late, with_attributes=False))
             available.update(orderable_get(item_ids=late))
         own = {line.item_id: line for line in Line.objects.using(db).filter(cart=target)}
         line_count = len(own)

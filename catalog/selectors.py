@@ -167,9 +167,10 @@ def snapshot_of(item: Item, attributes: Mapping[str, Any]) -> ItemSnapshot:
     )
 
 
-def item_snapshots(items: Sequence[Item]) -> list[ItemSnapshot]:
-    """Snapshots of loaded items (with select_related("category")): one documents call."""
-    attributes = documents_read(items)
+def item_snapshots(items: Sequence[Item], *, with_attributes: bool = True) -> list[ItemSnapshot]:
+    """Snapshots of loaded items (with select_related("category")): one documents call, none
+    without attributes (their `attributes` are then empty)."""
+    attributes = documents_read(items) if with_attributes else {}
     return [snapshot_of(item, attributes.get(item.pk, {})) for item in items]
 
 
@@ -177,17 +178,19 @@ def _items() -> QuerySet[Item]:
     return Item.objects.select_related("category", "variant_group")
 
 
-def items_get(item_ids: Iterable[int]) -> dict[int, ItemSnapshot]:
-    """Snapshots by id, any number: one query and one documents call. Unknown ids are left out."""
+def items_get(item_ids: Iterable[int], *, with_attributes: bool = True) -> dict[int, ItemSnapshot]:
+    """Snapshots by id, any number: one query and one documents call. Unknown ids are left out.
+    `with_attributes=False` (the cart: title, price, picture, status) skips the documents: one query,
+    and the snapshots' `attributes` are empty."""
     # Ids beyond a 64-bit key can't exist; some databases fail on them rather than find nothing.
     ids = [i for i in set(item_ids) if 0 < i < 2**63]
     if not ids:
         return {}
-    return {s.item_id: s for s in item_snapshots(list(_items().filter(pk__in=ids)))}
+    return {s.item_id: s for s in item_snapshots(list(_items().filter(pk__in=ids)), with_attributes=with_attributes)}
 
 
-def item_get(item_id: int) -> ItemSnapshot | None:
-    return items_get([item_id]).get(item_id)
+def item_get(item_id: int, *, with_attributes: bool = True) -> ItemSnapshot | None:
+    return items_get([item_id], with_attributes=with_attributes).get(item_id)
 
 
 # --- variants --------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ QUERY_BUDGETS = {
     "home": (0, 0),  # the customer's row comes from the cache (docs/decisions/0024)
     "product": (7, 10),
     "search": (1, 1),  # search.performed's outbox row
-    "cart": (4, 4),
+    "cart": (3, 3),  # lines, items (without their attributes), availability
     "my orders": (None, 3),
     "order": (None, 3),
 }
