@@ -18,11 +18,19 @@ from catalog.types import VariantInfo
 from catalog.variants import variant_pickers
 from inventory.interface import availability_get, delivery_promises
 from logistics.interface import PinCodeError
+from recommendations.interface import (
+    also_bought_for,
+    product_view_record,
+    recently_viewed_remember,
+    search_click_get,
+    shelf_entries,
+)
 from reviews.interface import product_reviews
 from search.interface import category_results_page
 from wishlist.interface import wishlist_item_ids
 
 LOW_STOCK = 5
+ALSO_BOUGHT_SIZE = 6
 
 
 def product_detail(request, item_id: int, slug: str = ""):
@@ -30,13 +38,21 @@ def product_detail(request, item_id: int, slug: str = ""):
     if item is None or not item.is_active:
         raise Http404("No such product.")
     canonical = product_slug(item.title)
+    pin = current_pin_get(request)
     if slug != canonical:
-        return redirect("catalog:product", item_id=item.item_id, slug=canonical, permanent=True)
+        # A search result's link (ref=search&pos=N) is recorded here, before the redirect drops it;
+        # such a redirect is not permanent, or the browser would skip this request next time.
+        clicked = search_click_get(request) is not None
+        if clicked:
+            product_view_record(request, item_id=item.item_id, category_id=item.category_id,
+                                price_paise=item.price_paise, pin_code=pin, viewed=False)
+        return redirect("catalog:product", item_id=item.item_id, slug=canonical, permanent=not clicked)
+    product_view_record(request, item_id=item.item_id, category_id=item.category_id, price_paise=item.price_paise,
+                        pin_code=pin)
     # A variant of a listing: its siblings in one query, the stock of all of them in one call.
     variants = variants_of_group(variant_group_id=item.variant_group_id) if item.variant_group_id else []
     stock = availability_get(item_ids=list(dict.fromkeys([item.item_id, *(v.item_id for v in variants)])))
     available = stock[item.item_id]
-    pin = current_pin_get(request)
     promise = None
     if pin and available:
         try:
@@ -55,13 +71,17 @@ def product_detail(request, item_id: int, slug: str = ""):
         wishlist_item_ids(user_id=request.user.pk, item_ids=[item.item_id]))
     reviews = product_reviews(item_id=item.item_id, seller_id=item.seller_id,
                               viewer_id=request.user.pk if request.user.is_authenticated else None)
-    return render(request, "catalog/product.html", {
-        "saved": saved, "reviews": reviews,
+    also_bought = shelf_entries(also_bought_for(item.item_id, pin=pin or None, limit=ALSO_BOUGHT_SIZE,
+                                                user_id=request.user.pk if request.user.is_authenticated else None))
+    response = render(request, "catalog/product.html", {
+        "saved": saved, "reviews": reviews, "also_bought": also_bought,
         "item": item, "available": available, "low_stock": 0 < available <= LOW_STOCK, "pin": pin,
         "promise": promise, "attributes": attributes, "category": category, "pickers": pickers,
         "seller_name": (seller.full_name or "a Bazaar seller") if seller else "a Bazaar seller",
         "crumbs": [*category_crumbs(item.category_id), {"name": item.title, "url": ""}],
     })
+    recently_viewed_remember(request, response, item.item_id)
+    return response
 
 
 def product_slug(title: str) -> str:

@@ -4,9 +4,12 @@
 (a line of one of their delivered orders, live or archived); `fresh=False` lets the archived part
 come from a per-customer cache (for pages). Raises `ArchiveUnavailable` when the archive had to
 be asked and could not be.
+
+`recently_ordered_item_ids(user_id=, since=)`: the items on the customer's orders since then (not
+cancelled), for recommendations that never offer what was just bought.
 """
 
 from orders.backends.base import ArchiveUnavailable
-from orders.selectors import delivered_item_ids
+from orders.selectors import delivered_item_ids, recently_ordered_item_ids
 
-__all__ = ["ArchiveUnavailable", "delivered_item_ids"]
+__all__ = ["ArchiveUnavailable", "delivered_item_ids", "recently_ordered_item_ids"]

@@ -216,3 +216,12 @@ def delivered_item_ids(*, user_id: int, item_ids, include_archive: bool = True, 
         archived = _archived_delivered(user_id, None)
         cache.set(key, archived, ARCHIVED_ITEMS_CACHE_SECONDS)
     return found | (missing & archived)
+
+
+def recently_ordered_item_ids(*, user_id: int, since) -> set[int]:
+    """The items on the customer's orders created since `since` (any status but cancelled:
+    what they have just bought or are paying for). One query, on the live orders only:
+    archived orders are older than any "recently" a caller asks for."""
+    return set(OrderLine.objects.filter(order__user_id=user_id, order__created_at__gte=since)
+               .exclude(order__status=Order.Status.CANCELLED)
+               .values_list("item_id", flat=True).distinct())

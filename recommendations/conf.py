@@ -52,6 +52,16 @@ DEFAULTS: dict[str, Any] = {
     "RECOMMENDATIONS_ALSO_BOUGHT": 20,  # items kept per item
     "RECOMMENDATIONS_EVAL_TEST_DAYS": 14,  # als_eval tests on purchases in the lake's last days
     "RECOMMENDATIONS_KEEP_RUNS": 2,  # successful runs whose results stay (a reader mid-swap finds them)
+    # The in-process bus's lake writer: a batch file when this many events came, or this long passed.
+    "RECOMMENDATIONS_LAKE_BATCH": 500,
+    "RECOMMENDATIONS_LAKE_BATCH_SECONDS": 60.0,
+    # Serving: a customer with fewer personal rows (after filtering) sees popular items instead.
+    "RECOMMENDATIONS_MIN_PERSONAL": 4,
+    # A row holds at most this many items of one brand, and of one category, before the rest.
+    "RECOMMENDATIONS_MAX_PER_BRAND": 2,
+    "RECOMMENDATIONS_MAX_PER_CATEGORY": 3,
+    "RECOMMENDATIONS_RECENT_ORDER_DAYS": 30,  # what a customer bought this recently is not offered
+    "RECOMMENDATIONS_CACHE_SECONDS": 600,
 }
 
 
@@ -70,6 +80,13 @@ class RecommendationSettings:
     also_bought: int = 20
     eval_test_days: int = 14
     keep_runs: int = 2
+    lake_batch: int = 500
+    lake_batch_seconds: float = 60.0
+    min_personal: int = 4
+    max_per_brand: int = 2
+    max_per_category: int = 3
+    recent_order_days: int = 30
+    cache_seconds: int = 600
 
 
 def _get(name: str) -> Any:
@@ -106,4 +123,11 @@ def rec_settings() -> RecommendationSettings:
         also_bought=int(_get("RECOMMENDATIONS_ALSO_BOUGHT")),
         eval_test_days=int(_get("RECOMMENDATIONS_EVAL_TEST_DAYS")),
         keep_runs=max(1, int(_get("RECOMMENDATIONS_KEEP_RUNS"))),
+        lake_batch=max(1, int(_get("RECOMMENDATIONS_LAKE_BATCH"))),
+        lake_batch_seconds=float(_get("RECOMMENDATIONS_LAKE_BATCH_SECONDS")),
+        min_personal=int(_get("RECOMMENDATIONS_MIN_PERSONAL")),
+        max_per_brand=max(1, int(_get("RECOMMENDATIONS_MAX_PER_BRAND"))),
+        max_per_category=max(1, int(_get("RECOMMENDATIONS_MAX_PER_CATEGORY"))),
+        recent_order_days=int(_get("RECOMMENDATIONS_RECENT_ORDER_DAYS")),
+        cache_seconds=int(_get("RECOMMENDATIONS_CACHE_SECONDS")),
     )

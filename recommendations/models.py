@@ -76,3 +76,18 @@ class AlsoBought(models.Model):
 
     def __str__(self) -> str:
         return f"item {self.item_id} #{self.rank}: item {self.other_item_id}"
+
+
+class LakeInbox(models.Model):
+    """Behaviour events waiting for the lake, with the in-process event bus (decision 0023,
+    "The lake's writer on the in-process bus"): the consumer stores each one in the transaction
+    that marks it handled, and `lake_drain` writes them to the lake in batches, then deletes them."""
+
+    event_id = models.UUIDField(primary_key=True)
+    type = models.CharField(max_length=60)
+    occurred_at = models.DateTimeField()
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

@@ -23,7 +23,9 @@ from django.utils import timezone
 from recommendations.conf import rec_settings
 from recommendations.jobs import JOBS
 from recommendations.jobs.base import JobContext, JobOutput
+from recommendations.lake_inbox import lake_drain
 from recommendations.models import AlsoBought, CustomerRecommendation, JobRun, PopularItem
+from recommendations.selectors import runs_forget
 from recommendations.spark import spark_session
 
 logger = logging.getLogger(__name__)
@@ -96,11 +98,16 @@ def _swap_in(run: JobRun, output: JobOutput, *, seconds: float) -> None:
     stale = list(JobRun.objects.filter(name=run.name).exclude(pk__in=keep).values_list("pk", flat=True))
     for model in tables:
         model.objects.filter(run_id__in=stale).delete()
+    transaction.on_commit(runs_forget)  # pages and answers name the new run from now on
 
 
 def batch_jobs_run(names: tuple[str, ...] = NIGHTLY) -> dict[str, str]:
     """Each job in turn (the nightly beat task); one failing does not stop the others."""
     outcomes = {}
+    try:
+        lake_drain()  # the in-process bus's waiting behaviour events go in first
+    except Exception:
+        logger.exception("Draining the lake inbox before the batch jobs failed")
     for name in names:
         try:
             run = job_run(name)

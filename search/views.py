@@ -248,8 +248,11 @@ def _results_build(params: SearchParams, pin: str | None, landing: dict | None, 
         return _past_the_last_page(page, links, context)
 
     categories = categories_by_id()
-    results = [{"card": card, "url": product_url(card.item_id)} for card in page.results]
     first = (page.params.page - 1) * page.params.per_page + 1
+    # A result's link says it came from a search and where it stood; the product page records the
+    # click (recommendations' behaviour events) and the query from the Referer, this page's URL.
+    ref = (lambda n: f"?ref=search&pos={first + n}") if page.params.q.strip() else (lambda n: "")
+    results = [{"card": card, "url": product_url(card.item_id) + ref(n)} for n, card in enumerate(page.results)]
     respelling = respelling_get(page) if results else None
     words = tokens(page.params.q, limit=MAX_QUERY_WORDS + 1)
     context.update({

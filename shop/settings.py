@@ -375,6 +375,8 @@ CELERY_BEAT_SCHEDULE = {
     "search-flush": {"task": "search.flush_stale_items", "schedule": timedelta(seconds=5)},
     # The recommendations' Spark batch jobs, nightly: popular, als, also_bought, als_eval (decision 0023).
     "recommendations-batch-jobs": {"task": "recommendations.batch_jobs", "schedule": crontab(hour=4, minute=0)},
+    # Behaviour events waiting in the lake inbox (in-process bus) written to the lake (decision 0023).
+    "recommendations-lake-drain": {"task": "recommendations.lake_drain", "schedule": 60.0},
 }
 
 # --- Logging ----------------------------------------------------------------------------------

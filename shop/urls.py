@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("cart.api.urls")),
     path("", include("wishlist.api.urls")),
     path("", include("search.api.urls")),
+    path("", include("recommendations.api.urls")),
     path("", include("notifications.api.urls")),
 ]
 

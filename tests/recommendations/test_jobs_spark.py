@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from recommendations.behaviour import BehaviourType
 from recommendations.lake import lake_read, lake_write
 from recommendations.models import CustomerRecommendation, JobRun, PopularItem
+from recommendations.seeding import behaviour_seed
 from recommendations.selectors import customer_recommendations, latest_run, popular_items
 from recommendations.services import JobFailed, job_run
 from recommendations.synthetic import BehaviourGenerator
@@ -158,3 +159,24 @@ def test_als_learns_tastes_and_beats_popularity_on_precision_at_10(spark, synthe
     rows = customer_recommendations(customer_id=customer, limit=30)
     assert len(rows) == 30  # RECOMMENDATIONS_PER_CUSTOMER
     assert not {item for c, item in orders if c == customer} & {r.item_id for r in rows}
+
+
+# The demo (issue 9 acceptance): after seed_behaviour gives two demo accounts synthetic tastes and
+# `spark_job als` runs, the two see different "Recommended for you" rows.
+def test_two_demo_customers_get_different_personal_rows(spark, tmp_path, settings, user_factory):
+    settings.BEHAVIOUR_LAKE_PATH = str(tmp_path / "lake")
+    settings.RECOMMENDATIONS_ALS = {"max_iter": 5}
+    chitra, asha = user_factory(email="customer@example.com"), user_factory(email="admin@example.com")
+    items = structured_items()
+    categories = {i.item_id: i.category_id for i in items}
+    behaviour_seed(customers=120, days=25, seed=11, end=datetime(2026, 12, 1, tzinfo=UTC), items=items,
+                   demo_users=[chitra.pk, asha.pk], hours={20: 1.0})
+
+    job_run("als", progress=lambda line: None)
+
+    rows = [[r.item_id for r in customer_recommendations(customer_id=u.pk, limit=10)] for u in (chitra, asha)]
+    assert all(len(r) == 10 for r in rows) and rows[0] != rows[1]
+    # Their tastes share no category, so their rows share few items and lean to other categories.
+    assert len(set(rows[0]) & set(rows[1])) <= 3
+    leaning = [Counter(categories[i] for i in r).most_common(1)[0][0] for r in rows]
+    assert leaning[0] != leaning[1]

@@ -1,0 +1,103 @@
+"""Consumers: the shop's domain events become behaviour events, and (with the in-process bus)
+behaviour events are kept for the lake.
+
+Cart, wishlist and order changes already have domain events, emitted in the transaction that
+made them; a consumer here turns each into its behaviour event (`emit_analytics`, the batched
+path), so those apps know nothing of recommendations. The visitor of a cart, wishlist or order
+event is the customer (`customer:<id>`); an anonymous cart is named by a hash of its token,
+never the token itself (it opens the cart).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import transaction
+
+from catalog.interface import items_get
+from events.interface import Event, consumer
+from recommendations.behaviour import BehaviourEvent, BehaviourType, behaviour_event_type
+from recommendations.lake_inbox import lake_drain_soon
+from recommendations.models import LakeInbox
+from recommendations.producers import behaviour_emit
+
+
+def _visitor(payload: dict) -> tuple[str, int | None]:
+    user_id = payload.get("user_id")
+    if user_id:
+        return f"customer:{int(user_id)}", int(user_id)
+    token = str(payload.get("cart_token") or payload.get("cart_id") or "")
+    return "cart:" + hashlib.blake2b(token.encode(), digest_size=8).hexdigest(), None
+
+
+def _emit_for_items(kind: BehaviourType, payload: dict, lines: list[tuple[int, int]], *, pin: str = "") -> None:
+    """One behaviour event per (item id, price), the category read in one catalog call."""
+    visitor, customer = _visitor(payload)
+    items = items_get([item_id for item_id, _ in lines])
+    for item_id, price in lines:
+        item = items.get(item_id)
+        behaviour_emit(kind, visitor=visitor, customer=customer, item_id=item_id,
+                       category_id=item.category_id if item else 0,
+                       price_paise=price if price is not None else (item.price_paise if item else 0), pin_code=pin)
+
+
+def _item_line(payload: dict) -> list[tuple[int, int | None]]:
+    return [(int(payload["item_id"]), payload.get("price_paise"))]
+
+
+@consumer("cart.item_added.v1", name="recommendations.behaviour")
+def on_cart_added(event: Event) -> None:
+    _emit_for_items(BehaviourType.CART_ADDED, event.payload, _item_line(event.payload))
+
+
+@consumer("cart.item_removed.v1", name="recommendations.behaviour")
+def on_cart_removed(event: Event) -> None:
+    _emit_for_items(BehaviourType.CART_REMOVED, event.payload, _item_line(event.payload))
+
+
+@consumer("wishlist.item_added.v1", name="recommendations.behaviour")
+def on_wishlist_added(event: Event) -> None:
+    _emit_for_items(BehaviourType.WISHLIST_ADDED, event.payload, _item_line(event.payload))
+
+
+@consumer("wishlist.item_removed.v1", name="recommendations.behaviour")
+def on_wishlist_removed(event: Event) -> None:
+    _emit_for_items(BehaviourType.WISHLIST_REMOVED, event.payload, _item_line(event.payload))
+
+
+ORDER_KINDS = {
+    "orders.order_placed.v1": BehaviourType.ORDER_PLACED,
+    "orders.order_cancelled.v1": BehaviourType.ORDER_CANCELLED,
+    "orders.order_delivered.v1": BehaviourType.ORDER_DELIVERED,
+}
+
+
+@consumer("orders.order_placed.v1", name="recommendations.behaviour")
+@consumer("orders.order_cancelled.v1", name="recommendations.behaviour")
+@consumer("orders.order_delivered.v1", name="recommendations.behaviour")
+def on_order(event: Event) -> None:
+    lines = [(int(line["item_id"]), line.get("unit_price_paise")) for line in event.payload.get("lines") or ()]
+    _emit_for_items(ORDER_KINDS[event.type], event.payload, lines, pin=event.payload.get("pin_code") or "")
+
+
+# --- the lake's writer on the in-process bus ---------------------------------------------------
+
+def embedded_bus() -> bool:
+    """With Kafka, `manage.py lake_consume` writes the lake from the topic; this consumer is idle."""
+    return bool(settings.BAZAAR_BACKENDS["event_bus"].get("EMBEDDED"))
+
+
+def on_behaviour(event: Event) -> None:
+    if not embedded_bus():
+        return
+    if BehaviourEvent.from_bus(event_id=event.event_id, type=event.type, occurred_at=event.occurred_at,
+                               payload=event.payload) is None:
+        return
+    LakeInbox.objects.get_or_create(event_id=event.event_id, defaults={
+        "type": event.type, "occurred_at": event.occurred_at, "payload": event.payload})
+    transaction.on_commit(lake_drain_soon)
+
+
+for _kind in BehaviourType:
+    consumer(behaviour_event_type(_kind), name="recommendations.lake_inbox")(on_behaviour)
