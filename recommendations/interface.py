@@ -17,6 +17,7 @@ from recommendations.cards import shelf_entries
 from recommendations.lake import lake_write
 from recommendations.producers import SEARCH_REF, product_view_record, search_click_get
 from recommendations.selectors import (
+    RUNS_KEY,
     JobRunInfo,
     Recommendations,
     RecommendedItem,
@@ -34,6 +35,7 @@ from recommendations.selectors import (
 from recommendations.visitor import recently_viewed, recently_viewed_remember, visitor_id
 
 __all__ = [
+    "RUNS_KEY",
     "SEARCH_REF",
     "BehaviourEvent",
     "BehaviourType",

@@ -13,6 +13,7 @@ from cart.interface import header_cache_keys as cart_keys
 from catalog.interface import CATEGORY_MENU_VERSION_KEY
 from notifications.interface import header_cache_keys as notifications_keys
 from notifications.interface import unread_count
+from recommendations.interface import RUNS_KEY
 from search.interface import INDEX_VERSION_KEY
 from wishlist.interface import header_cache_keys as wishlist_keys
 from wishlist.interface import wishlist_count
@@ -58,9 +59,10 @@ def storefront(request: HttpRequest) -> dict:
 
 def page_cache_keys(request: HttpRequest) -> list[str]:
     """What every storefront page reads that is known from the request alone: the session (by its
-    cookie) and the versions pages are built from (search's index, the category menu)."""
+    cookie) and the versions pages are built from (search's index, the category menu, the
+    recommendation jobs' latest runs)."""
     session_key = getattr(request.session, "cache_key", None) if request.session.session_key else None
-    return [key for key in (session_key, INDEX_VERSION_KEY, CATEGORY_MENU_VERSION_KEY) if key]
+    return [key for key in (session_key, INDEX_VERSION_KEY, CATEGORY_MENU_VERSION_KEY, RUNS_KEY) if key]
 
 
 def storefront_cache_keys(request: HttpRequest) -> list[str]:
