@@ -24,15 +24,20 @@ def settled(monkeypatch):
     monkeypatch.setattr(search.freshness, "SETTLE_SECONDS", 0.0)
 
 
+def _counting_searches(monkeypatch, module) -> list:
+    """Each call of `module.search_run` from now on, counted."""
+    calls: list = []
+    real = module.search_run
+    monkeypatch.setattr(module, "search_run", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
 @pytest.fixture
 def searches(monkeypatch):
     """How many times the home page's shelf asked search."""
     import recommendations.views
 
-    calls = []
-    real = recommendations.views.search_run
-    monkeypatch.setattr(recommendations.views, "search_run", lambda *a, **k: calls.append(1) or real(*a, **k))
-    return calls
+    return _counting_searches(monkeypatch, recommendations.views)
 
 
 @pytest.fixture
@@ -116,10 +121,7 @@ def test_messages_show_on_a_kept_page(settled, shelf, world, client):
 def search_runs(monkeypatch):
     import search.views
 
-    calls = []
-    real = search.views.search_run
-    monkeypatch.setattr(search.views, "search_run", lambda *a, **k: calls.append(1) or real(*a, **k))
-    return calls
+    return _counting_searches(monkeypatch, search.views)
 
 
 def _searches_recorded() -> int:
@@ -162,9 +164,7 @@ def test_visitors_with_other_pin_codes_get_their_own_dates(settled, shelf, searc
 def test_the_search_api_keeps_its_answers_like_the_page(settled, shelf, world, monkeypatch):
     import search.api.views
 
-    runs = []
-    real = search.api.views.search_run
-    monkeypatch.setattr(search.api.views, "search_run", lambda *a, **k: runs.append(1) or real(*a, **k))
+    runs = _counting_searches(monkeypatch, search.api.views)
     api = Client()
     url = f"/api/v1/search?q=kept+page&pin={BENGALURU_PIN}"
     first, again = api.get(url).json(), api.get(url).json()
