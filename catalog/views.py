@@ -6,27 +6,37 @@ And a category's landing page, /c/electronics/mobiles/: search's results page fo
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.interface import current_pin_get, profile_get
-from catalog.selectors import category_browse, category_get, category_trail, item_get, variants_of_group
-from catalog.types import VariantInfo
+from catalog.selectors import (
+    CATEGORY_MENU_VERSION_KEY,
+    category_browse,
+    category_get,
+    category_trail,
+    item_get,
+    variants_of_group,
+)
+from catalog.types import ItemSnapshot, VariantInfo
 from catalog.variants import variant_pickers
 from inventory.interface import availability_get, delivery_promises
 from logistics.interface import PinCodeError
 from recommendations.interface import (
     also_bought_for,
+    latest_run_ids,
     product_view_record,
     recently_viewed_remember,
     search_click_get,
     shelf_entries,
 )
-from reviews.interface import product_reviews
-from search.interface import category_results_page
+from reviews.interface import can_review, product_reviews, reviews_version
+from search.interface import category_results_page, results_version
+from shop.pagecache import PageBuild, cached_page, page_key
 from wishlist.interface import wishlist_item_ids
 
 LOW_STOCK = 5
@@ -34,7 +44,7 @@ ALSO_BOUGHT_SIZE = 6
 
 
 def product_detail(request, item_id: int, slug: str = ""):
-    item = item_get(item_id)
+    item = item_get(item_id, with_attributes=False)  # its version names the page; attributes on a miss
     if item is None or not item.is_active:
         raise Http404("No such product.")
     canonical = product_slug(item.title)
@@ -49,6 +59,27 @@ def product_detail(request, item_id: int, slug: str = ""):
         return redirect("catalog:product", item_id=item.item_id, slug=canonical, permanent=not clicked)
     product_view_record(request, item_id=item.item_id, category_id=item.category_id, price_paise=item.price_paise,
                         pin_code=pin)
+    viewer = request.user.pk if request.user.is_authenticated else None
+    # What the page shows for this viewer, live (a query each): whether they saved the item, and
+    # whether they may review it. Their other parts (their review, their votes) change the reviews'
+    # version; the item's stock, delivery dates and its listing's stock change search's version.
+    saved = viewer is not None and bool(wishlist_item_ids(user_id=viewer, item_ids=[item.item_id]))
+    may_review = viewer is not None and can_review(item_id=item.item_id, user_id=viewer, seller_id=item.seller_id)
+    version = results_version(pin or None)
+    seller = profile_get(user_id=item.seller_id)
+    key = page_key("product", request.build_absolute_uri(), item.item_id, item.version, viewer, saved, may_review,
+                   pin, version, reviews_version(item.item_id), seller.full_name if seller else None,
+                   cache.get(CATEGORY_MENU_VERSION_KEY), tuple(sorted(latest_run_ids().items()))) if version else None
+    response, _ = cached_page(request, key=key, build=lambda: _product_build(item, pin=pin, viewer=viewer,
+                                                                             saved=saved, seller=seller))
+    recently_viewed_remember(request, response, item.item_id)
+    return response
+
+
+def _product_build(item: ItemSnapshot, *, pin: str, viewer: int | None, saved: bool, seller) -> PageBuild:
+    """The product page for `viewer`: kept (shop.pagecache) under a key naming everything it
+    shows, built here on a miss (docs/decisions/0025)."""
+    item = item_get(item.item_id) or item  # with its attributes now
     # A variant of a listing: its siblings in one query, the stock of all of them in one call.
     variants = variants_of_group(variant_group_id=item.variant_group_id) if item.variant_group_id else []
     stock = availability_get(item_ids=list(dict.fromkeys([item.item_id, *(v.item_id for v in variants)])))
@@ -66,22 +97,16 @@ def product_detail(request, item_id: int, slug: str = ""):
     attributes = [(labels[code].label if code in labels else code.replace("_", " ").capitalize(),
                    _show(value, labels[code].unit if code in labels else ""))
                   for code, value in item.attributes.items() if value not in (None, "", [])]
-    seller = profile_get(user_id=item.seller_id)
-    saved = request.user.is_authenticated and bool(
-        wishlist_item_ids(user_id=request.user.pk, item_ids=[item.item_id]))
-    reviews = product_reviews(item_id=item.item_id, seller_id=item.seller_id,
-                              viewer_id=request.user.pk if request.user.is_authenticated else None)
+    reviews = product_reviews(item_id=item.item_id, seller_id=item.seller_id, viewer_id=viewer)
     also_bought = shelf_entries(also_bought_for(item.item_id, pin=pin or None, limit=ALSO_BOUGHT_SIZE,
-                                                user_id=request.user.pk if request.user.is_authenticated else None))
-    response = render(request, "catalog/product.html", {
+                                                user_id=viewer))
+    return PageBuild("catalog/product.html", {
         "saved": saved, "reviews": reviews, "also_bought": also_bought,
         "item": item, "available": available, "low_stock": 0 < available <= LOW_STOCK, "pin": pin,
         "promise": promise, "attributes": attributes, "category": category, "pickers": pickers,
         "seller_name": (seller.full_name or "a Bazaar seller") if seller else "a Bazaar seller",
         "crumbs": [*category_crumbs(item.category_id), {"name": item.title, "url": ""}],
     })
-    recently_viewed_remember(request, response, item.item_id)
-    return response
 
 
 def product_slug(title: str) -> str:

@@ -7,10 +7,14 @@ reviews only, so a late or repeated event can't put an old figure back.
 
 The product page's Reviews section: `product_reviews(item_id=, seller_id=, viewer_id=)`, rendered
 by the template "reviews/_product_section.html" (with `reviews=` that value, `item=` the snapshot).
+`can_review(item_id=, user_id=, seller_id=)` says whether the viewer may write one;
+`reviews_version(item_id)` changes with every write to the item's reviews, votes, replies or
+pictures, for pages kept by what they show.
 """
 
-from reviews.selectors import product_reviews, rating_summaries, rating_summary
+from reviews.selectors import can_review, product_reviews, rating_summaries, rating_summary
 from reviews.services import REVIEW_CHANGED
+from reviews.signals import reviews_version
 from reviews.types import ProductReviews, RatingSummary, ReplyCard, ReviewCard, StarCount
 
 __all__ = [
@@ -20,7 +24,9 @@ __all__ = [
     "ReplyCard",
     "ReviewCard",
     "StarCount",
+    "can_review",
     "product_reviews",
     "rating_summaries",
     "rating_summary",
+    "reviews_version",
 ]

@@ -183,3 +183,65 @@ def test_an_api_error_is_never_kept(settled, shelf):
     for _ in range(2):
         answer = api.get("/api/v1/search?q=kept&pin=12345")
         assert answer.status_code == 400 and answer["Content-Type"].startswith("application/problem+json")
+
+
+# --- the product page -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def product_builds(monkeypatch):
+    """How many times the product page was built (not served kept)."""
+    import catalog.views
+
+    calls: list = []
+    real = catalog.views._product_build
+    monkeypatch.setattr(catalog.views, "_product_build", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def _product(client, item_id: int) -> str:
+    response = client.get(f"/p/{item_id}/", follow=True)
+    assert response.status_code == 200
+    return response.text
+
+
+def test_a_product_page_is_kept_and_follows_stock_reviews_and_the_wishlist(settled, shelf, world, client,
+                                                                        product_builds):
+    from reviews.models import Review
+    from wishlist.services import wishlist_add
+
+    client.force_login(world.customer)
+    for _ in range(2):
+        _product(client, shelf["tv"])  # the first also starts the menu's version
+    built = len(product_builds)
+    page = _product(client, shelf["tv"])
+    assert len(product_builds) == built, "served kept"
+    assert "Kept page television" in page and 'data-testid="wishlist-saved"' not in page
+
+    wishlist_add(user_id=world.customer.pk, item_id=shelf["tv"])
+    assert 'data-testid="wishlist-saved"' in _product(client, shelf["tv"])
+
+    Review.objects.create(item_id=shelf["tv"], user_id=world.seller.pk + 1000, author_name="Meera", rating=5,
+                          title="Sharp picture, kept fresh")
+    page = _product(client, shelf["tv"])
+    assert "Sharp picture, kept fresh" in page
+    assert 'name="quantity"' in page.split("Customers also bought")[0]  # in stock: it can be added
+
+    stock_set(item_id=shelf["tv"], warehouse_id=world.warehouses["BLR1"].pk, on_hand=0, actor_id=None,
+              source="system")
+    items_reindex(item_ids=[shelf["tv"]])
+    assert 'name="quantity"' not in _product(client, shelf["tv"]).split("Customers also bought")[0]
+
+
+def test_two_customers_never_share_a_kept_product_page(settled, shelf, world, user_factory):
+    from wishlist.services import wishlist_add
+
+    other = user_factory(email="other-viewer@example.com", full_name="Zoya")
+    wishlist_add(user_id=world.customer.pk, item_id=shelf["mug"])
+    first, second = Client(), Client()
+    first.force_login(world.customer)
+    second.force_login(other)
+    for _ in range(2):
+        mine, theirs = _product(first, shelf["mug"]), _product(second, shelf["mug"])
+    assert 'data-testid="wishlist-saved"' in mine and 'data-testid="wishlist-saved"' not in theirs
+    assert "Zoya" in theirs and "Zoya" not in mine
