@@ -70,13 +70,14 @@ def product_detail(request, item_id: int, slug: str = ""):
     key = page_key("product", request.build_absolute_uri(), item.item_id, item.version, viewer, saved, may_review,
                    pin, version, reviews_version(item.item_id), seller.full_name if seller else None,
                    cache.get(CATEGORY_MENU_VERSION_KEY), tuple(sorted(latest_run_ids().items()))) if version else None
-    response, _ = cached_page(request, key=key, build=lambda: _product_build(item, pin=pin, viewer=viewer,
-                                                                             saved=saved, seller=seller))
+    response, _ = cached_page(request, key=key, build=lambda: _product_build(
+        item, pin=pin, viewer=viewer, saved=saved, may_review=may_review, seller=seller))
     recently_viewed_remember(request, response, item.item_id)
     return response
 
 
-def _product_build(item: ItemSnapshot, *, pin: str, viewer: int | None, saved: bool, seller) -> PageBuild:
+def _product_build(item: ItemSnapshot, *, pin: str, viewer: int | None, saved: bool, may_review: bool,
+                   seller) -> PageBuild:
     """The product page for `viewer`: kept (shop.pagecache) under a key naming everything it
     shows, built here on a miss (docs/decisions/0025)."""
     item = item_get(item.item_id) or item  # with its attributes now
@@ -97,7 +98,8 @@ def _product_build(item: ItemSnapshot, *, pin: str, viewer: int | None, saved: b
     attributes = [(labels[code].label if code in labels else code.replace("_", " ").capitalize(),
                    _show(value, labels[code].unit if code in labels else ""))
                   for code, value in item.attributes.items() if value not in (None, "", [])]
-    reviews = product_reviews(item_id=item.item_id, seller_id=item.seller_id, viewer_id=viewer)
+    reviews = product_reviews(item_id=item.item_id, seller_id=item.seller_id, viewer_id=viewer,
+                              may_review=may_review)
     also_bought = shelf_entries(also_bought_for(item.item_id, pin=pin or None, limit=ALSO_BOUGHT_SIZE,
                                                 user_id=viewer))
     return PageBuild("catalog/product.html", {

@@ -121,9 +121,10 @@ def can_review(*, item_id: int, user_id: int, seller_id: int) -> bool:
         return False
 
 
-def product_reviews(*, item_id: int, seller_id: int, viewer_id: int | None, top: int = TOP_REVIEWS) -> ProductReviews:
+def product_reviews(*, item_id: int, seller_id: int, viewer_id: int | None, top: int = TOP_REVIEWS,
+                    may_review: bool | None = None) -> ProductReviews:
     """What the product page shows of the reviews: the summary, the most helpful few, and what this
-    visitor may do (write, edit, reply)."""
+    visitor may do (write, edit, reply). `may_review`: `can_review`'s answer, when the caller has it."""
     summary = rating_summary(item_id=item_id)
     best = list(_with_extras(visible_reviews().filter(item_id=item_id).order_by(*SORTS["helpful"][1]))[:top]) \
         if summary.count else []
@@ -131,6 +132,8 @@ def product_reviews(*, item_id: int, seller_id: int, viewer_id: int | None, top:
     can_write = False
     if viewer_id is not None and viewer_id != seller_id:
         mine = Review.objects.filter(item_id=item_id, user_id=viewer_id).values_list("pk", flat=True).first()
-        can_write = mine is None and can_review(item_id=item_id, user_id=viewer_id, seller_id=seller_id)
+        if may_review is None:
+            may_review = can_review(item_id=item_id, user_id=viewer_id, seller_id=seller_id)
+        can_write = mine is None and may_review
     return ProductReviews(summary=summary, top=tuple(review_cards(best, viewer_id=viewer_id)), my_review_id=mine,
                           can_write=can_write, is_seller=viewer_id is not None and viewer_id == seller_id)

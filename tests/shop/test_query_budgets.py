@@ -22,7 +22,7 @@ from tests.shop_world import BENGALURU_PIN
 # page -> (anonymous, logged in) queries; None: the page is for customers only.
 QUERY_BUDGETS = {
     "home": (0, 0),  # the customer's row comes from the cache (docs/decisions/0024)
-    "product": (8, 12),  # built: the item twice (its version, then with attributes), may-review twice
+    "product": (8, 12),  # built: the item twice (its version, then with attributes)
     "search": (0, 0),  # search.performed waits for the analytics writer
     "cart": (3, 3),  # lines, items (without their attributes), availability
     "my orders": (None, 3),
