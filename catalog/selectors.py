@@ -90,6 +90,11 @@ def category_get(category_id: int) -> CategoryInfo | None:
     )
 
 
+def category_names(category_ids: Iterable[int]) -> dict[int, str]:
+    """{id: name} for the categories that exist, in one query (reports labelling many at once)."""
+    return dict(Category.objects.filter(pk__in=set(category_ids)).values_list("pk", "name"))
+
+
 def category_tree() -> list[CategoryInfo]:
     """The roots, each with its `children` (recursively), siblings by position then name."""
     infos = category_infos()

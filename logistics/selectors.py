@@ -123,6 +123,12 @@ def pin_code_get(pin: object) -> PinCodeInfo | None:
     return PinCodeInfo(*row) if row else None
 
 
+def pin_code_states() -> dict[str, str]:
+    """{PIN: STATE} for every loaded PIN code with a state, in one query: for a job that maps many
+    PINs at once (the live reports' orders by state) rather than one `pin_code_get` each."""
+    return dict(PinCode.objects.exclude(state="").values_list("pin", "state"))
+
+
 # --- Warehouses --------------------------------------------------------------------------------
 
 _WAREHOUSE_FIELDS = (

@@ -47,6 +47,7 @@ class BehaviourEvent:
     pin_code: str = ""
     query: str = ""  # search clicks: what was searched
     position: int | None = None  # search clicks: the result's place, from 1
+    quantity: int = 1  # order events: the line's units (price_paise is the unit price)
 
     def __post_init__(self) -> None:
         if self.occurred_at.tzinfo is None:
@@ -74,13 +75,14 @@ class BehaviourEvent:
             "pin_code": self.pin_code,
             "query": self.query,
             "position": self.position,
+            "quantity": self.quantity,
         }
 
     def as_payload(self) -> dict[str, Any]:
         """The event payload on the bus (the envelope carries the id, the type and the time)."""
         return {"visitor_id": self.visitor_id, "customer_id": self.customer_id, "item_id": self.item_id,
                 "category_id": self.category_id, "price_paise": self.price_paise, "pin_code": self.pin_code,
-                "query": self.query, "position": self.position}
+                "query": self.query, "position": self.position, "quantity": self.quantity}
 
     @classmethod
     def from_bus(cls, *, event_id: uuid.UUID, type: str, occurred_at: datetime,
@@ -95,7 +97,8 @@ class BehaviourEvent:
                    visitor_id=str(payload.get("visitor_id") or ""), customer_id=payload.get("customer_id"),
                    item_id=int(payload["item_id"]), category_id=int(payload["category_id"]),
                    price_paise=int(payload["price_paise"]), pin_code=payload.get("pin_code") or "",
-                   query=payload.get("query") or "", position=payload.get("position"))
+                   query=payload.get("query") or "", position=payload.get("position"),
+                   quantity=int(payload.get("quantity") or 1))
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> BehaviourEvent:
@@ -106,5 +109,5 @@ class BehaviourEvent:
             event_id=uuid.UUID(row["event_id"]), type=BehaviourType(row["type"]), occurred_at=occurred_at,
             visitor_id=row["visitor_id"], customer_id=row["customer_id"], item_id=row["item_id"],
             category_id=row["category_id"], price_paise=row["price_paise"], pin_code=row["pin_code"] or "",
-            query=row["query"] or "", position=row["position"],
+            query=row["query"] or "", position=row["position"], quantity=row.get("quantity") or 1,
         )

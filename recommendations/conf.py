@@ -43,6 +43,15 @@ DEFAULTS: dict[str, Any] = {
     "SPARK_MASTER": "local[2]",
     "SPARK_DRIVER_MEMORY": "1g",
     "SPARK_CHECKPOINT_DIR": "",  # default: a folder under the local temp dir in local mode
+    # Jars for Spark's Kafka connector (comma-separated paths; `make services` prints them). Empty:
+    # Spark fetches the connector from Maven Central by its coordinates when the stream reads Kafka.
+    "SPARK_JARS": "",
+    # The live reports' stream (recommendations/streaming.py): a micro-batch this often; its state
+    # and offsets in this folder (default var/spark-stream); events later than the watermark's delay
+    # are left to the batch jobs.
+    "RECOMMENDATIONS_STREAM_TRIGGER_SECONDS": 10.0,
+    "RECOMMENDATIONS_STREAM_CHECKPOINT_DIR": "",
+    "RECOMMENDATIONS_STREAM_WATERMARK_MINUTES": 15,
     "RECOMMENDATIONS_ALS": ALS_DEFAULTS,
     "RECOMMENDATIONS_SIGNAL_WEIGHTS": SIGNAL_WEIGHTS,
     "RECOMMENDATIONS_POPULAR_WEIGHTS": POPULAR_WEIGHTS,
@@ -54,7 +63,7 @@ DEFAULTS: dict[str, Any] = {
     "RECOMMENDATIONS_KEEP_RUNS": 2,  # successful runs whose results stay (a reader mid-swap finds them)
     # The in-process bus's lake writer: a batch file when this many events came, or this long passed.
     "RECOMMENDATIONS_LAKE_BATCH": 500,
-    "RECOMMENDATIONS_LAKE_BATCH_SECONDS": 60.0,
+    "RECOMMENDATIONS_LAKE_BATCH_SECONDS": 15.0,  # the live reports read the lake (decision 0027)
     # Serving: a customer with fewer personal rows (after filtering) sees popular items instead.
     "RECOMMENDATIONS_MIN_PERSONAL": 4,
     # A row holds at most this many items of one brand, and of one category, before the rest.
@@ -71,6 +80,10 @@ class RecommendationSettings:
     spark_master: str
     spark_driver_memory: str
     spark_checkpoint_dir: str
+    spark_jars: str = ""
+    stream_trigger_seconds: float = 10.0
+    stream_checkpoint_dir: str = ""
+    stream_watermark_minutes: int = 15
     als: dict[str, Any] = field(default_factory=dict)
     signal_weights: dict[str, float] = field(default_factory=dict)
     popular_weights: dict[str, float] = field(default_factory=dict)
@@ -81,7 +94,7 @@ class RecommendationSettings:
     eval_test_days: int = 14
     keep_runs: int = 2
     lake_batch: int = 500
-    lake_batch_seconds: float = 60.0
+    lake_batch_seconds: float = 15.0
     min_personal: int = 4
     max_per_brand: int = 2
     max_per_category: int = 3
@@ -89,9 +102,13 @@ class RecommendationSettings:
     cache_seconds: int = 600
 
 
+# Also read from the environment, so a job runner or a test points them elsewhere without settings.
+ENVIRONMENT_NAMES = {"SPARK_MASTER", "SPARK_JARS", "BEHAVIOUR_LAKE_PATH", "RECOMMENDATIONS_STREAM_CHECKPOINT_DIR"}
+
+
 def _get(name: str) -> Any:
     value = getattr(settings, name, None)
-    if value is None and name in {"SPARK_MASTER", "BEHAVIOUR_LAKE_PATH"}:
+    if value is None and name in ENVIRONMENT_NAMES:
         value = os.environ.get(name) or None
     return DEFAULTS.get(name) if value is None else value
 
@@ -114,6 +131,11 @@ def rec_settings() -> RecommendationSettings:
         spark_master=_get("SPARK_MASTER"),
         spark_driver_memory=_get("SPARK_DRIVER_MEMORY"),
         spark_checkpoint_dir=_get("SPARK_CHECKPOINT_DIR"),
+        spark_jars=_get("SPARK_JARS"),
+        stream_trigger_seconds=float(_get("RECOMMENDATIONS_STREAM_TRIGGER_SECONDS")),
+        stream_checkpoint_dir=_get("RECOMMENDATIONS_STREAM_CHECKPOINT_DIR")
+        or str(Path(settings.BASE_DIR) / "var" / "spark-stream"),
+        stream_watermark_minutes=int(_get("RECOMMENDATIONS_STREAM_WATERMARK_MINUTES")),
         als={**ALS_DEFAULTS, **_get("RECOMMENDATIONS_ALS")},
         signal_weights={str(k): float(v) for k, v in _get("RECOMMENDATIONS_SIGNAL_WEIGHTS").items()},
         popular_weights={str(k): float(v) for k, v in _get("RECOMMENDATIONS_POPULAR_WEIGHTS").items()},

@@ -31,19 +31,21 @@ def _visitor(payload: dict) -> tuple[str, int | None]:
     return "cart:" + hashlib.blake2b(token.encode(), digest_size=8).hexdigest(), None
 
 
-def _emit_for_items(kind: BehaviourType, payload: dict, lines: list[tuple[int, int]], *, pin: str = "") -> None:
-    """One behaviour event per (item id, price), the category read in one catalog call."""
+def _emit_for_items(kind: BehaviourType, payload: dict, lines: list[tuple[int, int | None, int]], *,
+                    pin: str = "") -> None:
+    """One behaviour event per (item id, unit price, quantity), the category read in one catalog call."""
     visitor, customer = _visitor(payload)
-    items = items_get([item_id for item_id, _ in lines])
-    for item_id, price in lines:
+    items = items_get([item_id for item_id, _, _ in lines])
+    for item_id, price, quantity in lines:
         item = items.get(item_id)
         behaviour_emit(kind, visitor=visitor, customer=customer, item_id=item_id,
                        category_id=item.category_id if item else 0,
-                       price_paise=price if price is not None else (item.price_paise if item else 0), pin_code=pin)
+                       price_paise=price if price is not None else (item.price_paise if item else 0), pin_code=pin,
+                       quantity=quantity)
 
 
-def _item_line(payload: dict) -> list[tuple[int, int | None]]:
-    return [(int(payload["item_id"]), payload.get("price_paise"))]
+def _item_line(payload: dict) -> list[tuple[int, int | None, int]]:
+    return [(int(payload["item_id"]), payload.get("price_paise"), int(payload.get("quantity") or 1))]
 
 
 @consumer("cart.item_added.v1", name="recommendations.behaviour")
@@ -77,7 +79,8 @@ ORDER_KINDS = {
 @consumer("orders.order_cancelled.v1", name="recommendations.behaviour")
 @consumer("orders.order_delivered.v1", name="recommendations.behaviour")
 def on_order(event: Event) -> None:
-    lines = [(int(line["item_id"]), line.get("unit_price_paise")) for line in event.payload.get("lines") or ()]
+    lines = [(int(line["item_id"]), line.get("unit_price_paise"), int(line.get("quantity") or 1))
+             for line in event.payload.get("lines") or ()]
     _emit_for_items(ORDER_KINDS[event.type], event.payload, lines, pin=event.payload.get("pin_code") or "")
 
 

@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -47,6 +47,7 @@ FILE_SCHEMA = pa.schema([
     ("pin_code", pa.string()),
     ("query", pa.string()),
     ("position", pa.int32()),
+    ("quantity", pa.int32()),  # added later: null in older files, read as 1
 ])
 PARTITION_SCHEMA = pa.schema([("type", pa.string()), ("date", pa.string()), ("hour", pa.int32())])
 TEMP_PREFIX = ".tmp-"
@@ -155,8 +156,17 @@ def lake_files(root: Path | None = None) -> list[Path]:
     return sorted((root or lake_path()).glob("type=*/date=*/hour=*/part-*.parquet"))
 
 
-def lake_compact(*, root: Path | None = None) -> CompactReport:
-    """Merge each partition's files into one, without duplicates. One compaction at a time."""
+def partition_end(folder: Path) -> datetime:
+    """When a partition's hour ends (UTC), from its path (…/date=YYYY-MM-DD/hour=HH)."""
+    day = datetime.strptime(folder.parent.name.removeprefix("date="), "%Y-%m-%d").replace(tzinfo=UTC)
+    return day + timedelta(hours=int(folder.name.removeprefix("hour=")) + 1)
+
+
+def lake_compact(*, root: Path | None = None, ended_before: datetime | None = None) -> CompactReport:
+    """Merge each partition's files into one, without duplicates. One compaction at a time.
+
+    `ended_before`: only the partitions whose hour ended by then (the nightly and hourly runs leave
+    the hours still being written, which the live reports' stream is reading, alone)."""
     root = root or lake_path()
     if not root.exists():
         return CompactReport()
@@ -164,6 +174,8 @@ def lake_compact(*, root: Path | None = None) -> CompactReport:
     with (root / ".compact.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         for folder in sorted({path.parent for path in lake_files(root)}):
+            if ended_before is not None and partition_end(folder) > ended_before:
+                continue
             files = sorted(folder.glob("part-*.parquet"))
             files_before += len(files)
             files_after += 1

@@ -91,3 +91,57 @@ class LakeInbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class LiveReportRow(models.Model):
+    """One figure of a live report in one sliding window, upserted by the stream (`spark_stream`,
+    recommendations/streaming.py) each micro-batch with the window's running total."""
+
+    class Span(models.TextChoices):
+        HOUR = "hour"  # windows of an hour, sliding every 5 minutes
+        DAY = "day"  # windows of a day, sliding every hour
+
+    class Report(models.TextChoices):
+        ITEMS = "items", "most sought-after items"  # key: item id; events: views, clicks, wishlist, cart, orders
+        CATEGORIES = "categories", "most sought-after categories"  # key: category id
+        WISHLISTED = "wishlisted", "most wishlisted"  # key: item id; events: adds minus removals
+        ORDERS = "orders", "orders"  # key: ""; the window's order lines and revenue
+        ORDERS_BY_STATE = "orders_state", "orders by state"  # key: the state, in capitals
+        ORDERS_BY_PIN = "orders_pin", "orders by PIN prefix"  # key: the PIN's first three digits
+        REVENUE_BY_CATEGORY = "revenue_category", "revenue by category"  # key: category id
+
+    span = models.CharField(max_length=4, choices=Span.choices)
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    report = models.CharField(max_length=20, choices=Report.choices)
+    key = models.CharField(max_length=64, blank=True)
+    events = models.BigIntegerField()
+    revenue_paise = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["span", "window_start", "report", "key"],
+                                               name="rec_live_report_unique")]
+        indexes = [models.Index(fields=["span", "report", "window_start"], name="rec_live_report_read")]
+        verbose_name = "live report"  # the admin index's entry opens the dashboard (decision 0028)
+        verbose_name_plural = "live reports"
+
+    def __str__(self) -> str:
+        return f"{self.span} {self.report} {self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.events}"
+
+
+class StreamProgress(models.Model):
+    """How far each of the stream's queries got: written by `spark_stream` after every micro-batch
+    and on a heartbeat, read by the dashboard to say how stale each figure is."""
+
+    query = models.CharField(max_length=20, primary_key=True)  # the span: "hour" or "day"
+    source = models.CharField(max_length=10)  # "kafka" or "lake"
+    batch_id = models.BigIntegerField(default=-1)
+    advanced_at = models.DateTimeField(null=True, blank=True)  # the last micro-batch that wrote figures
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the stream was alive then
+    watermark = models.DateTimeField(null=True, blank=True)
+    rows_per_second = models.FloatField(default=0.0)
+    error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.query} stream (batch {self.batch_id})"

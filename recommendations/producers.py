@@ -29,10 +29,12 @@ MAX_QUERY = 200
 
 
 def behaviour_emit(kind: BehaviourType, *, visitor: str, customer: int | None, item_id: int, category_id: int,
-                   price_paise: int, pin_code: str = "", query: str = "", position: int | None = None) -> None:
+                   price_paise: int, pin_code: str = "", query: str = "", position: int | None = None,
+                   quantity: int = 1) -> None:
     event = BehaviourEvent(event_id=uuid.uuid4(), type=kind, occurred_at=timezone.now(), visitor_id=visitor,
                            customer_id=customer, item_id=item_id, category_id=category_id,
-                           price_paise=price_paise, pin_code=pin_code or "", query=query, position=position)
+                           price_paise=price_paise, pin_code=pin_code or "", query=query, position=position,
+                           quantity=quantity)
     emit_analytics(behaviour_event_type(kind), key=visitor or f"customer:{customer}", payload=event.as_payload())
 
 

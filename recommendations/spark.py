@@ -34,8 +34,18 @@ def java_available() -> str | None:
     return shutil.which("java")
 
 
-def spark_session() -> SparkSession:
-    """The process's session (created on first use, then reused: starting one costs seconds)."""
+def kafka_connector_package() -> str:
+    """Spark's Kafka connector by its Maven coordinates, for the installed pyspark's version."""
+    import pyspark
+
+    return f"org.apache.spark:spark-sql-kafka-0-10_2.13:{pyspark.__version__}"
+
+
+def spark_session(*, kafka: bool = False) -> SparkSession:
+    """The process's session (created on first use, then reused: starting one costs seconds).
+
+    `kafka`: the session reads Kafka, so it needs the connector: the jars of SPARK_JARS, or else
+    the package from Maven Central (fetched by Spark into ~/.ivy2 once)."""
     if not java_available():
         raise SparkUnavailable("no Java found: install a JDK 17+ or set JAVA_HOME")
     try:
@@ -67,6 +77,10 @@ def spark_session() -> SparkSession:
             # merged file the job also finds, or it sees the next run's).
             .config("spark.sql.files.ignoreMissingFiles", "true")
         )
+        if conf.spark_jars:
+            builder = builder.config("spark.jars", conf.spark_jars)
+        elif kafka:
+            builder = builder.config("spark.jars.packages", kafka_connector_package())
         local_dir = None
         if conf.spark_master.startswith("local"):
             local_dir = Path(tempfile.gettempdir()) / f"bazaar-spark-{os.getuid()}"

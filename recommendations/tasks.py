@@ -16,3 +16,16 @@ def drain_lake_inbox() -> int:
     from recommendations.lake_inbox import lake_drain
 
     return lake_drain()
+
+
+@shared_task(name="recommendations.lake_compact", acks_late=True)
+def compact_lake() -> int:
+    """Merge the small files of the lake's hours that ended an hour ago or more (the in-process
+    writer adds one per partition every RECOMMENDATIONS_LAKE_BATCH_SECONDS); returns partitions merged."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recommendations.lake import lake_compact
+
+    return lake_compact(ended_before=timezone.now() - timedelta(hours=1)).partitions

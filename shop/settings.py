@@ -375,8 +375,11 @@ CELERY_BEAT_SCHEDULE = {
     "search-flush": {"task": "search.flush_stale_items", "schedule": timedelta(seconds=5)},
     # The recommendations' Spark batch jobs, nightly: popular, als, also_bought, als_eval (decision 0023).
     "recommendations-batch-jobs": {"task": "recommendations.batch_jobs", "schedule": crontab(hour=4, minute=0)},
-    # Behaviour events waiting in the lake inbox (in-process bus) written to the lake (decision 0023).
-    "recommendations-lake-drain": {"task": "recommendations.lake_drain", "schedule": 60.0},
+    # Behaviour events waiting in the lake inbox (in-process bus) written to the lake (decision 0023),
+    # often enough for the live reports to show an order within a minute (decision 0027); the small
+    # files that makes are merged hourly, once their hour has ended.
+    "recommendations-lake-drain": {"task": "recommendations.lake_drain", "schedule": 15.0},
+    "recommendations-lake-compact": {"task": "recommendations.lake_compact", "schedule": crontab(minute=20)},
 }
 
 # --- Logging ----------------------------------------------------------------------------------

@@ -43,6 +43,10 @@ def services(names: list[str]) -> None:
             print(f"  {name} answers on {running.address} ({time.monotonic() - started:.0f} s; data in {data_dir})",
                   flush=True)
             exports.update(running.env)
+        if "kafka" in names:
+            # The live reports' stream reads the topic through Spark's Kafka connector: its jars from
+            # here, so Spark need not fetch them (recommendations/spark.py).
+            exports["SPARK_JARS"] = ",".join(str(jar) for jar in classpath("spark-kafka"))
         print("\nExport these, then `make run` uses the engines:\n")
         for key, value in exports.items():
             print(f"export {key}={value}")

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 SPARK_SCHEMA_DDL = (
     "event_id STRING, occurred_at TIMESTAMP, visitor_id STRING, customer_id BIGINT, item_id BIGINT, "
-    "category_id BIGINT, price_paise BIGINT, pin_code STRING, query STRING, position INT, "
+    "category_id BIGINT, price_paise BIGINT, pin_code STRING, query STRING, position INT, quantity INT, "
     "type STRING, date STRING, hour INT"
 )
 

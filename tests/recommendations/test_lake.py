@@ -6,12 +6,22 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command
 
 from recommendations.behaviour import BehaviourEvent, BehaviourType
-from recommendations.lake import lake_compact, lake_events, lake_files, lake_read, lake_write
+from recommendations.conf import lake_path
+from recommendations.lake import (
+    FILE_SCHEMA,
+    lake_compact,
+    lake_events,
+    lake_files,
+    lake_read,
+    lake_write,
+    partition_dir,
+)
 from tests.recommendations.behaviour_data import T0, event, events_over_hours
 
 
@@ -121,3 +131,30 @@ def test_lake_compact_command_reports_what_it_merged(lake):
     call_command("lake_compact", stdout=out)
     assert "2 duplicate events dropped" in out.getvalue()
     assert lake_read().num_rows == 10
+
+
+def test_files_written_before_the_quantity_column_read_as_one_unit_and_compact(lake):
+    old_schema = FILE_SCHEMA.remove(FILE_SCHEMA.get_field_index("quantity"))
+    events = events_over_hours(4, hours=1)
+    folder = partition_dir(lake_path(), *events[0].partition)
+    folder.mkdir(parents=True)
+    rows = [{k: v for k, v in e.as_row().items() if k != "quantity"} for e in events]
+    pq.write_table(pa.Table.from_pylist(rows, schema=old_schema), folder / "part-old.parquet")
+    lake_write(events[:1])  # a newer file in the same partition, with the column
+    assert [e.quantity for e in lake_events()] == [1, 1, 1, 1]
+    assert lake_compact().duplicates_dropped == 1
+    assert sorted(str(e.event_id) for e in lake_events()) == sorted(str(e.event_id) for e in events)
+
+
+def test_the_scheduled_compaction_leaves_the_hours_still_being_written(lake):
+    now = datetime.now(UTC)
+    current = [event(BehaviourType.PRODUCT_VIEWED, at=now - timedelta(minutes=1)) for _ in range(2)]
+    earlier = [event(BehaviourType.PRODUCT_VIEWED, at=now - timedelta(hours=3)) for _ in range(2)]
+    for one in current + earlier:
+        lake_write([one])  # a file each
+    report = lake_compact(ended_before=now - timedelta(hours=1))
+    assert (report.partitions, report.files_before) == (1, 2)  # only the hour that ended
+    assert len(lake_files()) == 3
+    out = io.StringIO()
+    call_command("lake_compact", "--all", stdout=out)
+    assert len(lake_files()) == 2 and "1 partitions merged" in out.getvalue()

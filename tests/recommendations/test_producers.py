@@ -47,7 +47,7 @@ def test_a_product_view_is_recorded_with_the_visitor_customer_and_pin(world, cli
     [viewed] = behaviour(BehaviourType.PRODUCT_VIEWED)
     assert viewed == {"visitor_id": client.session[VISITOR_KEY], "customer_id": world.customer.pk,
                       "item_id": item, "category_id": world.category_id, "price_paise": 49_900,
-                      "pin_code": BENGALURU_PIN, "query": "", "position": None}
+                      "pin_code": BENGALURU_PIN, "query": "", "position": None, "quantity": 1}
     assert response.cookies[RECENT_COOKIE].value == str(item)
 
 
@@ -117,10 +117,11 @@ def test_orders_placed_cancelled_and_delivered_become_behaviour_events(world):
     failed = place(world.customer.pk, item, 1)
     order_fail_payment(order_id=str(failed.pk), reason="declined")
     relay_pending()
-    for kind in (BehaviourType.ORDER_PLACED, BehaviourType.ORDER_DELIVERED, BehaviourType.ORDER_CANCELLED):
+    units = {BehaviourType.ORDER_PLACED: 2, BehaviourType.ORDER_DELIVERED: 2, BehaviourType.ORDER_CANCELLED: 1}
+    for kind, quantity in units.items():
         [event] = behaviour(kind)
-        assert (event["item_id"], event["pin_code"], event["customer_id"], event["price_paise"]) == (
-            item, DELHI_PIN, world.customer.pk, 49_900), kind
+        assert (event["item_id"], event["pin_code"], event["customer_id"], event["price_paise"], event["quantity"]) == (
+            item, DELHI_PIN, world.customer.pk, 49_900, quantity), kind  # the unit price and the line's units
 
 
 def test_behaviour_events_reach_the_lake_in_batches_not_one_file_each(world, client, lake, settings,
