@@ -360,7 +360,7 @@ def bench_stack(tmp: Path, tag: str, *, embedded: bool = False) -> Stack:
     secret = secrets.token_urlsafe(50)
     env.update({"BAZAAR_ENV": "production", "SECRET_KEY": secret, "ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "SECURE_SSL_REDIRECT": "0", "ALLOW_SIMULATED_PAYMENTS_IN_PRODUCTION": "1",
-                "LOG_LEVEL": "WARNING", "RECOMMENDATIONS_BOOTSTRAP": "0"})
+                "LOG_LEVEL": "WARNING", "RECOMMENDATIONS_BOOTSTRAP": "0", "LIVE_REPORTS": "0"})
     env = isolated_env(env, tag=tag, tmp=tmp)
     stack = Stack(env=env, described="")
     said = []
@@ -533,7 +533,8 @@ def run(*, seconds: float, warmup: float, connections: int, buyers: int, embedde
     stack = bench_stack(tmp, tag, embedded=embedded)
     shop = None
     try:
-        out(f"HTTP: the shop as `make run` serves it, BAZAAR_ENV=production; {stack.described}.")
+        out(f"HTTP: the shop as `make run` serves it, BAZAAR_ENV=production; {stack.described}. The live "
+            "reports' Spark stream is not started (LIVE_REPORTS=0): its JVM would share the two cores.")
         started = time.perf_counter()
         shop = start_shop(stack.env, log_path=tmp / "run.log")
         shop.wait_ready(timeout=600)
