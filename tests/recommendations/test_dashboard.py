@@ -157,7 +157,7 @@ def test_the_json_answers_the_same_figures_in_a_bounded_number_of_queries(admin_
     # Measured 40: ten live reports (the span's current window and the report's rows, 20), item
     # labels (one per item report, 3), category labels (two per category shown, 10; reports.py asks
     # catalog for each category alone), jobs and evaluation (6), streams (1). The session is cached.
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(25):
         response = admin_client.get(DATA)
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     assert "no-cache" in response["Cache-Control"]
