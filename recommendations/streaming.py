@@ -59,6 +59,8 @@ KAFKA_VALUE_DDL = (
     "price_paise: BIGINT, pin_code: STRING, quantity: INT>"
 )
 HEARTBEAT_SECONDS = 5.0
+# The row an upsert replaces (SQLite names it; MariaDB's ON DUPLICATE KEY UPDATE takes any unique key).
+UPSERT_TARGET = ["span", "window_start", "report", "key"]
 RETRY_SECONDS = 30.0
 
 
@@ -214,13 +216,14 @@ def figures_upsert(span: Span, source_kind: str, rows: list[Any], batch_id: int)
 
 
 def _figures_write(span: Span, source_kind: str, rows: list[Any], batch_id: int, now: datetime) -> None:
+    upsert_target = UPSERT_TARGET if connection.features.supports_update_conflicts_with_target else None
     with transaction.atomic():
         if rows:
             LiveReportRow.objects.bulk_create(
                 [LiveReportRow(span=span.name, window_start=_utc(r["window_start"]), window_end=_utc(r["window_end"]),
                                report=r["report"], key=r["key"] or "", events=r["events"] or 0,
                                revenue_paise=r["revenue_paise"] or 0, updated_at=now) for r in rows],
-                update_conflicts=True, unique_fields=["span", "window_start", "report", "key"],
+                update_conflicts=True, unique_fields=upsert_target,
                 update_fields=["window_end", "events", "revenue_paise", "updated_at"], batch_size=1000)
             LiveReportRow.objects.filter(span=span.name, window_end__lt=now - span.keep).delete()
         progress = {"source": source_kind, "batch_id": batch_id, "heartbeat_at": now, "error": ""}
