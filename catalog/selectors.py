@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from catalog.documents import documents_backend, documents_read
@@ -196,6 +197,39 @@ def items_get(item_ids: Iterable[int], *, with_attributes: bool = True) -> dict[
 
 def item_get(item_id: int, *, with_attributes: bool = True) -> ItemSnapshot | None:
     return items_get([item_id], with_attributes=with_attributes).get(item_id)
+
+
+ITEM_HEAD_SECONDS = 60  # bounds a reader that raced a save (it read before, stored after the forget)
+
+
+def item_head_key(item_id: int) -> str:
+    return f"catalog:item-head:v1:{item_id}"
+
+
+def item_head_get(item_id: int) -> ItemSnapshot | None:
+    """`item_get(item_id, with_attributes=False)` through the cache, for the product page, read far
+    more often than an item changes. Every save of the item or its listing forgets it
+    (catalog/signals.py); it is kept with the category tree's version and read afresh when that
+    has moved on (a category renamed or moved: its name and path are in the snapshot)."""
+    if not 0 < item_id < 2**63:
+        return None
+    key = item_head_key(item_id)
+    menu_version = cache.get(CATEGORY_MENU_VERSION_KEY)
+    kept = cache.get(key)
+    if kept is not None and kept[0] == menu_version:
+        return kept[1]
+    snapshot = item_get(item_id, with_attributes=False)
+    if snapshot is not None:
+        cache.set(key, (menu_version, snapshot), ITEM_HEAD_SECONDS)
+    return snapshot
+
+
+def item_heads_forget(item_ids: Iterable[int]) -> None:
+    """Now, and again when the transaction commits (a reader in between may have stored the old one)."""
+    keys = [item_head_key(item_id) for item_id in item_ids]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 # --- variants --------------------------------------------------------------------------------

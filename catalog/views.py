@@ -20,6 +20,7 @@ from catalog.selectors import (
     category_get,
     category_trail,
     item_get,
+    item_head_get,
     variants_of_group,
 )
 from catalog.types import ItemSnapshot, VariantInfo
@@ -34,17 +35,17 @@ from recommendations.interface import (
     search_click_get,
     shelf_entries,
 )
-from reviews.interface import can_review, product_reviews, reviews_version
+from reviews.interface import can_review, may_review_version, product_reviews, reviews_version
 from search.interface import category_results_page, results_version
 from shop.pagecache import PageBuild, cached_page, page_key
-from wishlist.interface import wishlist_item_ids
+from wishlist.interface import wishlist_item_ids, wishlist_version
 
 LOW_STOCK = 5
 ALSO_BOUGHT_SIZE = 6
 
 
 def product_detail(request, item_id: int, slug: str = ""):
-    item = item_get(item_id, with_attributes=False)  # its version names the page; attributes on a miss
+    item = item_head_get(item_id)  # its version names the page (from the cache); attributes on a miss
     if item is None or not item.is_active:
         raise Http404("No such product.")
     canonical = product_slug(item.title)
@@ -60,27 +61,28 @@ def product_detail(request, item_id: int, slug: str = ""):
     product_view_record(request, item_id=item.item_id, category_id=item.category_id, price_paise=item.price_paise,
                         pin_code=pin)
     viewer = request.user.pk if request.user.is_authenticated else None
-    # What the page shows for this viewer, live (a query each): whether they saved the item, and
-    # whether they may review it. Their other parts (their review, their votes) change the reviews'
-    # version; the item's stock, delivery dates and its listing's stock change search's version.
-    saved = viewer is not None and bool(wishlist_item_ids(user_id=viewer, item_ids=[item.item_id]))
-    may_review = viewer is not None and can_review(item_id=item.item_id, user_id=viewer, seller_id=item.seller_id)
+    # What the page shows for this viewer is named by tokens, not read (no query): their wishlist's
+    # (whether they saved the item) and their orders' (whether they may review it: a delivery).
+    # Their other parts (their review, their votes) change the reviews' version; the item's stock,
+    # delivery dates and its listing's stock change search's version.
+    mine = (wishlist_version(user_id=viewer), may_review_version(user_id=viewer)) if viewer is not None else None
     version = results_version(pin or None)
     seller = profile_get(user_id=item.seller_id)
-    key = page_key("product", request.build_absolute_uri(), item.item_id, item.version, viewer, saved, may_review,
+    key = page_key("product", request.build_absolute_uri(), item.item_id, item.version, viewer, mine,
                    pin, version, reviews_version(item.item_id), seller.full_name if seller else None,
                    cache.get(CATEGORY_MENU_VERSION_KEY), tuple(sorted(latest_run_ids().items()))) if version else None
-    response, _ = cached_page(request, key=key, build=lambda: _product_build(
-        item, pin=pin, viewer=viewer, saved=saved, may_review=may_review, seller=seller))
+    response, _ = cached_page(request, key=key, build=lambda: _product_build(item, pin=pin, viewer=viewer,
+                                                                             seller=seller))
     recently_viewed_remember(request, response, item.item_id)
     return response
 
 
-def _product_build(item: ItemSnapshot, *, pin: str, viewer: int | None, saved: bool, may_review: bool,
-                   seller) -> PageBuild:
+def _product_build(item: ItemSnapshot, *, pin: str, viewer: int | None, seller) -> PageBuild:
     """The product page for `viewer`: kept (shop.pagecache) under a key naming everything it
     shows, built here on a miss (docs/decisions/0025)."""
     item = item_get(item.item_id) or item  # with its attributes now
+    saved = viewer is not None and bool(wishlist_item_ids(user_id=viewer, item_ids=[item.item_id]))
+    may_review = viewer is not None and can_review(item_id=item.item_id, user_id=viewer, seller_id=item.seller_id)
     # A variant of a listing: its siblings in one query, the stock of all of them in one call.
     variants = variants_of_group(variant_group_id=item.variant_group_id) if item.variant_group_id else []
     stock = availability_get(item_ids=list(dict.fromkeys([item.item_id, *(v.item_id for v in variants)])))

@@ -5,11 +5,21 @@
 come from a per-customer cache (for pages). Raises `ArchiveUnavailable` when the archive had to
 be asked and could not be.
 
+`orders_version(user_id=)`: a token that changes whenever one of the customer's orders changes
+status, for the keys of kept pages (no query); `header_cache_keys(request, user_id)`, its key, for
+the page's one prefetch.
+
 `recently_ordered_item_ids(user_id=, since=)`: the items on the customer's orders since then (not
 cancelled), for recommendations that never offer what was just bought.
 """
 
 from orders.backends.base import ArchiveUnavailable
-from orders.selectors import delivered_item_ids, recently_ordered_item_ids
+from orders.selectors import delivered_item_ids, header_cache_keys, orders_version, recently_ordered_item_ids
 
-__all__ = ["ArchiveUnavailable", "delivered_item_ids", "recently_ordered_item_ids"]
+__all__ = [
+    "ArchiveUnavailable",
+    "delivered_item_ids",
+    "header_cache_keys",
+    "orders_version",
+    "recently_ordered_item_ids",
+]

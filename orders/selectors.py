@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from orders.backends.base import ArchiveUnavailable
 from orders.models import Order, OrderLine, OrderStatusChange
 from shop.backends import get_backend
+from shop.versions import version_token
 
 logger = logging.getLogger(__name__)
 
@@ -188,6 +189,22 @@ def _archived_delivered(user_id: int, wanted: set[int] | None) -> set[int]:
         if len(page) < ARCHIVE_PAGE:
             return found if wanted is None else found & wanted
         before = _key(page[-1])
+
+
+def orders_version_key(user_id: int) -> str:
+    return f"orders:customer-version:v1:{user_id}"
+
+
+def header_cache_keys(request, user_id: int | None) -> list[str]:
+    """The key `orders_version` reads, for the page's one prefetch (shop.middleware)."""
+    return [orders_version_key(user_id)] if user_id is not None else []
+
+
+def orders_version(*, user_id: int) -> str:
+    """A token that changes whenever one of the customer's orders changes status (shop.versions):
+    for the keys of pages that show what follows from it (whether they may review an item they
+    received). No query."""
+    return version_token(orders_version_key(user_id))
 
 
 def delivered_item_ids(*, user_id: int, item_ids, include_archive: bool = True, fresh: bool = True) -> set[int]:

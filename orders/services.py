@@ -31,9 +31,11 @@ from inventory.interface import (
     stock_reserve,
 )
 from orders.models import Order, OrderLine, OrderStatusChange
+from orders.selectors import orders_version_key
 from payments.interface import GatewayError, payment_start, payment_statuses, payment_sync_from_gateway
 from shop.backends import get_backend
 from shop.references import order_reference
+from shop.versions import version_forget
 
 logger = logging.getLogger(__name__)
 Status = Order.Status
@@ -88,6 +90,7 @@ def _fingerprint(lines: list[OrderLineRequest], address: ShippingAddress) -> str
 def _transition(order: Order, to: str, *, reason: str = "") -> None:
     OrderStatusChange.objects.create(order=order, from_status=order.status, to_status=to, reason=reason)
     order.status = to
+    version_forget(orders_version_key(order.user_id))
 
 
 def _snapshot(order: Order, lines: list[OrderLine] | None = None) -> dict:

@@ -7,12 +7,13 @@ reviews only, so a late or repeated event can't put an old figure back.
 
 The product page's Reviews section: `product_reviews(item_id=, seller_id=, viewer_id=)`, rendered
 by the template "reviews/_product_section.html" (with `reviews=` that value, `item=` the snapshot).
-`can_review(item_id=, user_id=, seller_id=)` says whether the viewer may write one;
+`can_review(item_id=, user_id=, seller_id=)` says whether the viewer may write one, and
+`may_review_version(user_id=)` changes whenever that answer may (no query);
 `reviews_version(item_id)` changes with every write to the item's reviews, votes, replies or
 pictures, for pages kept by what they show.
 """
 
-from reviews.selectors import can_review, product_reviews, rating_summaries, rating_summary
+from reviews.selectors import can_review, may_review_version, product_reviews, rating_summaries, rating_summary
 from reviews.services import REVIEW_CHANGED
 from reviews.signals import reviews_version
 from reviews.types import ProductReviews, RatingSummary, ReplyCard, ReviewCard, StarCount
@@ -25,6 +26,7 @@ __all__ = [
     "ReviewCard",
     "StarCount",
     "can_review",
+    "may_review_version",
     "product_reviews",
     "rating_summaries",
     "rating_summary",

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
 
-from orders.interface import ArchiveUnavailable, delivered_item_ids
+from orders.interface import ArchiveUnavailable, delivered_item_ids, orders_version
 from reviews.models import RATING_MAX, RATING_MIN, HelpfulVote, Review, ReviewPicture
 from reviews.types import ProductReviews, RatingSummary, ReplyCard, ReviewCard, StarCount
 
@@ -119,6 +119,12 @@ def can_review(*, item_id: int, user_id: int, seller_id: int) -> bool:
     except ArchiveUnavailable:
         logger.warning("Order archive unavailable: can't tell whether user %s received item %s", user_id, item_id)
         return False
+
+
+def may_review_version(*, user_id: int) -> str:
+    """A token that changes whenever what `can_review` answers for the customer may change: their
+    orders' statuses (a delivery). Their own review changes `reviews_version`. No query."""
+    return orders_version(user_id=user_id)
 
 
 def product_reviews(*, item_id: int, seller_id: int, viewer_id: int | None, top: int = TOP_REVIEWS,

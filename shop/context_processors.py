@@ -13,6 +13,7 @@ from cart.interface import header_cache_keys as cart_keys
 from catalog.interface import CATEGORY_MENU_VERSION_KEY
 from notifications.interface import header_cache_keys as notifications_keys
 from notifications.interface import unread_count
+from orders.interface import header_cache_keys as orders_keys
 from recommendations.interface import RUNS_KEY
 from search.interface import INDEX_VERSION_KEY
 from wishlist.interface import header_cache_keys as wishlist_keys
@@ -67,7 +68,8 @@ def page_cache_keys(request: HttpRequest) -> list[str]:
 
 def storefront_cache_keys(request: HttpRequest) -> list[str]:
     """Every cache key a storefront page's header will read for this visitor (the session's user,
-    their PIN, the three counts): known once the session is read."""
+    their PIN, the three counts), and the versions of what kept pages show them (their wishlist,
+    their orders): known once the session is read."""
     user_id = session_user_id(request)
-    return [key for keys in (accounts_keys, cart_keys, wishlist_keys, notifications_keys)
+    return [key for keys in (accounts_keys, cart_keys, wishlist_keys, notifications_keys, orders_keys)
             for key in keys(request, user_id)]

@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from catalog.interface import items_get
 from inventory.interface import orderable_get
+from shop.versions import version_token
 from wishlist.models import WishlistItem
 
 if TYPE_CHECKING:
@@ -37,6 +38,16 @@ def wishlist_database() -> str:
 
 def count_cache_key(user_id: int) -> str:
     return f"wishlist:count:v{COUNT_CACHE_VERSION}:{user_id}"
+
+
+def version_cache_key(user_id: int) -> str:
+    return f"wishlist:version:v1:{user_id}"
+
+
+def wishlist_version(*, user_id: int) -> str:
+    """A token that changes whenever the customer's wishlist does (shop.versions): for the keys of
+    pages that show what they saved. No query."""
+    return version_token(version_cache_key(user_id))
 
 
 class InvalidCursor(ValueError):

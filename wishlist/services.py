@@ -17,8 +17,9 @@ from django.db import transaction
 from cart.interface import CartOwner, LineChange, cart_add, cart_remove
 from catalog.interface import item_get
 from events.interface import emit
+from shop.versions import version_forget
 from wishlist.models import WishlistItem
-from wishlist.selectors import count_cache_key, wishlist_database
+from wishlist.selectors import count_cache_key, version_cache_key, wishlist_database
 
 
 class WishlistError(Exception):
@@ -41,6 +42,7 @@ def _forget_count(user_id: int, *, using: str) -> None:
     key = count_cache_key(user_id)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key), using=using)
+    version_forget(version_cache_key(user_id), using=using)
 
 
 def wishlist_add(*, user_id: int, item_id: int) -> bool:

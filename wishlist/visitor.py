@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from wishlist.selectors import count_cache_key, wishlist_count_get
+from wishlist.selectors import count_cache_key, version_cache_key, wishlist_count_get
 
 
 def wishlist_count(request: HttpRequest) -> int:
@@ -16,5 +16,6 @@ def wishlist_count(request: HttpRequest) -> int:
 
 
 def header_cache_keys(request: HttpRequest, user_id: int | None) -> list[str]:
-    """The cache key `wishlist_count` reads, for the page's one prefetch (shop.middleware)."""
-    return [count_cache_key(user_id)] if user_id is not None else []
+    """The cache keys `wishlist_count` and `wishlist_version` read, for the page's one prefetch
+    (shop.middleware)."""
+    return [count_cache_key(user_id), version_cache_key(user_id)] if user_id is not None else []

@@ -84,3 +84,44 @@ def test_a_saved_item_says_so_and_offers_to_remove_it(client, world):
 
     client.post(f"/wishlist/items/{item}/remove/", {"next": url(world, item)})
     assert "Add to wishlist" in client.get(url(world, item)).content.decode()
+
+
+def test_a_kept_page_follows_the_wishlist_without_reading_it(client, world, monkeypatch, settings,
+                                                            django_assert_max_num_queries):
+    """The kept page (decision 0025) names the customer's wishlist by a token: saving or removing
+    the item changes it, so the next visit shows the change; between changes no query asks."""
+    import search.freshness
+    from events.buffer import pending
+    from wishlist.services import wishlist_add, wishlist_remove
+
+    monkeypatch.setattr(search.freshness, "SETTLE_SECONDS", 0.0)
+    settings.EVENTS_ANALYTICS_FLUSH_SECONDS = 3600  # the product view waits for the writer, as in production
+    try:
+        item = world.add_item("TV-43", stock={"BLR1": 3})
+        client.force_login(world.customer)
+        for _ in range(3):
+            assert "Add to wishlist" in client.get(url(world, item)).content.decode()
+        wishlist_add(user_id=world.customer.pk, item_id=item)
+        assert "Remove from wishlist" in client.get(url(world, item)).content.decode()
+        with django_assert_max_num_queries(0):  # the item from the cache, its wishlist mark kept
+            assert "Remove from wishlist" in client.get(url(world, item)).content.decode()
+        wishlist_remove(user_id=world.customer.pk, item_id=item)
+        assert "Add to wishlist" in client.get(url(world, item)).content.decode()
+    finally:
+        pending.stop()
+
+
+def test_a_kept_page_shows_a_new_price_and_a_retired_item_leaves_at_once(client, world, monkeypatch):
+    """The page is kept under the item's version, read from the item's cached head (decision 0025):
+    every save forgets the head, so the next visit names the new version."""
+    import search.freshness
+    from catalog.services import item_update
+
+    monkeypatch.setattr(search.freshness, "SETTLE_SECONDS", 0.0)
+    item = world.add_item("KETTLE", stock={"BLR1": 3})
+    for _ in range(3):
+        assert "₹499" in client.get(url(world, item)).content.decode()
+    item_update(item_id=item, price_paise=45_000)
+    assert "₹450" in client.get(url(world, item)).content.decode()
+    item_retire(item_id=item)
+    assert client.get(url(world, item)).status_code == 404

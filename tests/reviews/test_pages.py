@@ -306,3 +306,16 @@ def test_staff_hide_reviews_with_a_reason_and_show_them_again(staff_client, shop
     assert Review.objects.get(pk=loud.pk).hidden_at is None
     assert staff_client.get(f"{changelist}{loud.pk}/change/").status_code == 200
     assert staff_client.get(f"{changelist}?q=buyer@example.com").status_code == 200
+
+
+def test_a_kept_product_page_offers_the_review_once_the_order_is_delivered(client, shop, monkeypatch):
+    """The kept page (decision 0025) names the customer's orders by a token, not a query: a delivery
+    changes the token, so the next visit is built afresh and offers the review."""
+    import search.freshness
+
+    monkeypatch.setattr(search.freshness, "SETTLE_SECONDS", 0.0)
+    client.force_login(shop.stranger)
+    for _ in range(3):  # built, then kept
+        assert "Write a review" not in product(client, shop)
+    deliver(shop.stranger.pk, shop.item)
+    assert "Write a review" in product(client, shop)
