@@ -21,6 +21,7 @@ from catalog.selectors import (
     category_trail,
     item_get,
     item_head_get,
+    item_head_key,
     variants_of_group,
 )
 from catalog.types import ItemSnapshot, VariantInfo
@@ -35,8 +36,9 @@ from recommendations.interface import (
     search_click_get,
     shelf_entries,
 )
-from reviews.interface import can_review, may_review_version, product_reviews, reviews_version
+from reviews.interface import can_review, may_review_version, product_reviews, reviews_version, reviews_version_key
 from search.interface import category_results_page, results_version
+from shop.cache import request_prefetch
 from shop.pagecache import PageBuild, cached_page, page_key
 from wishlist.interface import wishlist_item_ids, wishlist_version
 
@@ -45,6 +47,8 @@ ALSO_BOUGHT_SIZE = 6
 
 
 def product_detail(request, item_id: int, slug: str = ""):
+    # What the kept page's key reads first, in one round trip to the cache.
+    request_prefetch([item_head_key(item_id), reviews_version_key(item_id)])
     item = item_head_get(item_id)  # its version names the page (from the cache); attributes on a miss
     if item is None or not item.is_active:
         raise Http404("No such product.")

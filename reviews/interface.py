@@ -10,12 +10,13 @@ by the template "reviews/_product_section.html" (with `reviews=` that value, `it
 `can_review(item_id=, user_id=, seller_id=)` says whether the viewer may write one, and
 `may_review_version(user_id=)` changes whenever that answer may (no query);
 `reviews_version(item_id)` changes with every write to the item's reviews, votes, replies or
-pictures, for pages kept by what they show.
+pictures, for pages kept by what they show (`reviews_version_key(item_id)`: its cache key, for a
+page's prefetch).
 """
 
 from reviews.selectors import can_review, may_review_version, product_reviews, rating_summaries, rating_summary
 from reviews.services import REVIEW_CHANGED
-from reviews.signals import reviews_version
+from reviews.signals import reviews_version, reviews_version_key
 from reviews.types import ProductReviews, RatingSummary, ReplyCard, ReviewCard, StarCount
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "rating_summaries",
     "rating_summary",
     "reviews_version",
+    "reviews_version_key",
 ]
