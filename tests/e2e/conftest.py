@@ -38,15 +38,21 @@ def browser_errors() -> list[str]:
     return []
 
 
-@pytest.fixture
-def page(browser, live_server, browser_errors):
-    """A fresh browser context (no cookies) per test. Errors in the browser fail the test; a test
-    that expects some (visiting a 404 page, say) can read and clear `browser_errors`."""
+def open_page(browser, live_server, browser_errors):
+    """A page in a browser context of its own (its own cookies), whose errors go to `browser_errors`."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.on("console", lambda msg: browser_errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: browser_errors.append(str(exc)))
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server, browser_errors):
+    """A fresh browser context (no cookies) per test. Errors in the browser fail the test; a test
+    that expects some (visiting a 404 page, say) can read and clear `browser_errors`."""
+    page = open_page(browser, live_server, browser_errors)
     yield page
-    context.close()
+    page.context.close()
     assert not browser_errors, f"the browser reported errors: {browser_errors}"

@@ -24,7 +24,9 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from shop.management.commands.seed_demo import DEMO_PASSWORD
-from tests.engines import ENGINE_MARKS, unavailable
+from tests.e2e.conftest import open_page
+from tests.engines import ENGINE_MARKS
+from tests.recommendations.test_jobs_spark import spark  # noqa: F401  (the fixture: one SparkSession for the module)
 from tests.search.conftest import deliver
 
 pytestmark = [pytest.mark.e2e, *ENGINE_MARKS, pytest.mark.django_db(transaction=True)]
@@ -35,17 +37,6 @@ ROWS = {"for-you": "Recommended for you", "popular-near": "Popular near you", "t
         "recently-viewed": "Recently viewed"}
 
 
-@pytest.fixture(scope="module")
-def spark():
-    from recommendations.spark import SparkUnavailable, spark_session
-
-    try:
-        session = spark_session()
-    except SparkUnavailable as exc:
-        unavailable(f"Spark cannot run here: {exc}")
-        raise
-    yield session
-    session.stop()
 
 
 @dataclass(frozen=True)
@@ -55,7 +46,7 @@ class Shop:
 
 
 @pytest.fixture
-def shop(spark, live_server, settings, tmp_path, monkeypatch) -> Shop:
+def shop(spark, live_server, settings, tmp_path, monkeypatch) -> Shop:  # noqa: F811  (spark: the imported fixture)
     """The demo shop with the jobs' results, as the live server serves it."""
     from events.services import relay_pending
     from recommendations.lake import lake_events
@@ -92,12 +83,7 @@ def shop(spark, live_server, settings, tmp_path, monkeypatch) -> Shop:
 
 def open_browser(browser, live_server, browser_errors):
     """A browser of its own (its own cookies), whose errors fail the test like `page`'s."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on("console", lambda msg: browser_errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: browser_errors.append(str(exc)))
-    return page
+    return open_page(browser, live_server, browser_errors)
 
 
 def log_in(page, email: str) -> None:
