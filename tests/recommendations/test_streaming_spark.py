@@ -149,7 +149,9 @@ def test_the_lake_stream_counts_each_event_once_and_an_order_shows_within_60_sec
         assert report.window_end - report.window_start == timedelta(hours=1)
         progress = {p.query: p for p in StreamProgress.objects.all()}
         assert {p.source for p in progress.values()} == {"lake"} and not any(p.error for p in progress.values())
-        assert progress[HOUR].watermark is not None
+        # The watermark comes with the next heartbeat after a batch (every 5 s).
+        wait_until(lambda: StreamProgress.objects.get(query=HOUR).watermark is not None, seconds=30,
+                   what="the hour query's watermark", alive=thread.is_alive)
     finally:
         stopping.set()
         thread.join(60)
