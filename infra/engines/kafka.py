@@ -114,8 +114,9 @@ def broker_answers(port: int) -> bool:
 def format_storage(jars: str, config: Path, log_options: list[str], data_dir: Path) -> None:
     """Write meta.properties into the log dir (KRaft refuses to start without it). A data_dir
     that is already formatted keeps its cluster id and data (--ignore-formatted)."""
+    # "--cluster-id=<id>" as one argument: an id starting with "-" (1 in 64) is otherwise read as an option.
     command = [java_executable(), *heap_options(128), *log_options, "-cp", jars, "kafka.tools.StorageTool",
-               "format", "--cluster-id", new_cluster_id(), "--config", str(config), "--ignore-formatted"]
+               "format", f"--cluster-id={new_cluster_id()}", "--config", str(config), "--ignore-formatted"]
     result = subprocess.run(command, cwd=data_dir, capture_output=True, text=True, check=False, timeout=120)
     if result.returncode != 0:
         raise EngineStartError(f"kafka's storage format failed ({result.returncode}):\n"
