@@ -23,7 +23,7 @@ import logging
 import shutil
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,7 +49,6 @@ Report = LiveReportRow.Report
 SOUGHT = (BehaviourType.PRODUCT_VIEWED, BehaviourType.SEARCH_CLICKED, BehaviourType.WISHLIST_ADDED,
           BehaviourType.CART_ADDED, BehaviourType.ORDER_PLACED)
 LIVE_TYPES = (*SOUGHT, BehaviourType.WISHLIST_REMOVED)
-EVENT_COLUMNS = ("event_id", "occurred_at", "type", "item_id", "category_id", "price_paise", "pin_code", "quantity")
 LAKE_SCHEMA_DDL = (
     "event_id STRING, occurred_at TIMESTAMP, item_id BIGINT, category_id BIGINT, price_paise BIGINT, "
     "pin_code STRING, quantity INT, type STRING, date STRING, hour INT"
@@ -111,7 +110,8 @@ def lake_events(spark: SparkSession, lake: str, dates: Iterable[str]) -> DataFra
 
     frame = (spark.readStream.schema(LAKE_SCHEMA_DDL).option("basePath", lake)
              .option("maxFilesPerTrigger", 2000).parquet(lake_glob(lake, dates)))
-    return frame.select(*EVENT_COLUMNS[:-1], F.coalesce("quantity", F.lit(1)).alias("quantity"))
+    return frame.select("event_id", "occurred_at", "type", "item_id", "category_id", "price_paise", "pin_code",
+                        F.coalesce("quantity", F.lit(1)).alias("quantity"))
 
 
 def kafka_events(spark: SparkSession, source: Source, *, starting: datetime) -> DataFrame:
@@ -261,7 +261,7 @@ class StreamRun:
 
     restarts: int = 0  # a new day's folders
     failures: int = 0  # a query that failed and was started again
-    batches: dict[str, int] | None = None
+    batches: dict[str, int] = field(default_factory=dict)  # micro-batches per query
 
 
 def checkpoint_dir(conf: RecommendationSettings, source: Source, span: Span, dates: tuple[str, ...]) -> Path:
@@ -317,7 +317,7 @@ def stream_run(*, source: Source | None = None, stopping: threading.Event | None
     spark = spark_session(kafka=source.kind == "kafka")
     if source.kind == "lake" and "://" not in source.lake:
         Path(source.lake).mkdir(parents=True, exist_ok=True)  # a shop with no behaviour yet
-    run = StreamRun(batches={})
+    run = StreamRun()
     while not stopping.is_set():
         day = today()
         old_checkpoints_remove(conf, source, day)
