@@ -10,12 +10,13 @@ from collections.abc import Mapping
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.interface import CachedTokenAuthentication
 from catalog.api.serializers import (
     BulkFileSerializer,
     BulkRejectedSerializer,
@@ -87,7 +88,7 @@ def _invalid(exc: ItemInvalid) -> exceptions.ValidationError:
 
 class SellerApi(APIView):
     # Token first: an anonymous call gets 401 with `WWW-Authenticate: Token`, not a bare 403.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [CachedTokenAuthentication, SessionAuthentication]
     permission_classes = [IsSeller]
     parser_classes = JSON_ONLY
 
