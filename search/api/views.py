@@ -61,10 +61,26 @@ class SearchApi(APIView):
         ),
     )
     def get(self, request):
+        # Kept like the search page (docs/decisions/0025): by the query as asked, the PIN and the
+        # version of search's answers. The input is checked when the answer is built: an answer is
+        # kept only for a valid query (errors raise in `build` and are never kept), so a kept one
+        # needs no second check.
+        asked_pin = request.query_params.get("pin")
+        pin = "".join(asked_pin.split()) if asked_pin else (current_pin_get(request._request) or None)
+        version = results_version(pin)
+        key = page_key("search-api", request.get_full_path(), pin, version) if version else None
+        kept = cached_answer(key=key, build=lambda: _answer(self._params(request), pin))
+        session = getattr(request, "session", None)
+        search_performed_record(params=kept.facts["params"], pin=kept.facts["pin"], result_count=kept.facts["total"],
+                                user_id=request.user.pk if request.user.is_authenticated else None,
+                                session_key=session.session_key if session is not None else None)
+        return Response(kept.data)
+
+    def _params(self, request) -> SearchParams:
         data = self.InputSerializer(data=query_data(self.InputSerializer, request.query_params))
         data.is_valid(raise_exception=True)
         given = data.validated_data
-        params = SearchParams(
+        return SearchParams(
             q=given["q"].strip(),
             category_id=given.get("category"),
             brands=tuple(dict.fromkeys(b.strip() for b in given.get("brand", []) if b.strip())),
@@ -76,17 +92,6 @@ class SearchApi(APIView):
             page=given["page"],
             per_page=given["per_page"],
         )
-        pin = "".join(given["pin"].split()) if given.get("pin") else (current_pin_get(request._request) or None)
-        # Kept like the search page (docs/decisions/0025): by the query, the PIN and the version of
-        # search's answers; errors raise in `answer` and are never kept.
-        version = results_version(pin)
-        key = page_key("search-api", request.get_full_path(), pin, version) if version else None
-        kept = cached_answer(key=key, build=lambda: _answer(params, pin))
-        session = getattr(request, "session", None)
-        search_performed_record(params=kept.facts["params"], pin=kept.facts["pin"], result_count=kept.facts["total"],
-                                user_id=request.user.pk if request.user.is_authenticated else None,
-                                session_key=session.session_key if session is not None else None)
-        return Response(kept.data)
 
 
 def _answer(params: SearchParams, pin: str | None) -> KeptAnswer:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from tests.search.conftest import deliver
@@ -117,3 +119,19 @@ def test_both_endpoints_are_in_the_openapi_schema(api):
                                                          "rating_min", "sort", "page", "per_page", "pin"}
     assert "200" in search["responses"] and "400" in search["responses"]
     assert "/api/v1/search/suggest" in schema["paths"]
+
+
+def test_a_kept_answer_reads_nothing_and_bad_input_is_still_refused(api, phones):
+    path = f"/api/v1/search?q=galaxy+phon&pin={BENGALURU_PIN}"
+    first = api.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        again = api.get(path)
+    assert again.json() == first.json()
+    # Only the search.performed row (written at once in tests; batched by a thread when serving).
+    assert [(q["sql"].startswith("INSERT"), "events_outboxevent" in q["sql"])
+            for q in queries.captured_queries] == [(True, True)]
+
+    for _ in range(2):  # a refused query is never kept, so it is checked every time
+        refused = api.get(f"{path}&per_page=500")
+        assert refused.status_code == 400
+        assert [e["field"] for e in refused.json()["errors"]] == ["per_page"]
