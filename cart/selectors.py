@@ -18,6 +18,7 @@ from django.db.models import Sum
 from cart.models import MAX_QUANTITY_PER_LINE, Cart, Line
 from catalog.interface import items_get
 from inventory.interface import orderable_get
+from shop.versions import version_token
 
 if TYPE_CHECKING:
     from catalog.interface import ItemSnapshot
@@ -60,8 +61,15 @@ class CartOwner:
 
     @property
     def count_cache_key(self) -> str:
-        who = f"u{self.user_id}" if self.user_id is not None else f"t{self.token}"
-        return f"cart:count:v{COUNT_CACHE_VERSION}:{who}"
+        return f"cart:count:v{COUNT_CACHE_VERSION}:{self._who}"
+
+    @property
+    def version_cache_key(self) -> str:
+        return f"cart:version:v1:{self._who}"
+
+    @property
+    def _who(self) -> str:
+        return f"u{self.user_id}" if self.user_id is not None else f"t{self.token}"
 
 
 class LineStatus:
@@ -188,6 +196,12 @@ def cart_line_quantities(*, owner: CartOwner) -> dict[int, int]:
     return dict(
         Line.objects.filter(**owner.line_filter).order_by("added_at", "id").values_list("item_id", "quantity")
     )
+
+
+def cart_version(*, owner: CartOwner) -> str:
+    """A token that changes whenever the cart's lines do (shop.versions): for the key of the kept
+    cart page. No query."""
+    return version_token(owner.version_cache_key)
 
 
 def cart_count_get(*, owner: CartOwner) -> int:

@@ -26,6 +26,7 @@ from cart.selectors import CartOwner, cart_database, cart_line_quantities
 from catalog.interface import item_get, items_get
 from events.interface import emit
 from inventory.interface import orderable_get
+from shop.versions import version_forget
 
 if TYPE_CHECKING:
     from catalog.interface import ItemSnapshot
@@ -131,11 +132,13 @@ class MergeResult:
 # --- Helpers ----------------------------------------------------------------------------------
 
 
-def _forget_count(owner: CartOwner, *, using: str) -> None:
-    # Now, and again after commit: a reader racing the write must not leave the old number.
+def _forget_cached(owner: CartOwner, *, using: str) -> None:
+    """The header's count and the kept cart page's version: now, and again after commit, so a
+    reader racing the write cannot leave the old number (or page) behind."""
     key = owner.count_cache_key
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key), using=using)
+    version_forget(owner.version_cache_key, using=using)
 
 
 def _locked_cart(owner: CartOwner, *, using: str, create: bool) -> Cart | None:
@@ -214,7 +217,7 @@ def cart_add(*, owner: CartOwner, item_id: int, quantity: int = 1) -> LineChange
         _emit("cart.item_added.v1", cart, {"item_id": item_id, "quantity": quantity,
                                            "line_quantity": line.quantity,
                                            "price_paise": item.price_paise}, using=db)
-        _forget_count(owner, using=db)
+        _forget_cached(owner, using=db)
     return LineChange(item_id=item_id, title=item.title, quantity=line.quantity, previous_quantity=before)
 
 
@@ -249,7 +252,7 @@ def cart_set_quantity(*, owner: CartOwner, item_id: int, quantity: int) -> LineC
             _touch(cart, using=db)
             _emit("cart.quantity_changed.v1", cart, {"item_id": item_id, "quantity": quantity,
                                                      "previous_quantity": before}, using=db)
-            _forget_count(owner, using=db)
+            _forget_cached(owner, using=db)
     return LineChange(item_id=item_id, title=_title(item, item_id), quantity=quantity, previous_quantity=before)
 
 
@@ -265,7 +268,7 @@ def cart_remove(*, owner: CartOwner, item_id: int, reason: str = "removed") -> L
         _touch(cart, using=db)
         _emit("cart.item_removed.v1", cart, {"item_id": item_id, "quantity": line.quantity,
                                              "reason": reason}, using=db)
-        _forget_count(owner, using=db)
+        _forget_cached(owner, using=db)
     item = item_get(item_id, with_attributes=False)  # after commit: only for the customer's message
     return LineChange(item_id=item_id, title=_title(item, item_id), quantity=0, previous_quantity=line.quantity)
 
@@ -287,7 +290,7 @@ def cart_clear_items(*, user_id: int, item_ids: list[int], reason: str = "ordere
         for line in lines:
             _emit("cart.item_removed.v1", cart, {"item_id": line.item_id, "quantity": line.quantity,
                                                  "reason": reason}, using=db)
-        _forget_count(owner, using=db)
+        _forget_cached(owner, using=db)
     return len(lines)
 
 
@@ -356,15 +359,16 @@ def cart_merge(*, token: str, user_id: int) -> MergeResult:
             "lines": [{"item_id": m.item_id, "quantity": m.quantity, "added": m.added} for m in merged],
             "capped": list(capped), "dropped": list(dropped),
         }, using=db)
-        _forget_count(visitor, using=db)
-        _forget_count(customer, using=db)
+        _forget_cached(visitor, using=db)
+        _forget_cached(customer, using=db)
     return result
 
 
 def cart_purge_abandoned(*, older_than: timedelta, now: datetime | None = None) -> int:
     """Delete anonymous carts untouched for `older_than` (their sessions are long gone).
 
-    Customers' carts are kept. Returns how many carts were deleted.
+    Customers' carts are kept. Returns how many carts were deleted. Their counts and page
+    versions are not forgotten: no session names them any more.
     """
     cutoff = (now or timezone.now()) - older_than
     db = cart_database()

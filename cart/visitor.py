@@ -42,12 +42,12 @@ def remember_owner(request: HttpRequest, owner: CartOwner) -> None:
 
 
 def header_cache_keys(request: HttpRequest, user_id: int | None) -> list[str]:
-    """The cache key `cart_count` will read for this request, for the page's one prefetch
-    (shop.middleware.RequestPrefetchMiddleware); `user_id` is the session's, not yet checked."""
-    if user_id is not None:
-        return [CartOwner.customer(user_id).count_cache_key]
+    """The cache keys `cart_count` and the kept cart page will read for this request, for the page's
+    one prefetch (shop.middleware.RequestPrefetchMiddleware); `user_id` is the session's, not yet
+    checked."""
     token = _session_token(request)
-    return [CartOwner.visitor(token).count_cache_key] if token else []
+    owner = CartOwner.customer(user_id) if user_id is not None else CartOwner.visitor(token) if token else None
+    return [owner.count_cache_key, owner.version_cache_key] if owner else []
 
 
 def cart_count(request: HttpRequest) -> int:
