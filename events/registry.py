@@ -79,7 +79,7 @@ def register_batch(event_type: str, *, name: str) -> Callable[[BatchHandler], Ba
         known = _batch_consumers.get(name)
         if _name_taken(event_type, name):
             raise ValueError(f"Consumer {name!r} is already registered for {event_type}.")
-        if known is not None and known.handler is not handler:
+        if known is not None and known.handler != handler:  # == : a bound method is made anew each time
             raise ValueError(f"Batch consumer {name!r} is registered with another handler.")
         types = known.event_types if known else frozenset()
         _batch_consumers[name] = BatchConsumer(name=name, event_types=types | {event_type}, handler=handler)
