@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from catalog.interface import items_get
-from events.interface import Event, consumer
+from events.interface import Event, batch_consumer, consumer
 from recommendations.behaviour import BehaviourEvent, BehaviourType, behaviour_event_type
 from recommendations.lake_inbox import lake_drain_soon
 from recommendations.models import LakeInbox
@@ -91,16 +91,23 @@ def embedded_bus() -> bool:
     return bool(settings.BAZAAR_BACKENDS["event_bus"].get("EMBEDDED"))
 
 
-def on_behaviour(event: Event) -> None:
+def on_behaviour(events: list[Event]) -> None:
+    """A relayed batch of behaviour events into the inbox: one INSERT, one drain check after commit.
+
+    A batch consumer keeps no handled markers: the event id is the inbox's primary key and a
+    known one is skipped, so a redelivered event adds no row (one already drained goes to the
+    lake again, and its readers drop duplicates by event id)."""
     if not embedded_bus():
         return
-    if BehaviourEvent.from_bus(event_id=event.event_id, type=event.type, occurred_at=event.occurred_at,
-                               payload=event.payload) is None:
+    rows = [LakeInbox(event_id=event.event_id, type=event.type, occurred_at=event.occurred_at, payload=event.payload)
+            for event in events
+            if BehaviourEvent.from_bus(event_id=event.event_id, type=event.type, occurred_at=event.occurred_at,
+                                       payload=event.payload) is not None]
+    if not rows:
         return
-    LakeInbox.objects.get_or_create(event_id=event.event_id, defaults={
-        "type": event.type, "occurred_at": event.occurred_at, "payload": event.payload})
+    LakeInbox.objects.bulk_create(rows, ignore_conflicts=True)
     transaction.on_commit(lake_drain_soon)
 
 
 for _kind in BehaviourType:
-    consumer(behaviour_event_type(_kind), name="recommendations.lake_inbox")(on_behaviour)
+    batch_consumer(behaviour_event_type(_kind), name="recommendations.lake_inbox")(on_behaviour)

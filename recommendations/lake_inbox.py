@@ -1,8 +1,8 @@
 """The lake's writer on the in-process bus (decision 0023): behaviour events wait in `LakeInbox`
-(stored by the consumer in recommendations/handlers.py, in the transaction that marks the event
-handled) and are written to the lake in batches, then deleted.
+(stored by the batch consumer in recommendations/handlers.py, one INSERT per relayed batch) and
+are written to the lake in batches, then deleted.
 
-A drain runs after a consumer's commit once RECOMMENDATIONS_LAKE_BATCH events wait or the oldest
+A drain runs after the consumer's commit once RECOMMENDATIONS_LAKE_BATCH events wait or the oldest
 has waited RECOMMENDATIONS_LAKE_BATCH_SECONDS; the task
 `recommendations.lake_drain` (and every batch job run) drains what is left. Crash-safe like the
 Kafka writer: the file is durable before the rows are deleted, so a crash in between writes the

@@ -80,8 +80,8 @@ class AlsoBought(models.Model):
 
 class LakeInbox(models.Model):
     """Behaviour events waiting for the lake, with the in-process event bus (decision 0023,
-    "The lake's writer on the in-process bus"): the consumer stores each one in the transaction
-    that marks it handled, and `lake_drain` writes them to the lake in batches, then deletes them."""
+    "The lake's writer on the in-process bus"): the batch consumer `on_behaviour` inserts a relayed
+    batch at once, skipping known ids, and `lake_drain` writes them to the lake in batches, then deletes them."""
 
     event_id = models.UUIDField(primary_key=True)
     type = models.CharField(max_length=60)
