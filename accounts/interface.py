@@ -9,6 +9,7 @@ from accounts.selectors import (
     Profile,
     address_list,
     default_address_get,
+    profile_cache_key,
     profile_get,
     user_emails,
     user_ids_by_email,
@@ -25,6 +26,6 @@ from accounts.validators import (
 
 __all__ = ["CachedTokenAuthentication", "Profile", "address_list", "current_pin_get", "current_pin_set",
            "default_address_get", "header_cache_keys", "login_failed", "normalize_phone", "normalize_pin_code",
-           "profile_get",
+           "profile_cache_key", "profile_get",
            "session_user_id", "state_choices", "user_emails", "user_ids_by_email", "user_names",
            "validate_pin_code", "validate_pin_in_state"]

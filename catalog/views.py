@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.interface import current_pin_get, profile_get
+from accounts.interface import current_pin_get, profile_cache_key, profile_get
 from catalog.selectors import (
     CATEGORY_MENU_VERSION_KEY,
     category_browse,
@@ -38,7 +38,7 @@ from recommendations.interface import (
 )
 from reviews.interface import can_review, may_review_version, product_reviews, reviews_version, reviews_version_key
 from search.interface import category_results_page, results_version
-from shop.cache import request_prefetch
+from shop.cache import prefetches
 from shop.pagecache import PageBuild, cached_page, page_key
 from wishlist.interface import wishlist_item_ids, wishlist_version
 
@@ -46,9 +46,19 @@ LOW_STOCK = 5
 ALSO_BOUGHT_SIZE = 6
 
 
+def _product_keys(item_id: int, **_) -> list[str]:
+    return [item_head_key(item_id), reviews_version_key(item_id)]
+
+
+def _product_seller_keys(item_id: int, **_) -> list[str]:
+    item = item_head_get(item_id)  # read with the session
+    return [profile_cache_key(item.seller_id)] if item is not None else []
+
+
+# What the kept page's key reads, in the page's two round trips to the cache (with the session,
+# then with the header's keys).
+@prefetches(_product_keys, then=_product_seller_keys)
 def product_detail(request, item_id: int, slug: str = ""):
-    # What the kept page's key reads first, in one round trip to the cache.
-    request_prefetch([item_head_key(item_id), reviews_version_key(item_id)])
     item = item_head_get(item_id)  # its version names the page (from the cache); attributes on a miss
     if item is None or not item.is_active:
         raise Http404("No such product.")

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import contextvars
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -148,3 +150,25 @@ class TimedRedisCache(PrefetchCacheMixin, TimedCacheMixin, RedisCache):
 
 class TimedSQLiteCache(PrefetchCacheMixin, TimedCacheMixin, SQLiteCache):
     """The embedded default (shop/sqlite_cache.py), timed, with request prefetch."""
+
+
+@dataclass(frozen=True)
+class ViewPrefetch:
+    """The cache keys a view reads, given its URL's arguments, that join the page's two prefetches
+    (shop.middleware.RequestPrefetchMiddleware): `first` what the URL alone names, read with the
+    session; `then` what the first answers name, read with the header's keys (it may read the
+    first's keys: they are already here)."""
+
+    first: Callable[..., list[str]]
+    then: Callable[..., list[str]] | None = None
+
+
+def prefetches(first: Callable[..., list[str]], then: Callable[..., list[str]] | None = None):
+    """Decorator for a storefront view: its own cache reads come in the page's two round trips
+    instead of round trips of their own."""
+
+    def mark(view):
+        view.view_prefetch = ViewPrefetch(first=first, then=then)
+        return view
+
+    return mark

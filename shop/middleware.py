@@ -9,9 +9,11 @@ from contextlib import ExitStack
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
+from django.urls import Resolver404, resolve
 
 from shop import metrics
 from shop.cache import (
+    ViewPrefetch,
     cache_time_start,
     cache_time_stop,
     request_prefetch,
@@ -120,7 +122,8 @@ class RequestPrefetchMiddleware:
     """Reads what a storefront page's header needs in two round trips before the view runs
     (shop.cache.request_prefetch; docs/decisions/0024): what the cookie alone names (the session,
     the versions pages are kept by), then what the session names (its user, their PIN, the counts).
-    After SessionMiddleware (which reads nothing until asked) and before authentication."""
+    A view's own keys join them (`shop.cache.prefetches`: the product page's item, reviews' version
+    and seller). After SessionMiddleware (which reads nothing until asked) and before authentication."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -129,8 +132,18 @@ class RequestPrefetchMiddleware:
         token = request_prefetch_start()
         try:
             if request.method in ("GET", "HEAD") and not request.path.startswith(NO_HEADER_PREFIXES):
-                request_prefetch(page_cache_keys(request))
-                request_prefetch(storefront_cache_keys(request))
+                view, kwargs = _view_prefetch(request)
+                request_prefetch(page_cache_keys(request) + (view.first(**kwargs) if view else []))
+                request_prefetch(storefront_cache_keys(request) + (view.then(**kwargs) if view and view.then else []))
             return self.get_response(request)
         finally:
             request_prefetch_stop(token)
+
+
+def _view_prefetch(request: HttpRequest) -> tuple[ViewPrefetch | None, dict]:
+    """The view's own keys (shop.cache.prefetches), if the URL names a view that declares them."""
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return None, {}
+    return getattr(match.func, "view_prefetch", None), match.kwargs

@@ -125,3 +125,31 @@ def test_a_kept_page_shows_a_new_price_and_a_retired_item_leaves_at_once(client,
     assert "₹450" in client.get(url(world, item)).content.decode()
     item_retire(item_id=item)
     assert client.get(url(world, item)).status_code == 404
+
+
+def test_a_kept_page_reads_the_cache_only_in_the_pages_two_round_trips(client, world, monkeypatch, settings):
+    """The item's head, its reviews' version and its seller's profile come with the session and
+    the header's keys (shop.cache.prefetches): a kept page asks the cache server nothing else."""
+    import search.freshness
+    from events.buffer import pending
+    from shop.cache import TimedCacheMixin
+
+    monkeypatch.setattr(search.freshness, "SETTLE_SECONDS", 0.0)
+    settings.EVENTS_ANALYTICS_FLUSH_SECONDS = 3600  # the product view waits for the writer, as in production
+    calls: list[str] = []
+    for name in ("get", "get_many", "set", "add", "delete"):
+        def spy(backend, *args, _real=getattr(TimedCacheMixin, name), _name=name, **kwargs):
+            calls.append(_name)
+            return _real(backend, *args, **kwargs)
+        monkeypatch.setattr(TimedCacheMixin, name, spy)
+    try:
+        item = world.add_item("TV-43", stock={"BLR1": 3})
+        client.force_login(world.customer)
+        set_pin(client, BENGALURU_PIN)
+        for _ in range(3):
+            assert client.get(url(world, item)).status_code == 200
+        calls.clear()
+        assert "Test item TV-43" in client.get(url(world, item)).content.decode()
+        assert calls == ["get_many", "get_many"]
+    finally:
+        pending.stop()
