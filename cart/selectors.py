@@ -1,8 +1,9 @@
 """Reads of the cart: the cart as the customer sees it, its lines for checkout, the header count.
 
 The cart tables may be on their own database, so a read never joins them with another app's
-tables: it reads the lines (one query), then asks catalog for all their items at once and
-inventory for all their availability at once. Three queries, whatever the number of lines.
+tables: it reads the lines (one query), then asks catalog for all their items at once (their heads,
+from the cache: a retired item or a new price is forgotten there on save) and inventory for all their
+availability at once. Two queries and a cache round trip, whatever the number of lines.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.db import router
 from django.db.models import Sum
 
 from cart.models import MAX_QUANTITY_PER_LINE, Cart, Line
-from catalog.interface import items_get
+from catalog.interface import item_heads_get
 from inventory.interface import orderable_get
 from shop.versions import version_token
 
@@ -155,7 +156,7 @@ def _line_view(*, item_id: int, quantity: int, price_at_add: int, added_at: date
 
 
 def cart_view_get(*, owner: CartOwner) -> CartView:
-    """The cart page's data in three queries: lines, catalog items (without attributes), availability."""
+    """The cart page's data in two queries (lines, availability) and the items' heads from the cache."""
     rows = list(
         Line.objects.filter(**owner.line_filter)
         .order_by("added_at", "id")
@@ -164,7 +165,7 @@ def cart_view_get(*, owner: CartOwner) -> CartView:
     if not rows:
         return CartView(lines=(), subtotal_paise=0, item_count=0)
     ids = [row[0] for row in rows]
-    items = items_get(ids, with_attributes=False)  # the cart shows no attributes: no documents read
+    items = item_heads_get(ids)  # the cart shows no attributes: from the cache, no documents read
     available = orderable_get(item_ids=ids)
     lines = tuple(
         _line_view(item_id=item_id, quantity=quantity, price_at_add=price_at_add, added_at=added_at,

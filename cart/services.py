@@ -1,5 +1,9 @@
 """Writes of the cart: add, change quantity, remove, merge on log-in, clear what was ordered.
 
+Items are read as their heads from the catalog's cache (forgotten on every save of an item): the
+cart's price at add and its refusals of a retired item follow the catalog as the product page does,
+and checkout, which takes the price and refuses under the lock, reads the catalog's rows.
+
 The cart tables may live on their own database (alias "cart"). Every write therefore runs in
 `transaction.atomic(using=<that alias>)` and emits its event with `using=` the same alias, so
 the change and its outbox row commit together on that database. The catalog and inventory are
@@ -23,7 +27,7 @@ from django.utils import timezone
 
 from cart.models import MAX_LINES_PER_CART, MAX_QUANTITY_PER_LINE, Cart, Line
 from cart.selectors import CartOwner, cart_database, cart_line_quantities
-from catalog.interface import item_get, items_get
+from catalog.interface import item_head_get, item_heads_get
 from events.interface import emit
 from inventory.interface import orderable_get
 from shop.versions import version_forget
@@ -164,7 +168,7 @@ def _title(item: ItemSnapshot | None, item_id: int) -> str:
 
 def _for_sale(item_id: int) -> ItemSnapshot:
     """The item's snapshot if customers may buy it; else ItemNotFound / ItemNotForSale."""
-    item = item_get(item_id, with_attributes=False)
+    item = item_head_get(item_id)
     if item is None or item.status == "draft":
         raise ItemNotFound(item_id)
     if item.status != "active":
@@ -231,7 +235,7 @@ def cart_set_quantity(*, owner: CartOwner, item_id: int, quantity: int) -> LineC
         return removed
     if not 1 <= quantity <= MAX_QUANTITY_PER_LINE:
         raise InvalidQuantity(quantity)
-    item = item_get(item_id, with_attributes=False)
+    item = item_head_get(item_id)
     available = orderable_get(item_ids=[item_id]).get(item_id, 0)
     db = cart_database()
     with transaction.atomic(using=db):
@@ -269,7 +273,7 @@ def cart_remove(*, owner: CartOwner, item_id: int, reason: str = "removed") -> L
         _emit("cart.item_removed.v1", cart, {"item_id": item_id, "quantity": line.quantity,
                                              "reason": reason}, using=db)
         _forget_cached(owner, using=db)
-    item = item_get(item_id, with_attributes=False)  # after commit: only for the customer's message
+    item = item_head_get(item_id)  # after commit: only for the customer's message
     return LineChange(item_id=item_id, title=_title(item, item_id), quantity=0, previous_quantity=line.quantity)
 
 
@@ -306,7 +310,7 @@ def cart_merge(*, token: str, user_id: int) -> MergeResult:
     visitor, customer = CartOwner.visitor(token), CartOwner.customer(user_id)
     # Catalog and inventory first, outside the transaction (and off the cart database).
     wanted = cart_line_quantities(owner=visitor)
-    items = items_get(list(wanted), with_attributes=False) if wanted else {}
+    items = item_heads_get(list(wanted)) if wanted else {}
     available = orderable_get(item_ids=list(wanted)) if wanted else {}
     with transaction.atomic(using=db):
         carts = list(Cart.objects.using(db).select_for_update()
@@ -319,7 +323,7 @@ def cart_merge(*, token: str, user_id: int) -> MergeResult:
         incoming = list(Line.objects.using(db).filter(cart=anonymous).order_by("added_at", "id"))
         late = [line.item_id for line in incoming if line.item_id not in items]
         if late:  # added between our read and the lock
-            items.update(items_get(late, with_attributes=False))
+            items.update(item_heads_get(late))
             available.update(orderable_get(item_ids=late))
         own = {line.item_id: line for line in Line.objects.using(db).filter(cart=target)}
         line_count = len(own)

@@ -18,6 +18,9 @@ variant_group_id, parent_sku, seller_id, item_ids: the items still in it) lets l
 
 Staff screens name items with `item_labels(item_ids=...)` and find them by SKU with
 `item_ids_by_sku(sku=...)`, one query each.
+
+Pages and the cart read items without their attributes through the cache: `item_head_get(id)`,
+`item_heads_get(ids)` (forgotten on every save of an item; no query once kept).
 """
 
 from catalog.selectors import (
@@ -31,6 +34,8 @@ from catalog.selectors import (
     category_tree,
     item_get,
     item_get_by_sku,
+    item_head_get,
+    item_heads_get,
     item_ids_by_sku,
     item_ids_find,
     item_labels,
@@ -66,6 +71,8 @@ __all__ = [
     "category_tree",
     "item_get",
     "item_get_by_sku",
+    "item_head_get",
+    "item_heads_get",
     "item_ids_by_sku",
     "item_ids_find",
     "item_labels",

@@ -224,6 +224,26 @@ def item_head_get(item_id: int) -> ItemSnapshot | None:
     return snapshot
 
 
+def item_heads_get(item_ids: Iterable[int]) -> dict[int, ItemSnapshot]:
+    """`items_get(item_ids, with_attributes=False)` through the cache, as `item_head_get` reads one:
+    one round trip for all of them, one query for those not kept."""
+    ids = [i for i in dict.fromkeys(item_ids) if 0 < i < 2**63]
+    if not ids:
+        return {}
+    keys = {item_id: item_head_key(item_id) for item_id in ids}
+    found = cache.get_many([CATEGORY_MENU_VERSION_KEY, *keys.values()])
+    menu_version = found.get(CATEGORY_MENU_VERSION_KEY)
+    heads = {item_id: kept[1] for item_id, key in keys.items()
+             if (kept := found.get(key)) is not None and kept[0] == menu_version}
+    missing = [item_id for item_id in ids if item_id not in heads]
+    if missing:
+        read = items_get(missing, with_attributes=False)
+        cache.set_many({keys[item_id]: (menu_version, snapshot) for item_id, snapshot in read.items()},
+                       ITEM_HEAD_SECONDS)
+        heads.update(read)
+    return heads
+
+
 def item_heads_forget(item_ids: Iterable[int]) -> None:
     """Now, and again when the transaction commits (a reader in between may have stored the old one)."""
     keys = [item_head_key(item_id) for item_id in item_ids]

@@ -571,8 +571,12 @@ def run(*, seconds: float, warmup: float, connections: int, buyers: int, embedde
             "shared with the load generator")
         import requests
 
-        session_headers = {"Cookie": f"sessionid={data['session']}"}
-        landed = requests.get(shop.url + data["product_path"], headers=session_headers, timeout=30)
+        # The customer's browser: it sends back the cookies the shop set (the session, the CSRF
+        # token, the recently viewed items), as every page after a customer's first one does.
+        with requests.Session() as browser:
+            browser.cookies.set("sessionid", data["session"])
+            landed = browser.get(shop.url + data["product_path"], timeout=30)
+            session_headers = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in browser.cookies)}
         data["product_path"] = urlsplit(landed.url).path  # the canonical address, not its redirect
         rows = []
         for target in targets(data, session_headers=session_headers, token=data["token"]):
