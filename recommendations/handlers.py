@@ -15,7 +15,7 @@ import hashlib
 from django.conf import settings
 from django.db import transaction
 
-from catalog.interface import items_get
+from catalog.interface import item_heads_get
 from events.interface import Event, batch_consumer, consumer
 from recommendations.behaviour import BehaviourEvent, BehaviourType, behaviour_event_type
 from recommendations.lake_inbox import lake_drain_soon
@@ -33,9 +33,10 @@ def _visitor(payload: dict) -> tuple[str, int | None]:
 
 def _emit_for_items(kind: BehaviourType, payload: dict, lines: list[tuple[int, int | None, int]], *,
                     pin: str = "") -> None:
-    """One behaviour event per (item id, unit price, quantity), the category read in one catalog call."""
+    """One behaviour event per (item id, unit price, quantity), the category from the items' heads
+    (the catalog's cache)."""
     visitor, customer = _visitor(payload)
-    items = items_get([item_id for item_id, _, _ in lines])
+    items = item_heads_get([item_id for item_id, _, _ in lines])
     for item_id, price, quantity in lines:
         item = items.get(item_id)
         behaviour_emit(kind, visitor=visitor, customer=customer, item_id=item_id,
