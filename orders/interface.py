@@ -5,8 +5,9 @@
 come from a per-customer cache (for pages). Raises `ArchiveUnavailable` when the archive had to
 be asked and could not be.
 
-`orders_version(user_id=)`: a token that changes whenever one of the customer's orders changes
-status, for the keys of kept pages (no query); `header_cache_keys(request, user_id)`, its key, for
+`orders_version(user_id=)`: a token that changes whenever anything the customer's order pages show
+changes (an order created, archived or saved, a status change, its payment link or delivery dates
+set), for the keys of kept pages (no query); `header_cache_keys(request, user_id)`, its key, for
 the page's one prefetch.
 
 `recently_ordered_item_ids(user_id=, since=)`: the items on the customer's orders since then (not

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, Q, QuerySet
 
 from orders.backends.base import ArchiveUnavailable
 from orders.models import Order, OrderLine, OrderStatusChange
 from shop.backends import get_backend
-from shop.versions import version_token
+from shop.versions import version_forget, version_token
 
 logger = logging.getLogger(__name__)
 
@@ -201,10 +202,18 @@ def header_cache_keys(request, user_id: int | None) -> list[str]:
 
 
 def orders_version(*, user_id: int) -> str:
-    """A token that changes whenever one of the customer's orders changes status (shop.versions):
-    for the keys of pages that show what follows from it (whether they may review an item they
-    received). No query."""
+    """A token that changes whenever anything the customer's order pages show changes
+    (shop.versions): an order created, any status change, its payment link or delivery dates set,
+    its cancel reason, an order archived, any save or delete of an order, line or status change
+    (orders.signals). For the keys of kept pages: "my orders", the order page, the orders API, and
+    whether they may review an item they received. No query."""
     return version_token(orders_version_key(user_id))
+
+
+def orders_version_forget(user_id: int, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """One of the customer's orders changed: pages kept under the old token are not read again
+    (at once, and again when the change commits)."""
+    version_forget(orders_version_key(user_id), using=using)
 
 
 def delivered_item_ids(*, user_id: int, item_ids, include_archive: bool = True, fresh: bool = True) -> set[int]:

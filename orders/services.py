@@ -31,11 +31,10 @@ from inventory.interface import (
     stock_reserve,
 )
 from orders.models import Order, OrderLine, OrderStatusChange
-from orders.selectors import orders_version_key
+from orders.selectors import orders_version_forget
 from payments.interface import GatewayError, payment_start, payment_statuses, payment_sync_from_gateway
 from shop.backends import get_backend
 from shop.references import order_reference
-from shop.versions import version_forget
 
 logger = logging.getLogger(__name__)
 Status = Order.Status
@@ -90,7 +89,7 @@ def _fingerprint(lines: list[OrderLineRequest], address: ShippingAddress) -> str
 def _transition(order: Order, to: str, *, reason: str = "") -> None:
     OrderStatusChange.objects.create(order=order, from_status=order.status, to_status=to, reason=reason)
     order.status = to
-    version_forget(orders_version_key(order.user_id))
+    orders_version_forget(order.user_id)
 
 
 def _snapshot(order: Order, lines: list[OrderLine] | None = None) -> dict:
@@ -176,6 +175,7 @@ def _order_create(*, user_id: int, idempotency_key: str, lines: list[OrderLineRe
             for i, q in quantities.items()
         ])
         OrderStatusChange.objects.create(order=order, to_status=Status.PENDING_PAYMENT, reason="order created")
+        orders_version_forget(user_id)  # "my orders" shows it (also forgotten by orders.signals)
         emit("orders.order_created.v1", key=order.pk, payload=_snapshot(order, order_lines))
         # Last: the guarded UPDATEs on the hot stock rows, right before COMMIT.
         reserved = stock_reserve(order_id=str(order.pk),
@@ -191,6 +191,7 @@ def _lines_ship_from(order: Order, reserved) -> None:
     for line in reserved:
         OrderLine.objects.filter(order=order, item_id=line.item_id).update(
             warehouse_id=line.warehouse_id, delivery_date=line.delivery_date)
+    orders_version_forget(order.user_id)  # the order page shows the dates: an UPDATE sends no signal
 
 
 def _schedule_expiry(order: Order) -> None:
@@ -212,7 +213,8 @@ def order_payment_open(*, order: Order) -> Order:
     except GatewayError:
         logger.warning("Gateway did not open a payment for %s; a retry will", order.pk, exc_info=True)
         return order
-    Order.objects.filter(pk=order.pk, payment_url="").update(payment_url=info.redirect_url)
+    if Order.objects.filter(pk=order.pk, payment_url="").update(payment_url=info.redirect_url):
+        orders_version_forget(order.user_id)  # the order page's "Pay" button: an UPDATE sends no signal
     order.payment_url = info.redirect_url
     return order
 
@@ -235,6 +237,7 @@ def order_mark_paid(*, order_id: str) -> Order | None:
             if refund_reason:
                 order.cancel_reason = LATE_PAYMENT_REFUND  # the decision outlives a slow refund
                 order.save(update_fields=["cancel_reason", "updated_at"])
+                orders_version_forget(order.user_id)  # the order page shows why it was cancelled
                 _after_commit_call("orders.refund_payment", order_id, refund_reason)
         else:
             logger.info("Payment success for %s in status %s changes nothing", order_id, order.status)
@@ -532,6 +535,7 @@ def orders_archive(*, older_than: timedelta | None = None, limit: int = 500, now
             if locked is None:
                 continue  # changed since the snapshot (the next run archives it afresh), or being archived
             locked.delete()  # its lines and timeline go with it
+            orders_version_forget(order.user_id)  # the same order, from the archive now
             emit("orders.order_archived.v1", key=order_id,
                  payload={"order_id": str(order_id), "user_id": order.user_id, "status": order.status})
         moved += 1

@@ -19,7 +19,7 @@ from logistics.interface import PinCodeError
 from orders.backends.base import ArchiveUnavailable
 from orders.forms import NEW_ADDRESS, CheckoutForm
 from orders.models import Order
-from orders.selectors import InvalidCursor, Position, order_history_get
+from orders.selectors import InvalidCursor, Position, order_history_get, orders_version
 from orders.selectors import order_history as history_page
 from orders.services import (
     EmptyOrder,
@@ -30,6 +30,7 @@ from orders.services import (
     order_place,
     shipping_fee,
 )
+from shop.pagecache import PageBuild, kept_skeleton, page_compose, page_key
 
 
 def _checkout_lines(user_id: int, pin_code: str) -> list[dict]:
@@ -95,27 +96,39 @@ def _title(lines: list[dict], item_id: int) -> str:
 
 @login_required
 def order_detail(request, order_id):
+    """Kept (shop.pagecache) by the customer, the order, whether the payment page sent them back
+    saying "paid" (the page then waits and refreshes) and their orders' version, which every change
+    of what the page shows renews (orders.selectors.orders_version): no query on a hit."""
+    user_id = request.user.pk
+    outcome = request.GET.get("payment")
+    told_paid = outcome == "pay"
+    key = page_key("order", user_id, str(order_id), told_paid, orders_version(user_id=user_id))
     try:
-        order = order_history_get(order_id=order_id, user_id=request.user.pk)
-    except ArchiveUnavailable:  # not live, and the archive can't be asked: say so, don't 404
+        skeleton = kept_skeleton(request, key=key, build=lambda: _order_build(order_id, user_id, told_paid))
+    except ArchiveUnavailable:  # not live, and the archive can't be asked: say so, don't 404 (not kept)
         messages.warning(request, "That order can't be shown just now; please try again later.")
         return redirect("orders:list")
-    if order is None:
-        raise Http404("No such order.")
-    outcome = request.GET.get("payment")
-    if outcome and order.status == Order.Status.PENDING_PAYMENT:
+    if outcome and skeleton.facts["pending"]:
         notices = {"pay": "Payment received: confirming your order…",
                    "fail": "The payment failed.", "cancel": "You left the payment page without paying."}
         messages.info(request, notices.get(outcome, ""))
-    return render(request, "orders/detail.html", {
-        "order": order, "waiting": order.status == Order.Status.PENDING_PAYMENT and outcome == "pay",
-    })
+    return page_compose(request, skeleton)
+
+
+def _order_build(order_id, user_id: int, told_paid: bool) -> PageBuild:
+    order = order_history_get(order_id=order_id, user_id=user_id)  # may raise ArchiveUnavailable
+    if order is None:
+        raise Http404("No such order.")  # raised, so not kept
+    pending = order.status == Order.Status.PENDING_PAYMENT
+    return PageBuild("orders/detail.html", {"order": order, "waiting": pending and told_paid},
+                     facts={"pending": pending})
 
 
 @login_required
 def order_history(request):
     """Live and archived orders as one list, newest first, optionally of one status; "Older" carries a
-    cursor, not a page number."""
+    cursor, not a page number. Kept by the customer, the full path (cursor and status) and their
+    orders' version: no query on a hit. A page of live orders only (the archive down) is not kept."""
     cursor = request.GET.get("before")
     try:
         before = Position.decode(cursor) if cursor else None
@@ -124,11 +137,17 @@ def order_history(request):
     status = request.GET.get("status") or None
     if status is not None and status not in Order.Status.values:
         raise Http404("No such order status.")
-    page = history_page(user_id=request.user.pk, before=before, limit=10, status=status,
-                        live_only_if_archive_down=True)
-    if not page.complete:
+    user_id = request.user.pk
+    key = page_key("orders", user_id, request.get_full_path(), orders_version(user_id=user_id))
+    skeleton = kept_skeleton(request, key=key, build=lambda: _history_build(user_id, before, status))
+    if not skeleton.facts["complete"]:
         messages.warning(request, "Your older orders can't be shown just now; please try again later.")
-    return render(request, "orders/list.html", {
+    return page_compose(request, skeleton)
+
+
+def _history_build(user_id: int, before: Position | None, status: str | None) -> PageBuild:
+    page = history_page(user_id=user_id, before=before, limit=10, status=status, live_only_if_archive_down=True)
+    return PageBuild("orders/list.html", {
         "orders": page.orders, "older": page.next.encode() if page.next else None, "paged": before is not None,
         "status": status, "statuses": Order.Status.choices,
-    })
+    }, facts={"complete": page.complete}, keep=page.complete)

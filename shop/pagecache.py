@@ -132,6 +132,15 @@ def cached_page(request: HttpRequest, *, key: str | None, build: Callable[[], Pa
                 seconds: int = SKELETON_SECONDS) -> tuple[HttpResponse, dict]:
     """The page under `key` (rendered by `build` on a miss), composed for this visitor, and the
     facts kept with it. `key=None` renders without the cache."""
+    skeleton = kept_skeleton(request, key=key, build=build, seconds=seconds)
+    return page_compose(request, skeleton), skeleton.facts
+
+
+def kept_skeleton(request: HttpRequest, *, key: str | None, build: Callable[[], PageBuild],
+                  seconds: int = SKELETON_SECONDS) -> Skeleton:
+    """The skeleton under `key` (rendered by `build` on a miss, kept unless it says not to), not
+    yet composed: for a view whose flash messages follow from the skeleton's facts, added before
+    `page_compose` renders them."""
     skeleton = _kept_get(key, Skeleton)
     if skeleton is None:
         made = build()
@@ -139,7 +148,7 @@ def cached_page(request: HttpRequest, *, key: str | None, build: Callable[[], Pa
         if key and made.keep:
             cache.set(key, skeleton, timeout=seconds)
             recent.put(key, skeleton)
-    return page_compose(request, skeleton), skeleton.facts
+    return skeleton
 
 
 def _kept_get[T](key: str | None, kind: type[T]) -> T | None:

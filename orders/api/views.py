@@ -22,6 +22,7 @@ from orders.selectors import (
     order_get,
     order_history,
     order_history_get,
+    orders_version,
     seller_order_get,
     seller_order_list,
 )
@@ -48,6 +49,7 @@ from shop.api import (
     problems,
 )
 from shop.drf import SafeCursorPagination
+from shop.pagecache import KeptAnswer, cached_answer, page_key
 
 
 class Conflict(exceptions.APIException):
@@ -130,6 +132,15 @@ class OrderListCreateApi(APIView):
         only = request.query_params.get("status")
         if only is not None and only not in Order.Status.values:
             raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(Order.Status.values)}."]})
+        # Kept (shop.pagecache) by the customer, the absolute URL (the links in it name the host;
+        # the cursor and status) and their orders' version, renewed by every change of what it
+        # shows (orders.selectors.orders_version): no query on a hit. Errors raise: never kept.
+        user_id = request.user.pk
+        key = page_key("orders-api", user_id, request.build_absolute_uri(), orders_version(user_id=user_id))
+        return Response(cached_answer(key=key, build=lambda: self._page(request, before, only)).data)
+
+    @staticmethod
+    def _page(request, before: Position | None, only: str | None) -> KeptAnswer:
         try:
             page = order_history(user_id=request.user.pk, before=before, limit=HISTORY_PAGE_SIZE, status=only)
         except ArchiveUnavailable as exc:
@@ -137,8 +148,8 @@ class OrderListCreateApi(APIView):
         next_url = None
         if page.next is not None:
             next_url = replace_query_param(request.build_absolute_uri(), "cursor", page.next.encode())
-        return Response({"next": next_url, "previous": None,
-                         "results": OrderOutputSerializer(page.orders, many=True, context={"request": request}).data})
+        return KeptAnswer(data={"next": next_url, "previous": None, "results": OrderOutputSerializer(
+            page.orders, many=True, context={"request": request}).data})
 
     @extend_schema(
         request=OrderPlaceInputSerializer,
@@ -196,13 +207,20 @@ class OrderDetailApi(APIView):
     @extend_schema(responses={200: OrderOutputSerializer, **problems(503)},
                    description="One order, live or archived (same shape).")
     def get(self, request, order_id):
+        # Kept like the list (above); a 404 or 503 raises and is not kept.
+        user_id = request.user.pk
+        key = page_key("order-api", user_id, request.build_absolute_uri(), orders_version(user_id=user_id))
+        return Response(cached_answer(key=key, build=lambda: self._order(request, order_id)).data)
+
+    @staticmethod
+    def _order(request, order_id) -> KeptAnswer:
         try:
             order = order_history_get(order_id=str(order_id), user_id=request.user.pk)
         except ArchiveUnavailable as exc:
             raise _problem(ArchiveDown, ArchiveDown.default_detail, "archive-unavailable") from exc
         if order is None:
             raise exceptions.NotFound("No such order.")
-        return Response(OrderOutputSerializer(order, context={"request": request}).data)
+        return KeptAnswer(data=OrderOutputSerializer(order, context={"request": request}).data)
 
 
 # --- The seller's side: their orders, and moving them along ---------------------------------------
