@@ -138,7 +138,9 @@ def test_a_kept_page_reads_the_cache_only_in_the_pages_two_round_trips(client, w
     settings.EVENTS_ANALYTICS_FLUSH_SECONDS = 3600  # the product view waits for the writer, as in production
     calls: list[str] = []
     for name in ("get", "get_many", "set", "add", "delete"):
-        def spy(backend, *args, _real=getattr(TimedCacheMixin, name), _name=name, **kwargs):
+        real = getattr(TimedCacheMixin, name)
+
+        def spy(backend, *args, _real=real, _name=name, **kwargs):
             calls.append(_name)
             return _real(backend, *args, **kwargs)
         monkeypatch.setattr(TimedCacheMixin, name, spy)
