@@ -495,8 +495,9 @@ def _prepare_inside(buyers: int) -> dict:
 
 def settle(env: dict[str, str], *, timeout: int = 180) -> dict:
     """Wait until the shop's workers have caught up (no event waiting for the relay, no item
-    waiting for the search index): a path's writes (the cart PATCH's events) would otherwise be
-    relayed and indexed while the next path is measured, and charged to it."""
+    waiting for the search index, no behaviour event waiting for the lake): a path's writes (the
+    cart PATCH's events, the product views) would otherwise be relayed, indexed and written to the
+    lake while the next path is measured, and charged to it."""
     out = subprocess.run([sys.executable, "-m", "shop.httpbench", "settle", str(timeout)],  # noqa: S603
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout + 60)
     if out.returncode != 0:
@@ -506,12 +507,13 @@ def settle(env: dict[str, str], *, timeout: int = 180) -> dict:
 
 def _settle_inside(timeout: int) -> dict:
     from events.models import OutboxEvent
+    from recommendations.models import LakeInbox
     from search.models import StaleItem
 
     started = time.monotonic()
     while True:
         waiting = {"events": OutboxEvent.objects.filter(published_at__isnull=True).count(),
-                   "stale_items": StaleItem.objects.count()}
+                   "stale_items": StaleItem.objects.count(), "lake_inbox": LakeInbox.objects.count()}
         if not any(waiting.values()) or time.monotonic() - started > timeout:
             return {**waiting, "seconds": round(time.monotonic() - started, 1)}
         time.sleep(0.5)
@@ -576,7 +578,8 @@ def run(*, seconds: float, warmup: float, connections: int, buyers: int, embedde
         with requests.Session() as browser:
             browser.cookies.set("sessionid", data["session"])
             landed = browser.get(shop.url + data["product_path"], timeout=30)
-            session_headers = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in browser.cookies)}
+            sent_back = {c.name: c.value for c in browser.cookies}  # the server's copy of the session's
+            session_headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in sent_back.items())}
         data["product_path"] = urlsplit(landed.url).path  # the canonical address, not its redirect
         rows = []
         for target in targets(data, session_headers=session_headers, token=data["token"]):
