@@ -19,14 +19,15 @@ from accounts.selectors import user_cache_key
 @receiver(post_save, sender=User, dispatch_uid="accounts.forget_cached_user.save")
 @receiver(post_delete, sender=User, dispatch_uid="accounts.forget_cached_user.delete")
 def forget_cached_user(sender, instance: User, **kwargs) -> None:
-    key = user_cache_key(instance.pk)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key), robust=True)
+    _forget(user_cache_key(instance.pk))
 
 
 @receiver(post_delete, sender=Token, dispatch_uid="accounts.forget_cached_token.delete")
 @receiver(post_save, sender=Token, dispatch_uid="accounts.forget_cached_token.save")
 def forget_cached_token(sender, instance: Token, **kwargs) -> None:
-    key = token_cache_key(instance.key)
+    _forget(token_cache_key(instance.key))
+
+
+def _forget(key: str) -> None:
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key), robust=True)
