@@ -480,9 +480,10 @@ def _prepare_inside(buyers: int) -> dict:
 
     tag = uuid.uuid4().hex[:6]
     hot, scarce, in_cart = item(f"HOT-{tag}", 10_000_000), item(f"SCARCE-{tag}", 5), item(f"CART-{tag}", 1000)
+    ordered = item(f"ORDERED-{tag}", 1000)  # not the cart's item: a placed order clears what it took from the cart
     cart_add(owner=CartOwner.customer(customer.pk), item_id=in_cart, quantity=1)
     address = ShippingAddress(name="Chitra Customer", line1="12 MG Road", city="New Delhi", pin_code=PIN)
-    order = order_place(user_id=customer.pk, idempotency_key=f"bench-{tag}", lines=[OrderLineRequest(in_cart, 1)],
+    order = order_place(user_id=customer.pk, idempotency_key=f"bench-{tag}", lines=[OrderLineRequest(ordered, 1)],
                         address=address)
     # Paid on the gateway's page, as a customer's orders mostly are: an unpaid one would expire five
     # minutes on, while a later path is measured.
