@@ -232,7 +232,8 @@ function request()
     headers["Idempotency-Key"] = conf.tag .. "-" .. id .. "-" .. calls
   end
   local body = conf.body
-  if conf.alternate then body = string.format(conf.body, calls %% 2 + 1) end
+  -- 1 and 2 in turn for each token (the tokens come round in turn)
+  if conf.alternate then body = string.format(conf.body, math.floor(calls / math.max(#conf.tokens, 1)) %% 2 + 1) end
   return wrk.format(conf.method, conf.path, headers, body)
 end
 function response(status, headers, body)
@@ -495,6 +496,8 @@ def _prepare_inside(buyers: int) -> dict:
                                        for i in range(buyers)])
     people = list(User.objects.filter(email__startswith=f"bench-{tag}-").order_by("pk"))
     tokens = [t.key for t in Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in people])]
+    for person in people:  # each buyer's cart holds the line the many-carts PATCH changes
+        cart_add(owner=CartOwner.customer(person.pk), item_id=in_cart, quantity=1)
     return {"session": session, "token": token, "hot": hot, "scarce": scarce, "in_cart": in_cart,
             "order": str(order.pk), "product_path": reverse("catalog:product_short", args=[product]),
             "tokens": tokens}
@@ -548,8 +551,11 @@ def targets(data: dict, *, session_headers: dict, token: str) -> list[Target]:
         Target("product page", data["product_path"], headers=session_headers),
         Target("search page (typo, sort)", f"/search/?q={TYPO_QUERY}&sort=price_asc", headers=session_headers),
         Target("GET /api/v1/search (typo, PIN)", f"/api/v1/search?q={TYPO_QUERY}&pin=560001", tokens=auth),
-        Target("PATCH /api/v1/cart/items/{id}", f"/api/v1/cart/items/{data['in_cart']}", method="PATCH",
+        Target("PATCH /api/v1/cart/items/{id}, one cart", f"/api/v1/cart/items/{data['in_cart']}", method="PATCH",
                tokens=auth, headers={"Content-Type": "application/json"}, body='{"quantity": %d}', alternate=True),
+        Target(f"PATCH /api/v1/cart/items/{{id}}, {len(data['tokens'])} carts", f"/api/v1/cart/items/{data['in_cart']}",
+               method="PATCH", tokens=tuple(data["tokens"]), headers={"Content-Type": "application/json"},
+               body='{"quantity": %d}', alternate=True),
         Target("GET /api/v1/orders", "/api/v1/orders", tokens=auth),
         Target("cart page", "/cart/", headers=session_headers),
         Target("my orders page", "/orders/", headers=session_headers),
