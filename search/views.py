@@ -34,7 +34,7 @@ from search.selectors import categories_by_id, respelling_get, search_run
 from search.services import search_performed_record
 from search.text import MAX_QUERY_WORDS, tokens
 from search.types import MAX_PAGE, SORT_LABELS, SearchPage, SearchParams, Sort
-from shop.pagecache import PageBuild, cached_page, page_key
+from shop.pagecache import PageBuild, cached_page, kept_page, page_compose, page_key
 
 logger = logging.getLogger(__name__)
 PAGE_WINDOW = 2  # page links either side of the current one
@@ -203,30 +203,39 @@ def _top_brands(page: SearchPage, links: Links, limit: int = 8) -> list[dict]:
 
 
 def search_page(request: HttpRequest, *, landing: dict | None = None) -> HttpResponse:
-    asked = search_request_parse(request.GET)
-    params = asked.params
-    if landing is not None:
-        params = replace(params, category_id=landing["category_id"])
     pin = current_pin_get(request) or None
-    base = request.path
-    links = Links(base, params, landing=landing is not None)
-    context: dict = {"params": params, "pin": pin, "base_url": base, "max_query_length": MAX_QUERY_LENGTH,
-                     "landing": landing}
-    if asked.query_error:
-        return _query_refused(request, asked.query_error, context)
-    if asked.page_error:
-        build = _no_such_page_build(context, heading="There’s no such page of these results",
-                                    detail=asked.page_error, first_url=links.page(1))
-        return render(request, build.template, build.context, status=build.status)
     version = results_version(pin)
     key = page_key("search", request.get_full_path(), pin, version, repr(landing)) if version else None
-    response, facts = cached_page(request, key=key, build=lambda: _results_build(params, pin, landing, context))
+    # A page is kept only for a query that passed the checks below, under a key naming the exact
+    # path: a kept one needs no second parse.
+    kept = kept_page(key)
+    response, facts = ((page_compose(request, kept), kept.facts) if kept is not None
+                       else _search_page_build(request, key=key, pin=pin, landing=landing))
     if facts.get("recorded"):
         session = getattr(request, "session", None)
         search_performed_record(params=facts["params"], pin=facts["pin"], result_count=facts["total"],
                                 user_id=request.user.pk if request.user.is_authenticated else None,
                                 session_key=session.session_key if session is not None else None)
     return response
+
+
+def _search_page_build(request: HttpRequest, *, key: str | None, pin: str | None,
+                       landing: dict | None) -> tuple[HttpResponse, dict]:
+    asked = search_request_parse(request.GET)
+    params = asked.params
+    if landing is not None:
+        params = replace(params, category_id=landing["category_id"])
+    base = request.path
+    links = Links(base, params, landing=landing is not None)
+    context: dict = {"params": params, "pin": pin, "base_url": base, "max_query_length": MAX_QUERY_LENGTH,
+                     "landing": landing}
+    if asked.query_error:
+        return _query_refused(request, asked.query_error, context), {}
+    if asked.page_error:
+        build = _no_such_page_build(context, heading="There’s no such page of these results",
+                                    detail=asked.page_error, first_url=links.page(1))
+        return render(request, build.template, build.context, status=build.status), {}
+    return cached_page(request, key=key, build=lambda: _results_build(params, pin, landing, context))
 
 
 def _results_build(params: SearchParams, pin: str | None, landing: dict | None, context: dict) -> PageBuild:

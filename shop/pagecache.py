@@ -151,6 +151,12 @@ def kept_skeleton(request: HttpRequest, *, key: str | None, build: Callable[[], 
     return skeleton
 
 
+def kept_page(key: str | None) -> Skeleton | None:
+    """The skeleton kept under `key`, if any, without building one: for a view whose checks of its
+    input only matter on a miss (a page is kept only once its input passed them)."""
+    return _kept_get(key, Skeleton)
+
+
 def _kept_get[T](key: str | None, kind: type[T]) -> T | None:
     if not key:
         return None

@@ -140,6 +140,22 @@ def test_a_search_page_is_kept_and_every_search_is_still_recorded(settled, shelf
     assert _searches_recorded() == 2
 
 
+def test_a_kept_search_page_is_served_without_parsing_and_bad_input_is_still_refused(settled, shelf, world,
+                                                                                      client, monkeypatch):
+    import search.views
+
+    assert client.get("/search/?q=kept+page").status_code == 200
+    parses: list = []
+    real = search.views.search_request_parse
+    monkeypatch.setattr(search.views, "search_request_parse", lambda *a: parses.append(1) or real(*a))
+    assert "Kept page television" in client.get("/search/?q=kept+page").text
+    assert parses == []  # kept: the query passed the checks when the page was built
+    for _ in range(2):  # refused pages are never kept, so the checks run every time
+        assert client.get("/search/?q=kept+page&page=first").status_code == 404
+        assert client.get("/search/?q=" + "x" * 500).status_code == 400
+    assert len(parses) == 4
+
+
 def test_a_sold_out_item_leaves_a_kept_search_page(settled, shelf, world, client):
     client.force_login(world.customer)
     assert "Kept page television" in client.get("/search/?q=kept+page").text
