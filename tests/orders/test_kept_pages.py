@@ -145,14 +145,19 @@ def test_an_order_saved_outside_the_services_shows_at_once(shopper, api, world, 
     assert api.get(f"/api/v1/orders/{order.pk}").json()["lines"][0]["quantity"] == 2
 
 
-def test_archival_keeps_the_pages_right(shopper, api, world, item):
-    order = place(world.customer.pk, item)
+def _delivered_long_ago(user_id: int, item: int) -> Order:
+    """An order paid, shipped and delivered, dated 40 days back (an `update`: no signal)."""
+    order = place(user_id, item)
     gateway_notifies(order, "succeeded")
-    for step in (order_mark_packed, order_mark_shipped):
+    for step in (order_mark_packed, order_mark_shipped, order_mark_delivered):
         step(order_id=order.pk)
-    order_mark_delivered(order_id=order.pk)
     old = timezone.now() - timedelta(days=40)
-    Order.objects.filter(pk=order.pk).update(updated_at=old, created_at=old)  # no signal: read afresh below
+    Order.objects.filter(pk=order.pk).update(updated_at=old, created_at=old)
+    return order
+
+
+def test_archival_keeps_the_pages_right(shopper, api, world, item):
+    order = _delivered_long_ago(world.customer.pk, item)  # read afresh below
     shopper.get("/orders/")  # kept pages of the live order, under the version before archival
     shopper.get(f"/orders/{order.pk}/")
     api.get("/api/v1/orders")
@@ -197,13 +202,7 @@ def test_a_page_without_the_archive_is_not_kept(shopper, api, world, item, setti
     list, without the warning: the partial page was not kept under the same version."""
     from shop.backends import reset_backends
 
-    archived = place(world.customer.pk, item)
-    gateway_notifies(archived, "succeeded")
-    for step in (order_mark_packed, order_mark_shipped):
-        step(order_id=archived.pk)
-    order_mark_delivered(order_id=archived.pk)
-    old = timezone.now() - timedelta(days=40)
-    Order.objects.filter(pk=archived.pk).update(updated_at=old, created_at=old)
+    archived = _delivered_long_ago(world.customer.pk, item)
     assert orders_archive(older_than=timedelta(days=30), limit=10) == 1
     live = place(world.customer.pk, item)
     working = settings.BAZAAR_BACKENDS
