@@ -211,22 +211,12 @@ def item_head_get(item_id: int) -> ItemSnapshot | None:
     more often than an item changes. Every save of the item or its listing forgets it
     (catalog/signals.py); it is kept with the category tree's version and read afresh when that
     has moved on (a category renamed or moved: its name and path are in the snapshot)."""
-    if not 0 < item_id < 2**63:
-        return None
-    key = item_head_key(item_id)
-    menu_version = cache.get(CATEGORY_MENU_VERSION_KEY)
-    kept = cache.get(key)
-    if kept is not None and kept[0] == menu_version:
-        return kept[1]
-    snapshot = item_get(item_id, with_attributes=False)
-    if snapshot is not None:
-        cache.set(key, (menu_version, snapshot), ITEM_HEAD_SECONDS)
-    return snapshot
+    return item_heads_get([item_id]).get(item_id)
 
 
 def item_heads_get(item_ids: Iterable[int]) -> dict[int, ItemSnapshot]:
-    """`items_get(item_ids, with_attributes=False)` through the cache, as `item_head_get` reads one:
-    one round trip for all of them, one query for those not kept."""
+    """`items_get(item_ids, with_attributes=False)` through the cache (see `item_head_get`): one
+    round trip for all of them (none for those the request prefetched), one query for those not kept."""
     ids = [i for i in dict.fromkeys(item_ids) if 0 < i < 2**63]
     if not ids:
         return {}

@@ -96,7 +96,8 @@ def request_prefetch(keys: list[str]) -> None:
 
 
 class PrefetchCacheMixin:
-    """Put first in a cache backend's bases: `get` answers prefetched keys without a round trip;
+    """Put first in a cache backend's bases: `get` and `get_many` answer prefetched keys without a
+    round trip;
     writes forget the keys they touch (default version only: a versioned call goes to the server)."""
 
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
@@ -105,6 +106,17 @@ class PrefetchCacheMixin:
             value = kept[key]
             return default if value is _ABSENT else value
         return super().get(key, default, version)  # type: ignore[misc]
+
+    def get_many(self, keys, version: int | None = None) -> dict[str, Any]:
+        kept = _prefetched.get()
+        if not kept or version is not None:
+            return super().get_many(keys, version)  # type: ignore[misc]
+        keys = list(keys)
+        found = {key: kept[key] for key in keys if key in kept and kept[key] is not _ABSENT}
+        asked = [key for key in keys if key not in kept]
+        if asked:
+            found.update(super().get_many(asked, version))  # type: ignore[misc]
+        return found
 
     def get_or_set(self, key: str, default: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> Any:
         kept = _prefetched.get()

@@ -58,6 +58,16 @@ def test_prefetched_keys_are_read_in_one_round_trip_misses_included(in_a_request
     assert round_trips == ["get_many"]
 
 
+def test_get_many_answers_prefetched_keys_and_asks_for_the_rest(in_a_request, round_trips):
+    cache.set_many({"a": 1, "b": 2, "c": 3})
+    request_prefetch(["a", "missing"])
+    round_trips.clear()
+    assert cache.get_many(["a", "missing"]) == {"a": 1}
+    assert round_trips == []  # all prefetched, the miss included
+    assert cache.get_many(["a", "b", "c"]) == {"a": 1, "b": 2, "c": 3}
+    assert round_trips == ["get_many"] and round_trips.keys == [["b", "c"]]
+
+
 def test_a_write_in_the_request_is_read_back(in_a_request):
     cache.set_many({"a": 1, "b": 2, "c": 3})
     request_prefetch(["a", "b", "c", "d"])
