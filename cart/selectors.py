@@ -18,7 +18,7 @@ from django.db.models import Sum
 
 from cart.models import MAX_QUANTITY_PER_LINE, Cart, Line
 from catalog.interface import item_heads_get
-from inventory.interface import orderable_get
+from inventory.interface import availability_get
 from shop.versions import version_token
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ def cart_view_get(*, owner: CartOwner) -> CartView:
         return CartView(lines=(), subtotal_paise=0, item_count=0)
     ids = [row[0] for row in rows]
     items = item_heads_get(ids)  # the cart shows no attributes: from the cache, no documents read
-    available = orderable_get(item_ids=ids)
+    available = availability_get(item_ids=ids)
     lines = tuple(
         _line_view(item_id=item_id, quantity=quantity, price_at_add=price_at_add, added_at=added_at,
                    item=items.get(item_id), available=available.get(item_id, 0))

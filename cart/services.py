@@ -29,7 +29,7 @@ from cart.models import MAX_LINES_PER_CART, MAX_QUANTITY_PER_LINE, Cart, Line
 from cart.selectors import CartOwner, cart_database, cart_line_quantities
 from catalog.interface import item_head_get, item_heads_get
 from events.interface import emit
-from inventory.interface import orderable_get
+from inventory.interface import availability_get
 from shop.versions import version_forget
 
 if TYPE_CHECKING:
@@ -202,7 +202,7 @@ def cart_add(*, owner: CartOwner, item_id: int, quantity: int = 1) -> LineChange
     if not 1 <= quantity <= MAX_QUANTITY_PER_LINE:
         raise InvalidQuantity(quantity)
     item = _for_sale(item_id)
-    available = orderable_get(item_ids=[item_id]).get(item_id, 0)
+    available = availability_get(item_ids=[item_id]).get(item_id, 0)
     db = cart_database()
     with transaction.atomic(using=db):
         cart = _locked_cart(owner, using=db, create=True)
@@ -236,7 +236,7 @@ def cart_set_quantity(*, owner: CartOwner, item_id: int, quantity: int) -> LineC
     if not 1 <= quantity <= MAX_QUANTITY_PER_LINE:
         raise InvalidQuantity(quantity)
     item = item_head_get(item_id)
-    available = orderable_get(item_ids=[item_id]).get(item_id, 0)
+    available = availability_get(item_ids=[item_id]).get(item_id, 0)
     db = cart_database()
     with transaction.atomic(using=db):
         cart = _locked_cart(owner, using=db, create=False)
@@ -311,7 +311,7 @@ def cart_merge(*, token: str, user_id: int) -> MergeResult:
     # Catalog and inventory first, outside the transaction (and off the cart database).
     wanted = cart_line_quantities(owner=visitor)
     items = item_heads_get(list(wanted)) if wanted else {}
-    available = orderable_get(item_ids=list(wanted)) if wanted else {}
+    available = availability_get(item_ids=list(wanted)) if wanted else {}
     with transaction.atomic(using=db):
         carts = list(Cart.objects.using(db).select_for_update()
                      .filter(Q(token=token) | Q(user_id=user_id)).order_by("pk"))
@@ -324,7 +324,7 @@ def cart_merge(*, token: str, user_id: int) -> MergeResult:
         late = [line.item_id for line in incoming if line.item_id not in items]
         if late:  # added between our read and the lock
             items.update(item_heads_get(late))
-            available.update(orderable_get(item_ids=late))
+            available.update(availability_get(item_ids=late))
         own = {line.item_id: line for line in Line.objects.using(db).filter(cart=target)}
         line_count = len(own)
         merged, capped, dropped, to_update, to_create = [], [], [], [], []

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 
 from accounts.interface import user_emails
 from catalog.interface import item_ids_by_sku, item_labels
-from inventory.models import Reservation, Stock, StockAdjustment
+from inventory.models import Allocation, Stock, StockAdjustment
 from inventory.services import InventoryError, stock_set
 from logistics.interface import warehouse_labels
 from shop.admin import CrossAppLabels, LabelColumn, Lookup, ReadOnlyAdmin, choice_filter, search_by
@@ -92,7 +92,7 @@ class StockAdmin(CrossAppLabels, admin.ModelAdmin):
         return False  # set on hand to 0 instead: reservations point at the row
 
 
-@admin.register(Reservation)
+@admin.register(Allocation)
 class ReservationAdmin(CrossAppLabels, ReadOnlyAdmin):
     """Read-only: reservations are held, committed and released by services with the stock."""
 
@@ -109,7 +109,7 @@ class ReservationAdmin(CrossAppLabels, ReadOnlyAdmin):
     item = LabelColumn("item_id", ITEM, description="item")
     warehouse = LabelColumn("warehouse_id", WAREHOUSE, description="warehouse")
 
-    def describe(self, reservation: Reservation) -> str:
+    def describe(self, reservation: Allocation) -> str:
         return (f"{reservation.quantity} × {self.item.text(reservation)} for order {self.order.text(reservation)}, "
                 f"{reservation.get_status_display()}")
 

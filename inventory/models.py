@@ -32,13 +32,18 @@ class Stock(models.Model):
         return self.on_hand - self.reserved
 
 
-class Reservation(models.Model):
-    """Units held for an order between its creation and its payment (or its end)."""
+class Allocation(models.Model):
+    """Units of one stock row given to one order line: held from the order's creation to its
+    payment, then committed (they left the shelf) or released. A line the nearest warehouse can't
+    fill alone is split over several stock rows, one allocation each; orders groups them into
+    shipments by seller and warehouse.
+    """
 
     class Status(models.TextChoices):
         HELD = "held", "held for payment"
         COMMITTED = "committed", "committed (paid)"
         RELEASED = "released", "released"
+        RESTOCKED = "restocked", "restocked (cancelled after payment, or returned)"
 
     order_id = models.CharField(max_length=64)
     item_id = models.BigIntegerField()
@@ -46,7 +51,7 @@ class Reservation(models.Model):
     # No foreign-key constraint in the database: InnoDB would take a shared lock on the hot stock
     # row to check it when the reservation is inserted, and two buyers' shared locks then
     # deadlock on the upgrade to the guarded UPDATE's exclusive lock. Reconciliation checks it.
-    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="reservations", db_constraint=False)
+    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="allocations", db_constraint=False)
     quantity = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -54,10 +59,11 @@ class Reservation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["order_id", "item_id"], name="reservation_one_per_order_item"),
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_positive"),
+            models.UniqueConstraint(fields=["order_id", "stock"], name="allocation_one_per_order_stock"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="allocation_quantity_positive"),
         ]
-        indexes = [models.Index(fields=["status", "created_at"], name="reservation_by_status")]
+        indexes = [models.Index(fields=["status", "created_at"], name="allocation_by_status"),
+                   models.Index(fields=["order_id", "item_id"], name="allocation_by_order_item")]
 
     def __str__(self) -> str:
         return f"{self.quantity} × item {self.item_id} for order {self.order_id} ({self.status})"

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import F, Max, Sum
+from django.db.models import F, Sum
 
-from inventory.models import Reservation, Stock
+from inventory.models import Allocation, Stock
 from logistics.interface import delivery_estimates
 
 
@@ -25,7 +25,8 @@ class DeliveryPromise:
 
 
 def availability_get(*, item_ids: Iterable[int]) -> dict[int, int]:
-    """Units available now per item, over all warehouses; items with no stock row are 0."""
+    """Units available now per item, over all warehouses; items with no stock row are 0. An order
+    line may be split over warehouses, so this is what a cart may hold of the item."""
     ids = [i for i in item_ids if 0 < i < 2**63]
     totals = dict.fromkeys(ids, 0)
     rows = (Stock.objects.filter(item_id__in=ids).values("item_id")
@@ -33,18 +34,6 @@ def availability_get(*, item_ids: Iterable[int]) -> dict[int, int]:
     for row in rows:
         totals[row["item_id"]] = row["available"] or 0
     return totals
-
-
-def orderable_get(*, item_ids: Iterable[int]) -> dict[int, int]:
-    """Units one order line can have now: a line ships from one warehouse, so the most any single
-    warehouse can give. Carts cap quantities by this, so checkout never refuses what they took."""
-    ids = [i for i in item_ids if 0 < i < 2**63]
-    most = dict.fromkeys(ids, 0)
-    rows = (Stock.objects.filter(item_id__in=ids, on_hand__gt=F("reserved")).values("item_id")
-            .annotate(most=Max(F("on_hand") - F("reserved"))))
-    for row in rows:
-        most[row["item_id"]] = row["most"] or 0
-    return most
 
 
 def delivery_promises(*, item_ids: Iterable[int], pin_code: str,
@@ -78,14 +67,14 @@ def delivery_promises(*, item_ids: Iterable[int], pin_code: str,
     return promises
 
 
-def reservations_for_order(*, order_id: str) -> list[Reservation]:
-    return list(Reservation.objects.filter(order_id=order_id).order_by("item_id"))
+def reservations_for_order(*, order_id: str) -> list[Allocation]:
+    return list(Allocation.objects.filter(order_id=order_id).order_by("item_id"))
 
 
-def held_reservations_by_order(*, created_before: datetime) -> dict[str, list[Reservation]]:
+def held_reservations_by_order(*, created_before: datetime) -> dict[str, list[Allocation]]:
     """Held reservations older than `created_before`, grouped by order id (for reconciliation)."""
-    grouped: dict[str, list[Reservation]] = defaultdict(list)
-    for reservation in Reservation.objects.filter(status=Reservation.Status.HELD, created_at__lt=created_before):
+    grouped: dict[str, list[Allocation]] = defaultdict(list)
+    for reservation in Allocation.objects.filter(status=Allocation.Status.HELD, created_at__lt=created_before):
         grouped[reservation.order_id].append(reservation)
     return dict(grouped)
 
@@ -94,7 +83,7 @@ def reservation_statuses(*, order_ids: Iterable[str]) -> dict[str, set[str]]:
     """For each order, the statuses of its reservations (empty set: it has none)."""
     ids = list(order_ids)
     statuses: dict[str, set[str]] = {order_id: set() for order_id in ids}
-    for order_id, status in Reservation.objects.filter(order_id__in=ids).values_list("order_id", "status"):
+    for order_id, status in Allocation.objects.filter(order_id__in=ids).values_list("order_id", "status"):
         statuses[order_id].add(status)
     return statuses
 

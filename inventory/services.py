@@ -1,6 +1,6 @@
 """Writes of inventory: set stock (audited), reserve for an order, commit, release.
 
-Reservation is the one place where overselling could happen, so it never reads-then-writes:
+Allocation is the one place where overselling could happen, so it never reads-then-writes:
 every change to `reserved` is a conditional UPDATE that the database applies only if the units
 are still there, and the CheckConstraints on Stock refuse anything that slips past.
 """
@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from events.interface import emit
-from inventory.models import Reservation, Stock, StockAdjustment
+from inventory.models import Allocation, Stock, StockAdjustment
 from logistics.interface import delivery_estimates
 
 
@@ -27,11 +27,24 @@ class LineRequest:
 
 
 @dataclass(frozen=True)
-class ReservedLine:
+class AllocatedPart:
+    """Part of an order line: `quantity` units of `item_id` from one stock row (one warehouse)."""
+
     item_id: int
+    stock_id: int
     warehouse_id: int
     quantity: int
-    delivery_date: object | None  # datetime.date; None when re-read without a PIN
+    delivery_date: date | None  # None when read back without a PIN
+
+
+@dataclass(frozen=True)
+class AllocationPlan:
+    """Where each line's units would come from, as the stock stood when it was read: orders writes
+    its shipments from it before `stock_reserve` takes the units (and moves them if it had to)."""
+
+    order_lines: tuple[LineRequest, ...]
+    pin_code: str
+    parts: tuple[AllocatedPart, ...]
 
 
 class InventoryError(Exception):
@@ -85,127 +98,169 @@ def stock_set(*, item_id: int, warehouse_id: int, on_hand: int, actor_id: int | 
     return stock
 
 
-def stock_reserve(*, order_id: str, lines: list[LineRequest], pin_code: str,
-                  now: datetime | None = None) -> list[ReservedLine]:
-    """Hold the order's units, each line from the warehouse that delivers soonest to `pin_code`.
-
-    Runs inside the caller's transaction (the one that creates the order), so the order and its
-    reservation commit or vanish together. Calling it again for the same order returns what is
-    already held. Raises InsufficientStock or NotDeliverable, and then changes nothing.
-    """
-    with transaction.atomic(savepoint=False):
-        earlier = list(Reservation.objects.filter(order_id=order_id))
-        existing = [r for r in earlier if r.status != Reservation.Status.RELEASED]
-        if existing:
-            return [ReservedLine(r.item_id, r.warehouse_id, r.quantity, None) for r in existing]
-
-        wanted: dict[int, int] = defaultdict(int)
-        for line in lines:
-            if line.quantity <= 0:
-                raise InventoryError("Quantities must be positive.")
-            wanted[line.item_id] += line.quantity
-
-        candidates, dates = _candidates(wanted, pin_code=pin_code, now=now)
-        plan = {item_id: options[0] for item_id, options in candidates.items()}
-        released = {r.item_id: r for r in earlier}
-        # Writes that hold no hot lock go first; the guarded UPDATEs come last, just before the
-        # caller commits, so the hot stock rows stay locked for as short a time as possible.
-        reservations = _write_reservations(order_id, wanted, plan, released)
-        for item_id in wanted:
-            _stock_changed(item_id, reason="reserved")
-        for item_id in sorted(plan, key=lambda i: plan[i].pk):  # fixed lock order: no deadlock cycles
-            stock = _take_first_that_holds(candidates[item_id], wanted[item_id])
-            if stock is None:
-                raise InsufficientStock({item_id: _available(item_id)})
-            if stock.pk != plan[item_id].pk:
-                plan[item_id] = stock
-                Reservation.objects.filter(pk=reservations[item_id].pk).update(
-                    stock=stock, warehouse_id=stock.warehouse_id)
-        return [ReservedLine(i, plan[i].warehouse_id, wanted[i], dates.get(plan[i].warehouse_id)) for i in wanted]
-
-
-def _candidates(wanted: dict[int, int], *, pin_code: str, now: datetime | None):
-    """Per item, the stock rows that hold enough now and reach the PIN, soonest delivery first."""
-    rows = list(Stock.objects.filter(item_id__in=list(wanted), on_hand__gt=F("reserved")).order_by("pk"))
-    estimates = delivery_estimates(warehouse_ids={r.warehouse_id for r in rows}, pin_code=pin_code, now=now)
-    dates = {warehouse_id: e.delivery_date for warehouse_id, e in estimates.items()}
-    candidates: dict[int, list[Stock]] = defaultdict(list)
-    stocked_somewhere: set[int] = set()
-    for row in rows:
-        if row.available >= wanted[row.item_id]:
-            stocked_somewhere.add(row.item_id)
-            if row.warehouse_id in dates:
-                candidates[row.item_id].append(row)
-    short = {i: _available(i) for i in wanted if i not in stocked_somewhere}
+def allocation_plan(*, lines: list[LineRequest], pin_code: str, now: datetime | None = None) -> AllocationPlan:
+    """Plan each line from the warehouses that reach `pin_code`, soonest delivery first: the
+    soonest one that holds the whole line, else split over them in that order. Reads without
+    locks; raises InsufficientStock or NotDeliverable when the stock as read can't do it."""
+    wanted = _wanted(lines)
+    rows = list(Stock.objects.filter(item_id__in=list(wanted)).order_by("pk"))
+    dates = _delivery_dates(rows, pin_code=pin_code, now=now)
+    parts: list[AllocatedPart] = []
+    short: dict[int, int] = {}
+    unreachable: list[int] = []
+    for item_id, quantity in wanted.items():
+        own = [row for row in rows if row.item_id == item_id]
+        split = _split(own, quantity, dates)
+        if split is not None:
+            parts.extend(split)
+            continue
+        reachable = sum(row.available for row in own if row.warehouse_id in dates)
+        if reachable == 0 and sum(row.available for row in own) >= quantity:
+            unreachable.append(item_id)
+        else:
+            short[item_id] = reachable or sum(row.available for row in own)
     if short:
         raise InsufficientStock(short)
-    unreachable = [i for i in wanted if i not in candidates]
     if unreachable:
         raise NotDeliverable(unreachable, pin_code)
-    for options in candidates.values():
-        options.sort(key=lambda s: (dates[s.warehouse_id], s.warehouse_id))
-    return candidates, dates
+    order_lines = tuple(LineRequest(i, q) for i, q in wanted.items())
+    return AllocationPlan(order_lines=order_lines, pin_code=pin_code, parts=tuple(parts))
 
 
-def _write_reservations(order_id: str, wanted: dict[int, int], plan: dict[int, Stock],
-                        released: dict[int, Reservation]) -> dict[int, Reservation]:
-    fresh = [Reservation(order_id=order_id, item_id=i, warehouse_id=plan[i].warehouse_id, stock=plan[i],
-                         quantity=wanted[i]) for i in wanted if i not in released]
-    Reservation.objects.bulk_create(fresh)
-    for item_id, row in released.items():  # an order re-reserving after release (late payment)
-        row.stock, row.warehouse_id, row.quantity = plan[item_id], plan[item_id].warehouse_id, wanted[item_id]
-        row.status = Reservation.Status.HELD
-        row.save(update_fields=["stock", "warehouse_id", "quantity", "status", "updated_at"])
-    by_item = {r.item_id: r for r in fresh}
-    by_item.update(released)
-    if any(r.pk is None for r in by_item.values()):  # backends that don't return ids on bulk insert
-        by_item = {r.item_id: r for r in Reservation.objects.filter(order_id=order_id)}
-    return by_item
+def _wanted(lines: list[LineRequest]) -> dict[int, int]:
+    wanted: dict[int, int] = defaultdict(int)
+    for line in lines:
+        if line.quantity <= 0:
+            raise InventoryError("Quantities must be positive.")
+        wanted[line.item_id] += line.quantity
+    return dict(wanted)
 
 
-def _take_first_that_holds(options: list[Stock], quantity: int) -> Stock | None:
-    for stock in options:
-        taken = Stock.objects.filter(pk=stock.pk, on_hand__gte=F("reserved") + quantity).update(
-            reserved=F("reserved") + quantity)
-        if taken:
-            return stock
-    return None
+def _delivery_dates(rows: list[Stock], *, pin_code: str, now: datetime | None) -> dict[int, date]:
+    """Delivery date per warehouse that reaches the PIN (absent: it doesn't)."""
+    estimates = delivery_estimates(warehouse_ids={r.warehouse_id for r in rows}, pin_code=pin_code, now=now)
+    return {warehouse_id: e.delivery_date for warehouse_id, e in estimates.items()}
 
 
-def _available(item_id: int) -> int:
-    """What one line can have: a line ships from one warehouse, so the most any one of them holds."""
-    return max((s.available for s in Stock.objects.filter(item_id=item_id)), default=0)
+def _split(rows: list[Stock], quantity: int, dates: dict[int, date]) -> list[AllocatedPart] | None:
+    """`quantity` units from `rows` (one item's): the soonest row that holds them all, else the
+    soonest rows in turn. None when the rows that reach the PIN don't hold enough."""
+    reachable = sorted((r for r in rows if r.warehouse_id in dates and r.available > 0),
+                       key=lambda r: (dates[r.warehouse_id], r.warehouse_id))
+    whole = next((r for r in reachable if r.available >= quantity), None)
+    takes = [(whole, quantity)] if whole is not None else []
+    left = 0 if whole is not None else quantity
+    for row in reachable if whole is None else ():
+        take = min(left, row.available)
+        takes.append((row, take))
+        left -= take
+        if not left:
+            break
+    if left:
+        return None
+    return [AllocatedPart(r.item_id, r.pk, r.warehouse_id, n, dates[r.warehouse_id]) for r, n in takes]
 
 
-def _settle(order_id: str, *, to: str) -> list[Reservation]:
+def stock_reserve(*, order_id: str, plan: AllocationPlan) -> list[AllocatedPart]:
+    """Hold the order's units as `plan` says, and return the parts actually held.
+
+    Runs inside the caller's transaction (the one that creates the order), so the order and its
+    allocations commit or vanish together. The allocation rows are written first; the guarded
+    UPDATEs on the hot stock rows come last, in stock-id order, just before the caller commits.
+    When another order took the planned units meanwhile, that item alone is planned again under
+    its rows' locks, so the parts returned may differ from the plan. Calling it again for the same
+    order returns what is already held. Raises InsufficientStock (then nothing was taken).
+    """
+    with transaction.atomic(savepoint=False):
+        earlier = list(Allocation.objects.filter(order_id=order_id).select_related("stock"))
+        held = [a for a in earlier if a.status != Allocation.Status.RELEASED]
+        if held:
+            return [AllocatedPart(a.item_id, a.stock_id, a.warehouse_id, a.quantity, None) for a in held]
+        released = {a.stock_id: a for a in earlier}
+        _write_allocations(order_id, plan.parts, released)
+        taken: list[AllocatedPart] = []
+        missed: set[int] = set()
+        for part in sorted(plan.parts, key=lambda p: p.stock_id):  # a fixed lock order: no deadlock cycles
+            if part.item_id in missed:
+                continue
+            if _take(part.stock_id, part.quantity):
+                taken.append(part)
+            else:
+                missed.add(part.item_id)
+        for item_id in missed:
+            taken = [p for p in taken if p.item_id != item_id] + _take_again(
+                order_id, item_id, plan, [p for p in taken if p.item_id == item_id])
+        for item_id in {p.item_id for p in plan.parts}:
+            _stock_changed(item_id, reason="reserved")
+        return taken
+
+
+def _write_allocations(order_id: str, parts: tuple[AllocatedPart, ...] | list[AllocatedPart],
+                       released: dict[int, Allocation]) -> None:
+    fresh = [Allocation(order_id=order_id, item_id=p.item_id, warehouse_id=p.warehouse_id, stock_id=p.stock_id,
+                        quantity=p.quantity) for p in parts if p.stock_id not in released]
+    Allocation.objects.bulk_create(fresh)
+    for part in parts:  # an order allocated again after its release (a late payment honoured)
+        if part.stock_id in released:
+            Allocation.objects.filter(pk=released[part.stock_id].pk).update(
+                quantity=part.quantity, status=Allocation.Status.HELD, updated_at=timezone.now())
+
+
+def _take(stock_id: int, quantity: int) -> bool:
+    return bool(Stock.objects.filter(pk=stock_id, on_hand__gte=F("reserved") + quantity).update(
+        reserved=F("reserved") + quantity))
+
+
+def _take_again(order_id: str, item_id: int, plan: AllocationPlan, taken: list[AllocatedPart]) -> list[AllocatedPart]:
+    """The planned units of one item went to another order: give back what this order took of it,
+    lock the item's stock rows and split the line again over what they hold now."""
+    for part in taken:
+        Stock.objects.filter(pk=part.stock_id).update(reserved=F("reserved") - part.quantity)
+    quantity = next(line.quantity for line in plan.order_lines if line.item_id == item_id)
+    rows = list(Stock.objects.select_for_update().filter(item_id=item_id).order_by("pk"))
+    dates = {p.warehouse_id: p.delivery_date for p in plan.parts if p.delivery_date is not None}
+    dates.update(_delivery_dates([r for r in rows if r.warehouse_id not in dates], pin_code=plan.pin_code, now=None))
+    parts = _split(rows, quantity, dates)
+    if parts is None:
+        raise InsufficientStock({item_id: sum(r.available for r in rows if r.warehouse_id in dates)})
+    for part in parts:
+        if not _take(part.stock_id, part.quantity):  # under the row lock: only a bug gets here
+            raise InventoryError(f"Stock {part.stock_id} changed under its lock.")
+    Allocation.objects.filter(order_id=order_id, item_id=item_id, status=Allocation.Status.HELD).delete()
+    released = {a.stock_id: a for a in Allocation.objects.filter(order_id=order_id, item_id=item_id)}
+    _write_allocations(order_id, parts, released)
+    return parts
+
+
+def _settle(order_id: str, *, to: str) -> list[Allocation]:
     """Move the order's held reservations to `to`; ones already moved are left alone."""
     held = list(
-        Reservation.objects.select_for_update()
-        .filter(order_id=order_id, status=Reservation.Status.HELD)
+        Allocation.objects.select_for_update()
+        .filter(order_id=order_id, status=Allocation.Status.HELD)
         .order_by("stock_id")
     )
     for reservation in held:
         changes = {"reserved": F("reserved") - reservation.quantity}
-        if to == Reservation.Status.COMMITTED:
+        if to == Allocation.Status.COMMITTED:
             changes["on_hand"] = F("on_hand") - reservation.quantity
         moved = Stock.objects.filter(pk=reservation.stock_id, reserved__gte=reservation.quantity).update(**changes)
         if not moved:
             raise InventoryError(f"Stock {reservation.stock_id} holds less than reservation {reservation.pk}.")
         _stock_changed(reservation.item_id, reason=to)
-    Reservation.objects.filter(pk__in=[r.pk for r in held]).update(status=to, updated_at=timezone.now())
+    Allocation.objects.filter(pk__in=[r.pk for r in held]).update(status=to, updated_at=timezone.now())
     return held
 
 
 @transaction.atomic
 def reservation_release(*, order_id: str) -> int:
     """Give the order's held units back (payment failed, order expired). Idempotent."""
-    return sum(r.quantity for r in _settle(order_id, to=Reservation.Status.RELEASED))
+    return sum(r.quantity for r in _settle(order_id, to=Allocation.Status.RELEASED))
 
 
 @transaction.atomic
 def reservation_commit(*, order_id: str) -> int:
     """The order is paid: its held units leave on-hand stock for good. Idempotent."""
-    return sum(r.quantity for r in _settle(order_id, to=Reservation.Status.COMMITTED))
+    return sum(r.quantity for r in _settle(order_id, to=Allocation.Status.COMMITTED))
 
 
 @dataclass(frozen=True)
@@ -221,7 +276,7 @@ def stock_reserved_drift() -> list[StockDrift]:
     """Stock rows whose `reserved` differs from the sum of their held reservations."""
     from django.db.models import Sum
 
-    held = dict(Reservation.objects.filter(status=Reservation.Status.HELD).values("stock_id")
+    held = dict(Allocation.objects.filter(status=Allocation.Status.HELD).values("stock_id")
                 .annotate(total=Sum("quantity")).values_list("stock_id", "total"))
     drift = []
     for stock in Stock.objects.filter(reserved__gt=0) | Stock.objects.filter(pk__in=list(held)):
@@ -236,7 +291,7 @@ def stock_reserved_repair(*, stock_id: int) -> bool:
     from django.db.models import Sum
 
     stock = Stock.objects.select_for_update().get(pk=stock_id)
-    held = (Reservation.objects.filter(stock_id=stock_id, status=Reservation.Status.HELD)
+    held = (Allocation.objects.filter(stock_id=stock_id, status=Allocation.Status.HELD)
             .aggregate(total=Sum("quantity"))["total"] or 0)
     if held == stock.reserved or held > stock.on_hand:
         return False

@@ -12,7 +12,7 @@ from accounts.interface import user_emails, user_ids_by_email, user_names
 from logistics.interface import warehouse_labels
 from orders.backends.base import ArchiveUnavailable
 from orders.forms import ArchiveDayForm
-from orders.models import ArchivedOrderRecord, Order, OrderLine, OrderStatusChange, ReconciliationRun
+from orders.models import ArchivedOrderRecord, Order, OrderLine, OrderStatusChange, ReconciliationRun, Shipment
 from orders.selectors import InvalidCursor, Position, archived_orders_of_day
 from orders.services import (
     OrderError,
@@ -20,6 +20,7 @@ from orders.services import (
     order_mark_delivered,
     order_mark_packed,
     order_mark_shipped,
+    shipment_advance,
 )
 from shop.admin import (
     CrossAppLabels,
@@ -82,11 +83,10 @@ def _fulfilment_action(mark, to: Order.Status, name: str, verb: str):
 
 class OrderLineInline(CrossAppLabels, ReadOnlyInline):
     model = OrderLine
-    fields = ["item", "title", "seller", "unit_price", "quantity", "line_total", "warehouse", "delivery_date"]
+    fields = ["item", "title", "seller", "unit_price", "quantity", "line_total", "delivery_date"]
     readonly_fields = fields
 
     seller = LabelColumn("seller_id", SELLER, description="seller")
-    warehouse = LabelColumn("warehouse_id", WAREHOUSE, description="ships from")
     unit_price = MoneyColumn("unit_price_paise", description="unit price")
 
     @admin.display(description="item")
@@ -100,9 +100,89 @@ class OrderLineInline(CrossAppLabels, ReadOnlyInline):
         return inr(line.total_paise)
 
 
+def _contents(shipment: Shipment) -> str:
+    return ", ".join(f"{part.quantity} × {part.line.sku}" for part in shipment.lines.all())
+
+
+class ShipmentInline(CrossAppLabels, ReadOnlyInline):
+    model = Shipment
+    fields = ["shipment", "seller", "warehouse", "status", "promised_date", "courier", "tracking_number", "contents"]
+    readonly_fields = fields
+
+    seller = LabelColumn("seller_id", SELLER, description="seller")
+    warehouse = LabelColumn("warehouse_id", WAREHOUSE, description="ships from")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("lines__line")
+
+    @admin.display(description="shipment")
+    def shipment(self, shipment: Shipment) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("admin:orders_shipment_change", args=[shipment.pk]),
+                           shipment.pk)
+
+    @admin.display(description="contents")
+    def contents(self, shipment: Shipment) -> str:
+        return _contents(shipment)
+
+
+def _shipment_action(to: str, name: str, verb: str):
+    def action(modeladmin, request, queryset):
+        done, refused = 0, []
+        for shipment_id in queryset.values_list("pk", flat=True):
+            try:
+                shipment_advance(shipment_id=shipment_id, to=to, reason=f"{verb} by staff ({request.user})")
+                done += 1
+            except OrderError as exc:
+                refused.append(str(exc))
+        if done:
+            modeladmin.message_user(request, f"{done} shipment{'s' if done != 1 else ''} marked "
+                                             f"{Shipment.Status(to).label}.", messages.SUCCESS)
+        for reason in refused:
+            modeladmin.message_user(request, reason, messages.WARNING)
+
+    action.__name__ = name
+    return admin.action(description=f"Mark selected shipments {verb}")(action)
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(CrossAppLabels, HistoryAdmin):
+    """Shipments move through the same services as the sellers' API; every field is read-only.
+    (Handing over to a courier with a tracking number is the seller's API step.)"""
+
+    list_display = ["pk", "order_reference", "seller", "warehouse", "status", "promised_date", "courier",
+                    "tracking_number"]
+    list_filter = ["status", "promised_date"]
+    search_fields = ["=id", "=order__id", "tracking_number", "lines__line__sku"]
+    search_also = (search_by("order__id__istartswith", order_id_prefix),)
+    fields = ["order_reference", "seller", "warehouse", "status", "promised_date", "courier", "tracking_number",
+              "contents", "created_at", "updated_at"]
+    readonly_fields = fields
+    actions = [_shipment_action(Shipment.Status.PACKED, "mark_packed", "packed"),
+               _shipment_action(Shipment.Status.DELIVERED, "mark_delivered", "delivered")]
+    show_full_result_count = False
+
+    seller = LabelColumn("seller_id", SELLER, description="seller")
+    warehouse = LabelColumn("warehouse_id", WAREHOUSE, description="ships from")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order").prefetch_related("lines__line")
+
+    @admin.display(description="order")
+    def order_reference(self, shipment: Shipment) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("admin:orders_order_change", args=[shipment.order_id]),
+                           shipment.order.reference)
+
+    @admin.display(description="contents")
+    def contents(self, shipment: Shipment) -> str:
+        return _contents(shipment)
+
+    def describe(self, shipment: Shipment) -> str:
+        return f"Shipment {shipment.pk} of order {shipment.order.reference}, {shipment.get_status_display()}"
+
+
 class StatusChangeInline(ReadOnlyInline):
     model = OrderStatusChange
-    fields = ["from_words", "to_words", "reason", "at"]
+    fields = ["shipment", "from_words", "to_words", "reason", "at"]
     readonly_fields = fields
 
     @admin.display(description="from")
@@ -126,7 +206,7 @@ class OrderAdmin(CrossAppLabels, HistoryAdmin):
     search_help_text = "An order's reference (#3F2A9C01) or id, the customer's email, a name, PIN code or SKU."
     search_also = (search_by("id__istartswith", order_id_prefix), search_by("user_id__in", _customers_by_email))
     date_hierarchy = "created_at"
-    inlines = [OrderLineInline, StatusChangeInline]
+    inlines = [OrderLineInline, ShipmentInline, StatusChangeInline]
     show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["reference", "customer", "status", "cancelled_because", "created_at", "placed_at",

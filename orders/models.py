@@ -14,8 +14,10 @@ class Order(models.Model):
         IN_TRANSIT = "in_transit", "in transit"
         DELIVERED = "delivered", "delivered"
         CANCELLED = "cancelled", "cancelled"
+        RETURNED = "returned", "returned"
 
-    TERMINAL = (Status.DELIVERED, Status.CANCELLED)
+    # An order's status after payment is derived from its shipments (orders.services.fulfilment).
+    TERMINAL = (Status.DELIVERED, Status.CANCELLED, Status.RETURNED)
     CANCEL_REASONS = {
         "expired": "the payment did not arrive in time",
         "payment_failed": "the payment failed",
@@ -78,8 +80,7 @@ class OrderLine(models.Model):
     image_url = models.CharField(max_length=500, blank=True)
     unit_price_paise = models.BigIntegerField()
     quantity = models.PositiveIntegerField()
-    warehouse_id = models.BigIntegerField(null=True)
-    delivery_date = models.DateField(null=True)
+    delivery_date = models.DateField(null=True, help_text="When the whole line has arrived: its last shipment's date.")
 
     class Meta:
         constraints = [
@@ -95,10 +96,74 @@ class OrderLine(models.Model):
         return self.unit_price_paise * self.quantity
 
 
+class Shipment(models.Model):
+    """What one seller sends from one warehouse for one order: a parcel with its own lifecycle,
+    courier, tracking number and promised date. Its lines are the order lines' allocated units."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "waiting to be packed"
+        PACKED = "packed", "packed"
+        IN_TRANSIT = "in_transit", "in transit"
+        DELIVERED = "delivered", "delivered"
+        CANCELLED = "cancelled", "cancelled"
+        RETURNED = "returned", "returned"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    seller_id = models.BigIntegerField(db_index=True)
+    warehouse_id = models.BigIntegerField(null=True, help_text="Empty only for orders taken before shipments.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    promised_date = models.DateField(null=True)
+    courier = models.CharField(max_length=100, blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["promised_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "seller_id", "warehouse_id"],
+                                    name="shipment_one_per_seller_warehouse"),
+        ]
+
+    def __str__(self) -> str:
+        return f"shipment {self.pk} of {self.order_id} ({self.status})"
+
+    @property
+    def on_its_way(self) -> bool:
+        """Not yet delivered, and not called off: its promised date still means something."""
+        return self.status in (self.Status.PENDING, self.Status.PACKED, self.Status.IN_TRANSIT)
+
+
+class ShipmentLine(models.Model):
+    """Units of one order line in one shipment (a line split over warehouses is in several)."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="shipment_lines")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "line"], name="shipment_line_one_per_order_line"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of line {self.line_id}"
+
+    @property
+    def item_id(self) -> int:
+        return self.line.item_id
+
+    @property
+    def total_paise(self) -> int:
+        return self.line.unit_price_paise * self.quantity
+
+
 class OrderStatusChange(models.Model):
-    """The order's timeline: every transition, with why."""
+    """The order's timeline: every transition of the order or of one of its shipments, with why."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="timeline")
+    shipment = models.ForeignKey(Shipment, null=True, blank=True, on_delete=models.CASCADE, related_name="timeline")
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
     reason = models.CharField(max_length=200, blank=True)
@@ -112,7 +177,8 @@ class OrderStatusChange(models.Model):
 
     @property
     def to_status_display(self) -> str:
-        return Order.Status(self.to_status).label if self.to_status in Order.Status.values else self.to_status
+        statuses = Shipment.Status if self.shipment_id else Order.Status
+        return statuses(self.to_status).label if self.to_status in statuses.values else self.to_status
 
 
 class ReconciliationRun(models.Model):

@@ -15,24 +15,34 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, Q, QuerySet
 
 from orders.backends.base import ArchiveUnavailable
-from orders.models import Order, OrderLine, OrderStatusChange
+from orders.models import Order, OrderLine, OrderStatusChange, Shipment, ShipmentLine
 from shop.backends import get_backend
 from shop.versions import version_forget, version_token
 
 logger = logging.getLogger(__name__)
 
 
+def _shipments(seller_id: int | None = None) -> Prefetch:
+    """An order's shipments (only `seller_id`'s, with it), each with its lines and their order lines."""
+    shipments = Shipment.objects.order_by("promised_date", "id")
+    if seller_id is not None:
+        shipments = shipments.filter(seller_id=seller_id)
+    return Prefetch("shipments", queryset=shipments.prefetch_related(
+        Prefetch("lines", queryset=ShipmentLine.objects.select_related("line").order_by("line_id"))))
+
+
 def order_list(*, user_id: int) -> QuerySet[Order]:
-    """Newest first, with lines prefetched: two queries for a page of any size."""
+    """Newest first, with lines and shipments prefetched: four queries for a page of any size."""
     return (Order.objects.filter(user_id=user_id).order_by("-created_at", "-id")
-            .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id"))))
+            .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")), _shipments()))
 
 
 def order_get(*, order_id, user_id: int | None = None) -> Order | None:
-    """One order with lines and timeline; with `user_id`, only if it is that customer's."""
+    """One order with lines, shipments and timeline; with `user_id`, only if it is that customer's."""
     queryset = Order.objects.prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
         Prefetch("timeline", queryset=OrderStatusChange.objects.order_by("at", "id")),
+        _shipments(),
     )
     try:
         order_id = uuid.UUID(str(order_id))
@@ -156,7 +166,9 @@ def seller_order_list(*, seller_id: int) -> QuerySet[Order]:
     return (Order.objects.filter(pk__in=theirs, placed_at__isnull=False)
             .order_by("-created_at", "-id")
             .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.filter(seller_id=seller_id).order_by("id")),
-                              Prefetch("timeline", queryset=OrderStatusChange.objects.order_by("at", "id"))))
+                              Prefetch("timeline", queryset=OrderStatusChange.objects.filter(
+                                  Q(shipment__isnull=True) | Q(shipment__seller_id=seller_id)).order_by("at", "id")),
+                              _shipments(seller_id)))
 
 
 def seller_order_get(*, seller_id: int, order_id) -> Order | None:
@@ -165,6 +177,20 @@ def seller_order_get(*, seller_id: int, order_id) -> Order | None:
     except ValueError:
         return None
     return seller_order_list(seller_id=seller_id).filter(pk=order_id).first()
+
+
+def seller_shipment_list(*, seller_id: int, status: str | None = None) -> QuerySet[Shipment]:
+    """The seller's shipments of paid orders, newest first, with their order and lines."""
+    shipments = Shipment.objects.filter(seller_id=seller_id, order__placed_at__isnull=False)
+    if status is not None:
+        shipments = shipments.filter(status=status)
+    lines = ShipmentLine.objects.select_related("line").order_by("line_id")
+    return (shipments.select_related("order").order_by("-created_at", "-id")
+            .prefetch_related(Prefetch("lines", queryset=lines)))
+
+
+def seller_shipment_get(*, seller_id: int, shipment_id: int) -> Shipment | None:
+    return seller_shipment_list(seller_id=seller_id).filter(pk=shipment_id).first()
 
 
 # --- For other apps: what a customer has received -------------------------------------------------

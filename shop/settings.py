@@ -277,6 +277,9 @@ SPECTACULAR_SETTINGS = {
                                         "maximum": 9223372036854775807}},
     # Every operation's problem JSON responses (400/401/403/404/413/415/429), from how it is built.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "shop.api.problem_responses_hook"],
+    # Orders and shipments both have a `status` with choices of their own.
+    "ENUM_NAME_OVERRIDES": {"OrderStatusEnum": "orders.models.Order.Status",
+                            "ShipmentStatusEnum": "orders.models.Shipment.Status"},
 }
 
 # --- Backends (ports) -------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.db import router
 from django.db.models import Q
 
 from catalog.interface import items_get
-from inventory.interface import orderable_get
+from inventory.interface import availability_get
 from shop.versions import version_token
 from wishlist.models import WishlistItem
 
@@ -151,7 +151,7 @@ def wishlist_page(*, user_id: int, cursor: str | None = None, size: int = PAGE_S
         return WishlistPage(entries=(), next_cursor=None, previous_cursor=None)
     ids = [row[1] for row in found]
     items = items_get(ids)
-    available = orderable_get(item_ids=ids)
+    available = availability_get(item_ids=ids)
     entries = tuple(_entry(row[1:], items.get(row[1]), available.get(row[1], 0)) for row in found)
     first, last = found[0], found[-1]
     return WishlistPage(

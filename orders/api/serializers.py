@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from orders.models import Order, OrderLine, OrderStatusChange
+from orders.models import Order, OrderLine, OrderStatusChange, Shipment
 
 
 class OrderLineOutputSerializer(serializers.ModelSerializer):
@@ -15,21 +15,48 @@ class OrderLineOutputSerializer(serializers.ModelSerializer):
 
 class StatusChangeOutputSerializer(serializers.ModelSerializer):
     status = serializers.CharField(source="to_status")
+    shipment_id = serializers.IntegerField(allow_null=True, help_text="Null: a step of the order itself.")
 
     class Meta:
         model = OrderStatusChange
-        fields = ["status", "reason", "at"]
+        fields = ["status", "reason", "at", "shipment_id"]
+
+
+class ShipmentLineOutputSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField(source="item_id")
+    quantity = serializers.IntegerField()
+
+
+class SellerShipmentLineOutputSerializer(ShipmentLineOutputSerializer):
+    sku = serializers.CharField(source="line.sku")
+    title = serializers.CharField(source="line.title")
+    unit_price_paise = serializers.IntegerField(source="line.unit_price_paise")
+
+
+class ShipmentOutputSerializer(serializers.Serializer):
+    """One parcel: one seller's units from one warehouse, moving on its own."""
+
+    id = serializers.IntegerField(allow_null=True, help_text="Null only for orders archived before shipments.")
+    seller_id = serializers.IntegerField()
+    warehouse_id = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=Shipment.Status.choices)
+    promised_date = serializers.DateField(allow_null=True)
+    courier = serializers.CharField()
+    tracking_number = serializers.CharField()
+    lines = ShipmentLineOutputSerializer(many=True, read_only=True)
 
 
 class OrderOutputSerializer(serializers.ModelSerializer):
     lines = OrderLineOutputSerializer(many=True, read_only=True)
+    shipments = ShipmentOutputSerializer(many=True, read_only=True)
     timeline = StatusChangeOutputSerializer(many=True, read_only=True)
     payment_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
         fields = ["id", "status", "cancel_reason", "created_at", "expires_at", "placed_at", "payment_url",
-                  "pin_code", "subtotal_paise", "shipping_paise", "total_paise", "currency", "lines", "timeline"]
+                  "pin_code", "subtotal_paise", "shipping_paise", "total_paise", "currency", "lines", "shipments",
+                  "timeline"]
 
     def get_payment_url(self, order: Order) -> str | None:
         if order.status != Order.Status.PENDING_PAYMENT or not order.payment_url:
@@ -49,11 +76,29 @@ class SellerOrderOutputSerializer(serializers.ModelSerializer):
 
     # A plain string here: the same choices in a second component would make drf-spectacular name
     # the enum by a hash (and warn); the values are OrderOutput's status enum.
-    status = serializers.CharField(help_text="placed, packed, in_transit, delivered or cancelled.")
+    status = serializers.CharField(help_text="placed, packed, in_transit, delivered, cancelled or returned: "
+                                             "the least advanced of all its shipments, every seller's.")
     lines = OrderLineOutputSerializer(many=True, read_only=True)
+    shipments = ShipmentOutputSerializer(many=True, read_only=True, help_text="Only this seller's shipments.")
     timeline = StatusChangeOutputSerializer(many=True, read_only=True)
 
     class Meta:
         model = Order
         fields = ["id", "status", "created_at", "placed_at", "ship_name", "ship_phone", "ship_line1", "ship_line2",
-                  "ship_city", "ship_state", "pin_code", "lines", "timeline"]
+                  "ship_city", "ship_state", "pin_code", "lines", "shipments", "timeline"]
+
+
+class SellerShipmentOutputSerializer(ShipmentOutputSerializer):
+    """A shipment as its seller ships it: the order, the address, and what goes in the parcel."""
+
+    order_id = serializers.UUIDField()
+    order_reference = serializers.CharField(source="order.reference")
+    ship_name = serializers.CharField(source="order.ship_name")
+    ship_phone = serializers.CharField(source="order.ship_phone")
+    ship_line1 = serializers.CharField(source="order.ship_line1")
+    ship_line2 = serializers.CharField(source="order.ship_line2")
+    ship_city = serializers.CharField(source="order.ship_city")
+    ship_state = serializers.CharField(source="order.ship_state")
+    pin_code = serializers.CharField(source="order.pin_code")
+    created_at = serializers.DateTimeField()
+    items = SellerShipmentLineOutputSerializer(source="lines", many=True, read_only=True)

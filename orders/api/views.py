@@ -13,9 +13,14 @@ from rest_framework.views import APIView
 
 from cart.interface import cart_lines
 from inventory.interface import InsufficientStock, NotDeliverable
-from orders.api.serializers import OrderOutputSerializer, OrderPageOutputSerializer, SellerOrderOutputSerializer
+from orders.api.serializers import (
+    OrderOutputSerializer,
+    OrderPageOutputSerializer,
+    SellerOrderOutputSerializer,
+    SellerShipmentOutputSerializer,
+)
 from orders.backends.base import ArchiveUnavailable
-from orders.models import Order
+from orders.models import Order, Shipment
 from orders.selectors import (
     InvalidCursor,
     Position,
@@ -25,6 +30,8 @@ from orders.selectors import (
     orders_version,
     seller_order_get,
     seller_order_list,
+    seller_shipment_get,
+    seller_shipment_list,
 )
 from orders.services import (
     EmptyOrder,
@@ -38,6 +45,7 @@ from orders.services import (
     order_mark_packed,
     order_mark_shipped,
     order_place,
+    shipment_advance,
 )
 from shop.api import (
     JSON_ONLY,
@@ -267,3 +275,65 @@ class SellerOrderTransitionApi(APIView):
             raise _problem(Conflict, str(exc), "transition-not-allowed", order_status=exc.current) from exc
         order = seller_order_get(seller_id=request.user.pk, order_id=order_id)
         return Response(SellerOrderOutputSerializer(order).data)
+
+
+class SellerShipmentListApi(ListAPIView):
+    """The seller's shipments of paid orders, newest first: what to pack and hand to the courier."""
+
+    permission_classes = [IsSeller]
+    serializer_class = SellerShipmentOutputSerializer
+    pagination_class = NewestFirst
+
+    def get_queryset(self):
+        only = self.request.query_params.get("status")
+        if only is not None and only not in Shipment.Status.values:
+            raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(Shipment.Status.values)}."]})
+        return seller_shipment_list(seller_id=self.request.user.pk, status=only)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, OpenApiParameter.QUERY, required=False,
+                                     enum=Shipment.Status.values, description="Only shipments in this status.")],
+        responses={200: SellerShipmentOutputSerializer, **problems(400, (404, "A made-up cursor."))})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ShipmentHandoverInputSerializer(serializers.Serializer):
+    courier = StrictCharField(max_length=100, validators=[NOT_BLANK])
+    tracking_number = StrictCharField(max_length=100, validators=[NOT_BLANK])
+
+
+class SellerShipmentTransitionApi(APIView):
+    permission_classes = [IsSeller]
+    parser_classes = JSON_ONLY
+    STEPS = {"packed": Shipment.Status.PACKED, "shipped": Shipment.Status.IN_TRANSIT,
+             "delivered": Shipment.Status.DELIVERED}
+
+    @extend_schema(
+        request=ShipmentHandoverInputSerializer,
+        parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=list(STEPS))],
+        responses={200: SellerShipmentOutputSerializer,
+                   **problems(400, (409, "The step is not allowed now (`transition-not-allowed`, with "
+                                         "`shipment_status`)."))},
+        description="Move one of the seller's shipments one step: pending → packed → shipped (in transit, "
+                    "with `courier` and `tracking_number` in the body) → delivered. The order's status follows "
+                    "from all its shipments. Repeating a step is a no-op (200). Other sellers' shipments are "
+                    "404; a skipped step, a step back, or a shipment of a cancelled order is a 409.",
+    )
+    def post(self, request, shipment_id, step):
+        to = self.STEPS.get(step)
+        if to is None:
+            raise exceptions.NotFound("No such step: use packed, shipped or delivered.")
+        handover = {"courier": "", "tracking_number": ""}
+        if to == Shipment.Status.IN_TRANSIT:
+            data = ShipmentHandoverInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            handover = data.validated_data
+        try:
+            shipment_advance(shipment_id=shipment_id, to=to, seller_id=request.user.pk, **handover)
+        except OrderNotFound as exc:
+            raise exceptions.NotFound("No such shipment.") from exc
+        except TransitionNotAllowed as exc:
+            raise _problem(Conflict, str(exc), "transition-not-allowed", shipment_status=exc.current) from exc
+        return Response(SellerShipmentOutputSerializer(
+            seller_shipment_get(seller_id=request.user.pk, shipment_id=shipment_id)).data)

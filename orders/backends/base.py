@@ -1,8 +1,10 @@
 """The order archive port: where finished orders live once they leave the live tables.
 
-An archived order is a frozen snapshot, lines and timeline included. It reads like a live Order
-where pages and the API need it to (`status`, `get_status_display()`, `lines.all`, `timeline.all`,
-`line.total_paise`, `change.to_status_display`), so "my orders" renders both alike.
+An archived order is a frozen snapshot, lines, shipments and timeline included (snapshot version 2;
+a version 1 snapshot, from before shipments, reads with one shipment per seller and warehouse).
+It reads like a live Order where pages and the API need it to (`status`, `get_status_display()`,
+`lines.all`, `shipments.all`, `timeline.all`, `line.total_paise`, `change.to_status_display`), so
+"my orders" renders both alike.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Protocol
 
 from django.utils import timezone
 
-from orders.models import Order
+from orders.models import Order, Shipment
 from shop.references import order_reference
 
 
@@ -46,7 +48,6 @@ class ArchivedLine:
     image_url: str
     unit_price_paise: int
     quantity: int
-    warehouse_id: int | None = None
     delivery_date: dt.date | None = None
 
     @property
@@ -55,15 +56,76 @@ class ArchivedLine:
 
 
 @dataclass(frozen=True)
+class ArchivedShipmentLine:
+    item_id: int
+    quantity: int
+    line: ArchivedLine | None = field(default=None, compare=False)  # the order line, as pages read it
+
+    @property
+    def total_paise(self) -> int:
+        return self.line.unit_price_paise * self.quantity if self.line else 0
+
+
+@dataclass(frozen=True)
+class ArchivedShipment:
+    id: int | None  # None: made up from a version 1 snapshot
+    seller_id: int
+    warehouse_id: int | None
+    status: str
+    promised_date: dt.date | None = None
+    courier: str = ""
+    tracking_number: str = ""
+    lines: Rows = field(default_factory=Rows)
+
+    def get_status_display(self) -> str:
+        return Shipment.Status(self.status).label if self.status in Shipment.Status.values else self.status
+
+    @property
+    def on_its_way(self) -> bool:
+        return self.status in (Shipment.Status.PENDING, Shipment.Status.PACKED, Shipment.Status.IN_TRANSIT)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "seller_id": self.seller_id, "warehouse_id": self.warehouse_id, "status": self.status,
+                "promised_date": self.promised_date.isoformat() if self.promised_date else None,
+                "courier": self.courier, "tracking_number": self.tracking_number,
+                "lines": [{"item_id": x.item_id, "quantity": x.quantity} for x in self.lines]}
+
+    @classmethod
+    def from_dict(cls, data: dict, lines: dict[int, ArchivedLine]) -> ArchivedShipment:
+        return cls(**{**data, "promised_date": _date(data["promised_date"]),
+                      "lines": Rows(ArchivedShipmentLine(**x, line=lines.get(x["item_id"])) for x in data["lines"])})
+
+
+_V1_SHIPMENT_STATUS = {Order.Status.DELIVERED: Shipment.Status.DELIVERED,
+                       Order.Status.CANCELLED: Shipment.Status.CANCELLED}
+
+
+def _v1_shipments(status: str, lines: list[dict], by_item: dict[int, ArchivedLine]) -> Rows:
+    """A version 1 snapshot's lines as they shipped: one shipment per seller and warehouse."""
+    groups: dict[tuple[int, int | None], list[dict]] = {}
+    for line in lines:
+        groups.setdefault((line["seller_id"], line.get("warehouse_id")), []).append(line)
+    return Rows(ArchivedShipment(id=None, seller_id=seller_id, warehouse_id=warehouse_id,
+                                 status=_V1_SHIPMENT_STATUS.get(status, Shipment.Status.PENDING),
+                                 promised_date=max((_date(x["delivery_date"]) for x in members
+                                                    if x.get("delivery_date")), default=None),
+                                 lines=Rows(ArchivedShipmentLine(x["item_id"], x["quantity"], by_item.get(x["item_id"]))
+                                            for x in members))
+                for (seller_id, warehouse_id), members in groups.items())
+
+
+@dataclass(frozen=True)
 class ArchivedStatusChange:
     from_status: str
     to_status: str
     reason: str
     at: dt.datetime
+    shipment_id: int | None = None
 
     @property
     def to_status_display(self) -> str:
-        return Order.Status(self.to_status).label if self.to_status in Order.Status.values else self.to_status
+        statuses = Shipment.Status if self.shipment_id else Order.Status
+        return statuses(self.to_status).label if self.to_status in statuses.values else self.to_status
 
 
 @dataclass(frozen=True)
@@ -88,6 +150,7 @@ class ArchivedOrder:
     currency: str
     lines: Rows = field(default_factory=Rows)
     timeline: Rows = field(default_factory=Rows)
+    shipments: Rows = field(default_factory=Rows)
     payment_url: str = ""
     archived: bool = True
 
@@ -108,7 +171,11 @@ class ArchivedOrder:
 
     @classmethod
     def from_order(cls, order: Order) -> ArchivedOrder:
-        """The snapshot of a live order (its lines and timeline are read here)."""
+        """The snapshot of a live order (its lines, shipments and timeline are read here)."""
+        return cls.from_dict(cls._of(order).to_dict())  # one shape, whichever way it was made
+
+    @classmethod
+    def _of(cls, order: Order) -> ArchivedOrder:
         return cls(
             id=order.pk, user_id=order.user_id, status=order.status, cancel_reason=order.cancel_reason,
             created_at=order.created_at, placed_at=order.placed_at, expires_at=order.expires_at,
@@ -118,17 +185,23 @@ class ArchivedOrder:
             total_paise=order.total_paise, currency=order.currency,
             lines=Rows(ArchivedLine(item_id=x.item_id, seller_id=x.seller_id, sku=x.sku, title=x.title,
                                     image_url=x.image_url, unit_price_paise=x.unit_price_paise, quantity=x.quantity,
-                                    warehouse_id=x.warehouse_id, delivery_date=x.delivery_date)
+                                    delivery_date=x.delivery_date)
                        for x in order.lines.order_by("id")),
             timeline=Rows(ArchivedStatusChange(from_status=c.from_status, to_status=c.to_status, reason=c.reason,
-                                               at=c.at)
+                                               at=c.at, shipment_id=c.shipment_id)
                           for c in order.timeline.order_by("at", "id")),
+            shipments=Rows(
+                ArchivedShipment(id=s.pk, seller_id=s.seller_id, warehouse_id=s.warehouse_id, status=s.status,
+                                 promised_date=s.promised_date, courier=s.courier, tracking_number=s.tracking_number,
+                                 lines=Rows(ArchivedShipmentLine(x.line.item_id, x.quantity)
+                                            for x in s.lines.select_related("line").order_by("line_id")))
+                for s in order.shipments.order_by("promised_date", "pk")),
         )
 
     def to_dict(self) -> dict:
         """JSON-safe: what the stores keep."""
         return {
-            "version": 1, "id": str(self.id), "user_id": self.user_id, "status": self.status,
+            "version": 2, "id": str(self.id), "user_id": self.user_id, "status": self.status,
             "cancel_reason": self.cancel_reason, "created_at": self.created_at.isoformat(),
             "placed_at": self.placed_at.isoformat() if self.placed_at else None,
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
@@ -138,15 +211,18 @@ class ArchivedOrder:
             "shipping_paise": self.shipping_paise, "total_paise": self.total_paise, "currency": self.currency,
             "lines": [{"item_id": x.item_id, "seller_id": x.seller_id, "sku": x.sku, "title": x.title,
                        "image_url": x.image_url, "unit_price_paise": x.unit_price_paise, "quantity": x.quantity,
-                       "warehouse_id": x.warehouse_id,
                        "delivery_date": x.delivery_date.isoformat() if x.delivery_date else None}
                       for x in self.lines],
             "timeline": [{"from_status": c.from_status, "to_status": c.to_status, "reason": c.reason,
-                          "at": c.at.isoformat()} for c in self.timeline],
+                          "at": c.at.isoformat(), "shipment_id": c.shipment_id} for c in self.timeline],
+            "shipments": [s.to_dict() for s in self.shipments],
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> ArchivedOrder:
+        lines = Rows(ArchivedLine(**{**{k: v for k, v in x.items() if k != "warehouse_id"},
+                                     "delivery_date": _date(x["delivery_date"])}) for x in data["lines"])
+        by_item = {line.item_id: line for line in lines}
         return cls(
             id=uuid.UUID(data["id"]), user_id=data["user_id"], status=data["status"],
             cancel_reason=data["cancel_reason"], created_at=_datetime(data["created_at"]),
@@ -155,8 +231,10 @@ class ArchivedOrder:
             ship_line1=data["ship_line1"], ship_line2=data["ship_line2"], ship_city=data["ship_city"],
             ship_state=data["ship_state"], subtotal_paise=data["subtotal_paise"],
             shipping_paise=data["shipping_paise"], total_paise=data["total_paise"], currency=data["currency"],
-            lines=Rows(ArchivedLine(**{**x, "delivery_date": _date(x["delivery_date"])}) for x in data["lines"]),
+            lines=lines,
             timeline=Rows(ArchivedStatusChange(**{**c, "at": _datetime(c["at"])}) for c in data["timeline"]),
+            shipments=(Rows(ArchivedShipment.from_dict(x, by_item) for x in data["shipments"])
+                       if data.get("version", 1) >= 2 else _v1_shipments(data["status"], data["lines"], by_item)),
         )
 
 

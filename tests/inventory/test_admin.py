@@ -1,7 +1,7 @@
 """Staff adjust stock in admin: through the audited service, never past what is reserved."""
 
 from inventory.models import Stock, StockAdjustment
-from inventory.services import LineRequest, stock_reserve
+from inventory.services import LineRequest, allocation_plan, stock_reserve
 from tests.shop_world import DELHI_PIN
 
 
@@ -22,7 +22,7 @@ def test_staff_stock_change_in_admin_is_audited(client, world, user_factory):
 def test_admin_refuses_on_hand_below_reserved(client, world, user_factory):
     client.force_login(user_factory(email="staff@example.com", is_staff=True, is_superuser=True))
     item = world.add_item("A1", stock={"DEL1": 4})
-    stock_reserve(order_id="o1", lines=[LineRequest(item, 3)], pin_code=DELHI_PIN)
+    stock_reserve(order_id="o1", plan=allocation_plan(lines=[LineRequest(item, 3)], pin_code=DELHI_PIN))
     stock = Stock.objects.get(item_id=item)
 
     response = client.post(f"/admin/inventory/stock/{stock.pk}/change/", {"on_hand": 1})

@@ -13,16 +13,16 @@ from django.utils import timezone
 
 from events.models import HandledEvent, OutboxEvent
 from events.services import relay_pending
-from inventory.models import Reservation, Stock, StockAdjustment
+from inventory.models import Allocation, Stock, StockAdjustment
 from notifications.models import Notification
-from orders.models import ArchivedOrderRecord, Order, OrderLine, OrderStatusChange, ReconciliationRun
+from orders.models import ArchivedOrderRecord, Order, OrderLine, OrderStatusChange, ReconciliationRun, Shipment
 from orders.services import order_mark_delivered, order_mark_packed, order_mark_shipped, orders_archive
 from payments.models import Payment, PaymentNotification, SimulatedCharge
 from tests.orders.helpers import customer_presses, place, refreshed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PROTECTED = [Order, Payment, SimulatedCharge, StockAdjustment, Reservation, Stock, ReconciliationRun,
+PROTECTED = [Order, Shipment, Payment, SimulatedCharge, StockAdjustment, Allocation, Stock, ReconciliationRun,
              ArchivedOrderRecord, OutboxEvent, HandledEvent, Notification]
 
 
@@ -52,15 +52,15 @@ def _url(model: type[Model], view: str, *args: object) -> str:
 
 def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count()
-            for model in (Order, OrderLine, OrderStatusChange, Payment, PaymentNotification, SimulatedCharge,
-                          StockAdjustment, Reservation, Stock, ReconciliationRun, ArchivedOrderRecord,
+            for model in (Order, OrderLine, Shipment, OrderStatusChange, Payment, PaymentNotification, SimulatedCharge,
+                          StockAdjustment, Allocation, Stock, ReconciliationRun, ArchivedOrderRecord,
                           OutboxEvent, HandledEvent, Notification)}
 
 
 def _one_of(model: type[Model], order: Order) -> Model:
     if model is Order:
         return order
-    if model in (Payment, SimulatedCharge, Reservation):
+    if model in (Payment, SimulatedCharge, Allocation):
         return model.objects.filter(order_id=str(order.pk)).first() or model.objects.get(order_id=order.pk)
     if model is ReconciliationRun:
         from orders.reconciliation import reconcile
@@ -105,7 +105,7 @@ def test_the_order_page_offers_no_adding_or_removing_of_lines_payments_or_timeli
     page = staff.get(_url(Order, "change", delivered.pk))
     assert page.status_code == 200
     inlines = page.context["inline_admin_formsets"]
-    assert {i.opts.model for i in inlines} == {OrderLine, OrderStatusChange}
+    assert {i.opts.model for i in inlines} == {OrderLine, Shipment, OrderStatusChange}
     for inline in inlines:
         assert not inline.has_add_permission and not inline.has_delete_permission
         assert not inline.has_change_permission
@@ -123,13 +123,17 @@ def test_the_order_page_offers_no_adding_or_removing_of_lines_payments_or_timeli
 def test_a_forged_inline_line_is_not_saved(staff, delivered):
     """Posting the order form with an extra line, as a hand-made request would."""
     before = _counts()
-    prefix_lines, prefix_timeline = "lines", "timeline"
+    prefix_lines, prefix_shipments, prefix_timeline = "lines", "shipments", "timeline"
     data = {
         f"{prefix_lines}-TOTAL_FORMS": "2", f"{prefix_lines}-INITIAL_FORMS": "1",
         f"{prefix_lines}-MIN_NUM_FORMS": "0", f"{prefix_lines}-MAX_NUM_FORMS": "1000",
         f"{prefix_lines}-0-id": str(delivered.lines.get().pk), f"{prefix_lines}-0-order": str(delivered.pk),
         f"{prefix_lines}-1-order": str(delivered.pk), f"{prefix_lines}-1-sku": "FREE",
         f"{prefix_lines}-1-quantity": "9",
+        f"{prefix_shipments}-TOTAL_FORMS": "1", f"{prefix_shipments}-INITIAL_FORMS": "0",
+        f"{prefix_shipments}-MIN_NUM_FORMS": "0", f"{prefix_shipments}-MAX_NUM_FORMS": "1000",
+        f"{prefix_shipments}-0-order": str(delivered.pk), f"{prefix_shipments}-0-seller_id": "1",
+        f"{prefix_shipments}-0-status": "pending",
         f"{prefix_timeline}-TOTAL_FORMS": "0", f"{prefix_timeline}-INITIAL_FORMS": "0",
         f"{prefix_timeline}-MIN_NUM_FORMS": "0", f"{prefix_timeline}-MAX_NUM_FORMS": "1000",
     }
@@ -143,6 +147,9 @@ def test_staff_still_move_orders_along_and_set_stock(staff, world_tx, delivered)
     actions = dict(changelist.context["action_form"].fields["action"].choices)
     assert {"mark_packed", "mark_shipped", "mark_delivered"} <= actions.keys()
     assert staff.get(_url(Order, "change", delivered.pk)).status_code == 200
+    shipments = staff.get(_url(Shipment, "changelist"))
+    assert {"mark_packed", "mark_delivered"} <= dict(shipments.context["action_form"].fields["action"].choices).keys()
+    assert staff.get(_url(Shipment, "change", delivered.shipments.get().pk)).status_code == 200
     stock = Stock.objects.first()
     assert staff.get(_url(Stock, "change", stock.pk)).status_code == 200
     assert staff.get(_url(StockAdjustment, "changelist")).status_code == 200

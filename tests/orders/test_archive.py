@@ -73,7 +73,9 @@ def test_only_terminal_orders_older_than_the_threshold_move(world):
 def test_the_archived_snapshot_keeps_lines_and_timeline(world):
     order = _order(world, "delivered")
     lines = [(x.sku, x.quantity, x.unit_price_paise) for x in order.lines.all()]
+    items = [(x.item_id, x.quantity, x.sku) for x in order.lines.all()]
     timeline = [(c.from_status, c.to_status, c.reason, c.at) for c in order.timeline.order_by("at", "id")]
+    shipment = order.shipments.get()
 
     orders_archive(older_than=timedelta(days=30), limit=10)
     archived = get_backend("order_archive").get(order.pk)
@@ -82,8 +84,11 @@ def test_the_archived_snapshot_keeps_lines_and_timeline(world):
     assert archived.created_at == order.created_at
     assert [(x.sku, x.quantity, x.unit_price_paise) for x in archived.lines] == lines
     assert [(c.from_status, c.to_status, c.reason, c.at) for c in archived.timeline] == timeline
-    assert [c.to_status for c in archived.timeline] == ["pending_payment", "placed", "packed", "in_transit",
-                                                        "delivered"]
+    assert [c.to_status for c in archived.timeline if c.shipment_id is None] == [
+        "pending_payment", "placed", "packed", "in_transit", "delivered"]
+    assert [(s.id, s.seller_id, s.warehouse_id, s.status, s.promised_date) for s in archived.shipments] == [
+        (shipment.pk, shipment.seller_id, shipment.warehouse_id, "delivered", shipment.promised_date)]
+    assert [(x.item_id, x.quantity, x.line.sku) for x in archived.shipments[0].lines] == items
 
 
 def test_archiving_twice_moves_an_order_once(world):
@@ -329,7 +334,7 @@ def test_made_up_history_cursors_are_refused_not_500(world, when):
 
 
 def test_an_order_with_stock_still_held_stays_live_for_reconciliation(world):
-    from inventory.models import Reservation
+    from inventory.models import Allocation
     from orders.models import Order
     from orders.services import order_expire, orders_archive
     from tests.orders.helpers import place
@@ -337,9 +342,34 @@ def test_an_order_with_stock_still_held_stays_live_for_reconciliation(world):
     item = world.add_item("HELD", stock={"DEL1": 2})
     order = place(world.customer.pk, item, 1)
     order_expire(order_id=str(order.pk), now=order.expires_at + timedelta(seconds=1))
-    Reservation.objects.filter(order_id=str(order.pk)).update(status="held")  # books not closed
+    Allocation.objects.filter(order_id=str(order.pk)).update(status="held")  # books not closed
 
     moved = orders_archive(older_than=timedelta(days=30), now=timezone.now() + timedelta(days=60))
 
     assert moved == 0
     assert Order.objects.filter(pk=order.pk).exists()
+
+
+def test_a_version_1_snapshot_reads_with_a_shipment_per_seller_and_warehouse():
+    """Orders archived before shipments (snapshot version 1) still read, as they shipped."""
+    from orders.backends.base import ArchivedOrder
+
+    line = {"seller_id": 7, "sku": "A", "title": "A", "image_url": "", "unit_price_paise": 100, "quantity": 2}
+    data = {"version": 1, "id": "6f1c2d4e-0000-4000-8000-000000000001", "user_id": 3, "status": "delivered",
+            "cancel_reason": "", "created_at": "2026-01-05T10:00:00+00:00", "placed_at": None, "expires_at": None,
+            "pin_code": "110001", "ship_name": "A", "ship_phone": "", "ship_line1": "x", "ship_line2": "",
+            "ship_city": "Delhi", "ship_state": "", "subtotal_paise": 500, "shipping_paise": 0, "total_paise": 500,
+            "currency": "INR",
+            "lines": [{**line, "item_id": 1, "warehouse_id": 11, "delivery_date": "2026-01-07"},
+                      {**line, "item_id": 2, "warehouse_id": 12, "delivery_date": "2026-01-09"},
+                      {**line, "item_id": 3, "warehouse_id": 11, "delivery_date": "2026-01-08", "quantity": 1}],
+            "timeline": [{"from_status": "", "to_status": "pending_payment", "reason": "",
+                          "at": "2026-01-05T10:00:00+00:00"}]}
+
+    order = ArchivedOrder.from_dict(data)
+
+    assert [(s.warehouse_id, s.status, str(s.promised_date), [(x.item_id, x.quantity) for x in s.lines])
+            for s in order.shipments] == [(11, "delivered", "2026-01-08", [(1, 2), (3, 1)]),
+                                          (12, "delivered", "2026-01-09", [(2, 2)])]
+    assert order.shipments[0].lines[0].line.sku == "A" and order.timeline[0].shipment_id is None
+    assert ArchivedOrder.from_dict(order.to_dict()) == order  # written back as version 2

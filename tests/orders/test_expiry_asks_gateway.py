@@ -10,7 +10,7 @@ from django.db import transaction
 
 from events.models import OutboxEvent
 from inventory.interface import availability_get
-from inventory.models import Reservation, Stock
+from inventory.models import Allocation, Stock
 from orders.models import Order
 from orders.services import expiry_hard_deadline, order_expire, order_expire_stale
 from payments.backends.base import GatewayError
@@ -59,7 +59,7 @@ def assert_placed_once_and_never_cancelled(order, item) -> None:
     assert order.status == Order.Status.PLACED and order.placed_at
     assert timeline(order) == ["pending_payment", "placed"]
     assert payment_of(order).status == "succeeded" and charge_of(order).status == "succeeded"
-    assert Reservation.objects.get(order_id=str(order.pk)).status == "committed"
+    assert Allocation.objects.get(order_id=str(order.pk)).status == "committed"
     assert (Stock.objects.get(item_id=item).on_hand, availability_get(item_ids=[item])) == (0, {item: 0})
     assert not [t for t in event_types(order) if t.startswith("orders.late_payment")]
 

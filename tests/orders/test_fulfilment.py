@@ -49,8 +49,11 @@ def test_the_seller_moves_an_order_to_delivered_with_a_timeline_and_an_event_per
 
     order = refreshed(paid)
     assert order.status == "delivered"
-    assert [(c.from_status, c.to_status) for c in order.timeline.all()][-3:] == [
+    assert [(c.from_status, c.to_status) for c in order.timeline.filter(shipment=None)][-3:] == [
         ("placed", "packed"), ("packed", "in_transit"), ("in_transit", "delivered")]
+    shipment = order.shipments.get()
+    assert [(c.from_status, c.to_status) for c in shipment.timeline.all()] == [
+        ("pending", "packed"), ("packed", "in_transit"), ("in_transit", "delivered")]
     for kind in ("orders.order_packed.v1", "orders.order_shipped.v1", "orders.order_delivered.v1"):
         assert _events(order, kind) == 1
 
@@ -101,11 +104,12 @@ def test_another_seller_cannot_move_the_order(paid, user_factory):
     assert refreshed(paid).status == "placed"
 
 
-def test_an_order_with_another_sellers_line_is_not_one_seller_alone_can_move(paid, world, user_factory):
-    from orders.models import OrderLine
+def test_another_sellers_order_is_not_one_this_seller_can_move(paid, world, user_factory):
+    from orders.models import OrderLine, Shipment
 
     other = user_factory(email="other-seller@example.com", is_seller=True)
     OrderLine.objects.filter(order=paid).update(seller_id=other.pk)  # as if the item were theirs
+    Shipment.objects.filter(order=paid).update(seller_id=other.pk)
     with pytest.raises(NotSellersOrder):
         order_mark_packed(order_id=paid.pk, seller_id=world.seller.pk)
 

@@ -13,7 +13,7 @@ from events.models import OutboxEvent
 from events.registry import dispatch
 from events.services import relay_pending
 from inventory.interface import availability_get
-from inventory.models import Reservation, Stock
+from inventory.models import Allocation, Stock
 from inventory.services import stock_set
 from orders.models import Order
 from orders.services import IdempotencyConflict, order_expire_stale, order_mark_paid
@@ -127,7 +127,7 @@ def test_late_success_is_honoured_when_stock_allows(item, buyer, settings, expir
     order = refreshed(order)
     assert order.status == Order.Status.PLACED
     assert payment_of(order).status == "succeeded"
-    assert Reservation.objects.get(order_id=str(order.pk)).status == "committed"
+    assert Allocation.objects.get(order_id=str(order.pk)).status == "committed"
     assert Stock.objects.get(item_id=item).on_hand == 1
     assert "orders.late_payment_honoured.v1" in event_types(order)
 
@@ -229,7 +229,7 @@ def test_keys_are_per_customer(item, buyer, world_tx):
 def test_address_pin_decides_the_warehouse(world_tx, buyer):
     item = world_tx.add_item("TV", stock={"DEL1": 1, "BLR1": 1})
     order = place(buyer.pk, item, 1, pin_code="560001")
-    assert order.lines.get().warehouse_id == world_tx.warehouses["BLR1"].pk
+    assert order.shipments.get().warehouse_id == world_tx.warehouses["BLR1"].pk
     assert address(DELHI_PIN).pin_code == DELHI_PIN
 
 

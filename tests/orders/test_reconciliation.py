@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from inventory.interface import availability_get
-from inventory.models import Reservation, Stock
+from inventory.models import Allocation, Stock
 from orders.models import Order, ReconciliationRun
 from orders.reconciliation import reconcile
 from payments.models import Payment
@@ -26,10 +26,10 @@ def test_a_reservation_left_without_its_order_is_found_and_released(world_tx):
     item = world_tx.add_item("ORPHAN", stock={"DEL1": 5})
     stock = Stock.objects.get(item_id=item)
     # A reservation whose order never existed (a crash, a bad manual fix): units held for nobody.
-    Reservation.objects.create(order_id="no-such-order", item_id=item, warehouse_id=stock.warehouse_id,
+    Allocation.objects.create(order_id="no-such-order", item_id=item, warehouse_id=stock.warehouse_id,
                                stock=stock, quantity=2)
     Stock.objects.filter(pk=stock.pk).update(reserved=2)
-    Reservation.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    Allocation.objects.update(created_at=timezone.now() - timedelta(hours=1))
     assert availability_get(item_ids=[item]) == {item: 3}
 
     run = reconcile()
@@ -148,7 +148,7 @@ def test_a_refund_we_recorded_but_the_gateway_never_made_is_reported(world_tx):
     order = place(world_tx.customer.pk, item, 1)
     Order.objects.filter(pk=order.pk).update(status="cancelled", cancel_reason="late_payment_refund",
                                              updated_at=timezone.now() - timedelta(hours=1))
-    Reservation.objects.filter(order_id=str(order.pk)).update(status="released")
+    Allocation.objects.filter(order_id=str(order.pk)).update(status="released")
     Stock.objects.filter(item_id=item).update(reserved=0)
     Payment.objects.filter(order_id=str(order.pk)).update(status="refunded")  # what we believe
     gateway_record(order, "succeeded")  # the money is still with the gateway

@@ -14,14 +14,14 @@ from datetime import timedelta
 from django.utils import timezone
 
 from events.models import OutboxEvent
-from inventory.models import Reservation, Stock
+from inventory.models import Allocation, Stock
 from orders.models import Order, OrderLine
 from orders.reconciliation import GRACE, reconcile
 from payments.models import Payment
 
-HOLDING = {Order.Status.PENDING_PAYMENT: Reservation.Status.HELD,
-           Order.Status.PLACED: Reservation.Status.COMMITTED,
-           Order.Status.CANCELLED: Reservation.Status.RELEASED}
+HOLDING = {Order.Status.PENDING_PAYMENT: Allocation.Status.HELD,
+           Order.Status.PLACED: Allocation.Status.COMMITTED,
+           Order.Status.CANCELLED: Allocation.Status.RELEASED}
 
 
 def assert_books_balanced(*, on_hand_before: dict[int, int]) -> None:
@@ -30,8 +30,8 @@ def assert_books_balanced(*, on_hand_before: dict[int, int]) -> None:
     assert run.findings == [], f"reconciliation found: {run.findings}"
 
     orders = {str(o.pk): o for o in Order.objects.all()}
-    reservations = list(Reservation.objects.all())
-    by_order: dict[str, list[Reservation]] = defaultdict(list)
+    reservations = list(Allocation.objects.all())
+    by_order: dict[str, list[Allocation]] = defaultdict(list)
     for reservation in reservations:
         by_order[reservation.order_id].append(reservation)
 
@@ -51,8 +51,8 @@ def assert_books_balanced(*, on_hand_before: dict[int, int]) -> None:
     # Stock: reserved is what pending orders hold, on hand is what was there less what was sold.
     for stock in Stock.objects.all():
         mine = [r for r in reservations if r.stock_id == stock.pk]
-        held = sum(r.quantity for r in mine if r.status == Reservation.Status.HELD)
-        sold = sum(r.quantity for r in mine if r.status == Reservation.Status.COMMITTED)
+        held = sum(r.quantity for r in mine if r.status == Allocation.Status.HELD)
+        sold = sum(r.quantity for r in mine if r.status == Allocation.Status.COMMITTED)
         assert stock.reserved == held, f"{stock}: reserved {stock.reserved}, held by orders {held}"
         before = on_hand_before.get(stock.pk, stock.on_hand + sold)
         assert stock.on_hand == before - sold, f"{stock}: on hand {stock.on_hand}, expected {before} - {sold} sold"

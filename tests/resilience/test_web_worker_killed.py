@@ -20,7 +20,7 @@ from django.db import connection
 
 from cart.interface import CartOwner
 from cart.services import cart_add
-from inventory.models import Reservation, Stock
+from inventory.models import Allocation, Stock
 from orders.models import Order
 from tests.resilience.books import assert_books_balanced, on_hand_now
 from tests.resilience.customers import Customer, Journal
@@ -109,7 +109,7 @@ def test_web_workers_killed_during_a_burst_of_checkouts_sell_nothing_twice(world
     assert all(o.status == Order.Status.PENDING_PAYMENT and o.payment_url for o in orders)
     stock = Stock.objects.get(item_id=item)
     assert (stock.on_hand, stock.reserved) == (UNITS, UNITS)
-    assert Reservation.objects.filter(status=Reservation.Status.HELD).count() == UNITS
+    assert Allocation.objects.filter(status=Allocation.Status.HELD).count() == UNITS
     assert_books_balanced(on_hand_before=before)
 
     timeouts = [round(a.seconds, 2) for a in journal.answers if a.status is None]

@@ -44,12 +44,12 @@ def test_an_item_that_sells_out_leaves_the_results_and_comes_back_when_restocked
 
 
 def test_reserving_the_last_unit_for_an_order_takes_the_item_out(shop):
-    from inventory.services import LineRequest, stock_reserve
+    from inventory.services import LineRequest, allocation_plan, stock_reserve
 
     phone = shop.add("Galaxy M14 phone", stock={"DEL1": 1})
     deliver()
 
-    stock_reserve(order_id="order-1", lines=[LineRequest(phone, 1)], pin_code="560001")
+    stock_reserve(order_id="order-1", plan=allocation_plan(lines=[LineRequest(phone, 1)], pin_code="560001"))
     deliver()
 
     assert found("galaxy") == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from inventory.models import Reservation, StockAdjustment
+from inventory.models import Allocation, StockAdjustment
 from shop.admin import LabelColumn, Lookup, MoneyColumn, inr, labels_resolve
 
 
@@ -54,11 +54,11 @@ def test_one_resolve_per_lookup_for_every_row_and_column_that_share_it():
 def test_a_row_shown_alone_resolves_its_own_label_once():
     orders = Counting({"o-1": "#O1"})
     column = LabelColumn("order_id", Lookup(orders, missing="order {id} (gone)"), description="order")
-    row = Reservation(order_id="o-1")
+    row = Allocation(order_id="o-1")
 
     assert column(row) == "#O1" and column(row) == "#O1"
     assert orders.calls == [{"o-1"}]
-    assert column(Reservation(order_id="o-2")) == "order o-2 (gone)"
+    assert column(Allocation(order_id="o-2")) == "order o-2 (gone)"
 
 
 def test_labels_stay_with_the_rows_of_their_request():

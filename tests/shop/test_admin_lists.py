@@ -19,7 +19,7 @@ from accounts.services import address_create
 from catalog.models import Item
 from events.models import OutboxEvent
 from events.services import relay_pending
-from inventory.models import Reservation, Stock, StockAdjustment
+from inventory.models import Allocation, Stock, StockAdjustment
 from inventory.services import stock_set
 from logistics.models import Warehouse
 from logistics.services import warehouse_create
@@ -114,7 +114,7 @@ LISTS = {
                           lambda s: ["515800", str(s.pending.pk), "Amount paise"]),
     "stock": (Stock, lambda s: ["TV-55 · Sony Bravia 55-inch", "BOM1 (Mumbai Fort)", "DEL1"],
               lambda s: ["Item id", "Warehouse id"]),
-    "reservations": (Reservation, lambda s: [s.pending.reference, "TV-55 · Sony Bravia 55-inch", "DEL1",
+    "reservations": (Allocation, lambda s: [s.pending.reference, "TV-55 · Sony Bravia 55-inch", "DEL1",
                                              "held for payment", "committed (paid)"],
                      lambda s: [str(s.pending.pk), "Item id", "Warehouse id", "Order id"]),
     "stock adjustments": (StockAdjustment, lambda s: ["TV-55 · Sony Bravia 55-inch", "BOM1 (Mumbai Fort)",
@@ -194,13 +194,13 @@ def test_the_order_page_names_the_customer_items_sellers_and_warehouses(small, s
 def test_other_pages_are_headed_in_words(small, staff):
     order_id = str(small.pending.pk)
     rows = [Payment.objects.get(order_id=order_id), SimulatedCharge.objects.get(order_id=order_id),
-            Reservation.objects.get(order_id=order_id), Stock.objects.filter(item_id=small.tv).first(),
+            Allocation.objects.get(order_id=order_id), Stock.objects.filter(item_id=small.tv).first(),
             StockAdjustment.objects.filter(item_id=small.tv, source="admin").get(),
             Notification.objects.filter(user_id=small.placed.user_id).first()]
     headings = {
         Payment: f"Payment of ₹5,158.00 for order {small.pending.reference}, created",
         SimulatedCharge: f"of ₹5,158.00 for order {small.pending.reference}",
-        Reservation: f"1 × TV-55 · Sony Bravia 55-inch for order {small.pending.reference}, held for payment",
+        Allocation: f"1 × TV-55 · Sony Bravia 55-inch for order {small.pending.reference}, held for payment",
         Stock: "TV-55 · Sony Bravia 55-inch at ",
         StockAdjustment: "TV-55 · Sony Bravia 55-inch at BOM1 (Mumbai Fort): on hand 5 → 7",
         Notification: "“Your order is placed” to customer01@example.com",
@@ -257,7 +257,7 @@ def test_staff_search_by_what_the_lists_show(small, staff):
     assert found(Order, order.reference[1:].lower()) == [order]
     assert found(Order, "customer02@example.com") == [order]
     assert [p.order_id for p in found(Payment, order.reference)] == [str(order.pk)]
-    assert [r.order_id for r in found(Reservation, order.reference)] == [str(order.pk)]
+    assert [r.order_id for r in found(Allocation, order.reference)] == [str(order.pk)]
     assert {s.warehouse_id for s in found(Stock, "tv-55")} == {small.world.warehouses["DEL1"].pk, small.mumbai.pk}
     assert {n.user_id for n in found(Notification, "customer02@example.com")} == {order.user_id}
     assert len(found(Order, "nobody@example.com")) == 0

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from events.models import OutboxEvent
 from events.services import emit
-from inventory.models import Reservation
+from inventory.models import Allocation
 from orders.models import Order, ReconciliationRun
 from search.models import StaleItem
 from shop import metrics
@@ -124,7 +124,7 @@ def test_readings_show_backlogs_and_lags_as_they_are(client, world_tx):
 
     assert value(samples, "bazaar_outbox_pending_events") == 1
     assert 40 <= value(samples, "bazaar_outbox_oldest_pending_age_seconds") < 100
-    assert value(samples, "bazaar_reservations_held") == Reservation.objects.filter(status="held").count() == 1
+    assert value(samples, "bazaar_reservations_held") == Allocation.objects.filter(status="held").count() == 1
     assert value(samples, "bazaar_reserved_units") == 2
     assert 90 <= value(samples, "bazaar_order_expiry_lag_seconds") < 150
     assert value(samples, "bazaar_orders_by_status", status="pending_payment") == 1

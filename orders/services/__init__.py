@@ -1,0 +1,62 @@
+"""Order use cases, one module each: placing, payment, fulfilment, archival (common: what they share).
+
+Other modules of orders import from here; other apps use orders.interface.
+"""
+
+from orders.services.archival import MIN_ARCHIVE_AGE, orders_archive
+from orders.services.common import OrderError, OrderNotFound
+from orders.services.fulfilment import (
+    NotSellersOrder,
+    TransitionNotAllowed,
+    order_mark_delivered,
+    order_mark_packed,
+    order_mark_shipped,
+    order_status_from_shipments,
+    shipment_advance,
+)
+from orders.services.payment import (
+    LATE_PAYMENT_REFUND,
+    expiry_hard_deadline,
+    order_expire,
+    order_expire_stale,
+    order_fail_payment,
+    order_mark_paid,
+)
+from orders.services.placing import (
+    EmptyOrder,
+    IdempotencyConflict,
+    ItemsUnavailable,
+    OrderLineRequest,
+    ShippingAddress,
+    order_payment_open,
+    order_place,
+    shipping_fee,
+)
+
+__all__ = [
+    "LATE_PAYMENT_REFUND",
+    "MIN_ARCHIVE_AGE",
+    "EmptyOrder",
+    "IdempotencyConflict",
+    "ItemsUnavailable",
+    "NotSellersOrder",
+    "OrderError",
+    "OrderLineRequest",
+    "OrderNotFound",
+    "ShippingAddress",
+    "TransitionNotAllowed",
+    "expiry_hard_deadline",
+    "order_expire",
+    "order_expire_stale",
+    "order_fail_payment",
+    "order_mark_delivered",
+    "order_mark_packed",
+    "order_mark_paid",
+    "order_mark_shipped",
+    "order_payment_open",
+    "order_place",
+    "order_status_from_shipments",
+    "orders_archive",
+    "shipment_advance",
+    "shipping_fee",
+]

@@ -1,0 +1,47 @@
+"""What every order use case shares: the errors, the timeline, the event snapshot, after-commit calls."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from orders.models import Order, OrderLine, OrderStatusChange, Shipment
+from orders.selectors import orders_version_forget
+
+Status = Order.Status
+
+
+class OrderError(Exception):
+    pass
+
+
+class OrderNotFound(OrderError):
+    """No live order (or shipment) with that id, or none the caller may see."""
+
+
+def transition(order: Order, to: str, *, reason: str = "", shipment: Shipment | None = None) -> None:
+    """Record a step in the order's timeline; without `shipment` the order's own status moves."""
+    if shipment is None:
+        OrderStatusChange.objects.create(order=order, from_status=order.status, to_status=to, reason=reason)
+        order.status = to
+    else:
+        OrderStatusChange.objects.create(order=order, shipment=shipment, from_status=shipment.status, to_status=to,
+                                         reason=reason)
+        shipment.status = to
+    orders_version_forget(order.user_id)
+
+
+def snapshot(order: Order, lines: list[OrderLine] | None = None) -> dict:
+    """The order as its events carry it."""
+    return {"order_id": str(order.pk), "user_id": order.user_id, "status": order.status,
+            "pin_code": order.pin_code, "total_paise": order.total_paise, "currency": order.currency,
+            "lines": [{"item_id": line.item_id, "seller_id": line.seller_id, "sku": line.sku,
+                       "quantity": line.quantity, "unit_price_paise": line.unit_price_paise}
+                      for line in (order.lines.all() if lines is None else lines)]}
+
+
+def after_commit_call(task_name: str, *args) -> None:
+    """Gateway calls go through a retrying task, queued only once the decision has committed."""
+    from orders import tasks
+
+    task = {"orders.refund_payment": tasks.refund_payment, "orders.void_payment": tasks.void_payment}[task_name]
+    transaction.on_commit(lambda: task.delay(*args))
