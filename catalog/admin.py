@@ -112,7 +112,7 @@ class AttributeDefinitionInline(admin.TabularInline):
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = ("name", "slug", "parent", "position", "search_keywords")
+        fields = ("name", "slug", "parent", "position", "search_keywords", "hsn_code")
 
     def clean(self):
         data = super().clean()
@@ -134,7 +134,7 @@ class CategoryForm(forms.ModelForm):
 class CategoryAdmin(admin.ModelAdmin):
     form = CategoryForm
     inlines = [AttributeDefinitionInline]
-    list_display = ("path", "name", "attribute_count", "item_count")
+    list_display = ("path", "name", "hsn_code", "attribute_count", "item_count")
     search_fields = ("name", "path")
     readonly_fields = ("path",)
     prepopulated_fields = {"slug": ("name",)}
@@ -171,11 +171,12 @@ class CategoryAdmin(admin.ModelAdmin):
                 parent_id=parent_id,
                 position=data["position"],
                 search_keywords=data["search_keywords"],
+                hsn_code=data["hsn_code"],
             )
         else:
             saved = category_create(
                 name=data["name"], slug=data["slug"], parent_id=parent_id, position=data["position"],
-                search_keywords=data["search_keywords"],
+                search_keywords=data["search_keywords"], hsn_code=data["hsn_code"],
             )
         obj.pk, obj.path, obj.ancestor_ids = saved.pk, saved.path, saved.ancestor_ids
 

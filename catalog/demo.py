@@ -896,6 +896,23 @@ SEARCH_KEYWORDS = {
     "grocery": "groceries food",
 }
 
+# HSN codes on GST invoices (docs/decisions/0031-gst-invoices.md); children without one inherit.
+HSN_CODES = {
+    "electronics/mobiles": "8517",  # telephones for cellular networks
+    "electronics/laptops": "8471",  # automatic data-processing machines
+    "electronics/televisions": "8528",  # monitors and television receivers
+    "electronics/headphones": "8518",  # headphones and earphones
+    "fashion/t-shirts": "6109",  # T-shirts, knitted
+    "fashion/mens-shirts": "6205",  # men's shirts, not knitted
+    "fashion/womens-kurtas": "6211",  # other garments (kurtas)
+    "fashion/shoes": "6404",  # footwear with textile uppers
+    "books": "4901",  # printed books
+    "home-kitchen/kitchen-appliances": "8509",  # electro-mechanical domestic appliances
+    "home-kitchen/furniture": "9403",  # other furniture
+    "toys": "9503",  # toys, puzzles
+    "grocery": "2106",  # food preparations not elsewhere specified
+}
+
 
 def seed_categories() -> dict[str, Category]:
     """The demo tree and schemas, created where missing (found by path and code). Returns them by path."""
@@ -905,8 +922,12 @@ def seed_categories() -> dict[str, Category]:
         if path not in by_path:
             parent_id = by_path[parent_path].pk if parent_path else None
             by_path[path] = category_create(name=name, slug=slug, parent_id=parent_id, position=position,
-                                            search_keywords=SEARCH_KEYWORDS.get(path, ""))
+                                            search_keywords=SEARCH_KEYWORDS.get(path, ""),
+                                            hsn_code=HSN_CODES.get(path, ""))
         category = by_path[path]
+        if HSN_CODES.get(path) and not category.hsn_code:  # seeded before invoices existed
+            Category.objects.filter(pk=category.pk).update(hsn_code=HSN_CODES[path])
+            category.hsn_code = HSN_CODES[path]
         have = dict(AttributeDefinition.objects.filter(category=category).values_list("code", "variant_option"))
         for order, spec in enumerate(attributes):
             if spec["code"] not in have:

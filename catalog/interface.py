@@ -19,6 +19,9 @@ variant_group_id, parent_sku, seller_id, item_ids: the items still in it) lets l
 Staff screens name items with `item_labels(item_ids=...)` and find them by SKU with
 `item_ids_by_sku(sku=...)`, one query each.
 
+GST invoices read each item's HSN code (its category's, else the nearest ancestor's) and GST rate
+(settings.GST_RATES by category path prefix) with `items_tax_get(item_ids)` → {id: ItemTaxInfo}.
+
 Pages and the cart read items without their attributes through the cache: `item_head_get(id)`,
 `item_heads_get(ids)` (forgotten on every save of an item; no query once kept).
 """
@@ -45,6 +48,7 @@ from catalog.selectors import (
     variants_of_group,
 )
 from catalog.services import CATEGORY_CHANGED, ITEM_CREATED, ITEM_RETIRED, ITEM_UPDATED
+from catalog.tax import ItemTaxInfo, gst_rate_for_path, items_tax_get
 from catalog.types import AttributeInfo, CategoryInfo, ItemSnapshot, VariantInfo
 from catalog.variants import VARIANT_GROUP_CHANGED
 
@@ -61,6 +65,7 @@ __all__ = [
     "AttributeInfo",
     "CategoryInfo",
     "ItemSnapshot",
+    "ItemTaxInfo",
     "VariantInfo",
     "category_browse",
     "category_descendant_ids",
@@ -69,6 +74,7 @@ __all__ = [
     "category_names",
     "category_trail",
     "category_tree",
+    "gst_rate_for_path",
     "item_get",
     "item_get_by_sku",
     "item_head_get",
@@ -78,6 +84,7 @@ __all__ = [
     "item_labels",
     "item_snapshots_iter",
     "items_get",
+    "items_tax_get",
     "variant_group_members",
     "variants_of_group",
 ]

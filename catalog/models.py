@@ -17,6 +17,7 @@ from django.db.models import F, Q
 CURRENCY_INR = "INR"
 ATTRIBUTE_CODE_PATTERN = r"^[a-z][a-z0-9_]{0,49}$"
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
+HSN_PATTERN = r"^(\d{4}|\d{6}|\d{8})$"
 
 
 class Category(models.Model):
@@ -38,6 +39,11 @@ class Category(models.Model):
         max_length=255, blank=True,
         help_text="Other words customers search this category by, e.g. “phone smartphone” for Mobiles.",
     )
+    hsn_code = models.CharField(
+        "HSN code", max_length=8, blank=True, validators=[RegexValidator(HSN_PATTERN)],
+        help_text="The goods' Harmonized System code on GST invoices (4, 6 or 8 digits, e.g. 8517 for "
+                  "mobiles). Empty: the nearest parent category's code applies.",
+    )
 
     class Meta:
         verbose_name_plural = "categories"
@@ -45,6 +51,8 @@ class Category(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["parent", "slug"], name="category_slug_unique_among_siblings"),
             models.CheckConstraint(condition=~Q(slug=""), name="category_slug_not_empty"),
+            models.CheckConstraint(condition=Q(hsn_code="") | Q(hsn_code__regex=HSN_PATTERN),
+                                   name="category_hsn_code_digits"),
         ]
 
     def __str__(self) -> str:

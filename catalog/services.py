@@ -25,7 +25,7 @@ from django.db.models import Q
 
 from catalog.backends.base import Document
 from catalog.documents import documents_backend, documents_read, documents_write
-from catalog.models import CURRENCY_INR, AttributeDefinition, Category, Item, ItemStatus, VariantGroup
+from catalog.models import CURRENCY_INR, HSN_PATTERN, AttributeDefinition, Category, Item, ItemStatus, VariantGroup
 from catalog.selectors import category_infos, category_schema, snapshot_of
 from catalog.types import AttributeInfo, ItemSnapshot
 from catalog.validation import (
@@ -121,6 +121,12 @@ def _slug_problems(slug: str) -> dict[str, list[str]]:
     return {}
 
 
+def _hsn_problems(hsn_code: str) -> dict[str, list[str]]:
+    if hsn_code.strip() and not re.match(HSN_PATTERN, hsn_code.strip()):
+        return {"hsn_code": ["An HSN code is 4, 6 or 8 digits, e.g. 8517."]}
+    return {}
+
+
 def _place(category: Category, parent: Category | None) -> None:
     category.parent = parent
     category.path = f"{parent.path}/{category.slug}" if parent else category.slug
@@ -129,14 +135,14 @@ def _place(category: Category, parent: Category | None) -> None:
 
 @transaction.atomic
 def category_create(*, name: str, slug: str, parent_id: int | None = None, position: int = 0,
-                    search_keywords: str = "") -> Category:
+                    search_keywords: str = "", hsn_code: str = "") -> Category:
     parent = Category.objects.filter(pk=parent_id).first() if parent_id is not None else None
-    errors = _slug_problems(slug)
+    errors = {**_slug_problems(slug), **_hsn_problems(hsn_code)}
     if parent_id is not None and parent is None:
         errors["parent_id"] = [f"No category with id {parent_id}."]
     if not name.strip():
         errors["name"] = ["A category needs a name."]
-    category = Category(name=name.strip(), slug=slug, position=position,
+    category = Category(name=name.strip(), slug=slug, position=position, hsn_code=hsn_code.strip(),
                         search_keywords=" ".join(search_keywords.split()))
     if not errors:
         _place(category, parent)
@@ -158,10 +164,16 @@ def category_update(
     parent_id: int | _Unset | None = UNSET,
     position: int | _Unset = UNSET,
     search_keywords: str | _Unset = UNSET,
+    hsn_code: str | _Unset = UNSET,
 ) -> Category:
-    """Rename or move a category; the paths and ancestor lists of its subtree follow."""
+    """Rename or move a category, or change its HSN code; the paths and ancestor lists of its
+    subtree follow."""
     category = Category.objects.select_for_update().get(pk=category_id)
     old_path, old_parent_id = category.path, category.parent_id
+    if not isinstance(hsn_code, _Unset):
+        if problems := _hsn_problems(hsn_code):
+            raise CategoryInvalid(problems)
+        category.hsn_code = hsn_code.strip()
     if not isinstance(search_keywords, _Unset):
         category.search_keywords = " ".join(search_keywords.split())
     if not isinstance(name, _Unset):

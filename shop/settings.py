@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "recommendations",
     "notifications",
     "reviews",
+    "invoicing",
 ]
 
 MIDDLEWARE = [
@@ -303,6 +304,21 @@ SHIPPING_FEE_PAISE = env_int(ENV, "SHIPPING_FEE_PAISE", 4000)
 FREE_SHIPPING_FROM_PAISE = env_int(ENV, "FREE_SHIPPING_FROM_PAISE", 49900)
 # Delivered and cancelled orders move to the order archive this long after their last change.
 ORDER_ARCHIVE_AFTER_DAYS = env_int(ENV, "ORDER_ARCHIVE_AFTER_DAYS", 30)
+# --- GST invoices (docs/decisions/0031-gst-invoices.md) -----------------------------------------
+# The GST rate (whole per cent) of an item by its category: the longest key that is its category's
+# path or a path prefix of it ("electronics" covers "electronics/mobiles"; a key
+# "electronics/mobiles" would win over it), else GST_DEFAULT_RATE. Rates as notified from
+# 22 September 2025 (the 5 % / 18 % slabs). Apparel and footwear are 5 % up to ₹2,500 a piece and
+# 18 % above: not modelled yet (one rate per category).
+GST_RATES = {
+    "electronics": 18,
+    "fashion": 5,
+    "books": 0,
+    "home-kitchen": 18,
+    "toys": 5,
+    "grocery": 5,
+}
+GST_DEFAULT_RATE = env_int(ENV, "GST_DEFAULT_RATE", 18)
 PAYMENTS_SIMULATED_SECRET = ENV.get("PAYMENTS_SIMULATED_SECRET", SECRET_KEY + ":simulated-gateway")
 PAYMENTS_SIMULATED_CALLBACK_DELAY = env_int(ENV, "PAYMENTS_SIMULATED_CALLBACK_DELAY", 1)
 

@@ -11,6 +11,7 @@ from shop.api import ObtainTokenApi
 api_v1 = [
     path("auth/token", ObtainTokenApi.as_view(), name="auth-token"),
     path("seller/", include("catalog.api.urls")),
+    path("seller/", include("invoicing.api.urls")),
     path("", include("catalog.api.public_urls")),
     path("", include("orders.api.urls")),
     path("", include("inventory.api.urls")),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("reviews/", include("reviews.urls")),
     path("payments/", include("payments.urls")),
+    path("invoices/", include("invoicing.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

@@ -2,7 +2,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from accounts.models import Address, User
-from catalog.interface import item_snapshots_iter
+from catalog.interface import item_snapshots_iter, items_tax_get
 from inventory.interface import delivery_promises
 from inventory.models import Stock
 
@@ -24,6 +24,10 @@ def test_seed_demo_creates_a_believable_shop_and_is_idempotent(db):
     assert Stock.objects.count() == stock_rows > 300  # second run added nothing
     promises = delivery_promises(item_ids=items, pin_code="560001")
     assert len(promises) > 250  # most items can reach Bengaluru; some are sold out
+    # Every demo item has an HSN code and a GST rate for its invoices.
+    taxes = items_tax_get(items)
+    assert all(t.hsn_code for t in taxes.values())
+    assert {t.hsn_code: t.gst_rate for t in taxes.values()}.get("4901") in (0, None)
 
 
 def test_a_restart_gives_no_stock_to_a_sellers_own_item_that_has_none(db):

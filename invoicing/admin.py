@@ -1,0 +1,62 @@
+"""Invoices are read-only for staff: issued once, never edited. Sellers' GSTINs are kept here."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from invoicing.models import Invoice, InvoiceLine, SellerGstin
+from shop.money import format_inr
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    can_delete = False
+    fields = ("position", "description", "sku", "hsn_code", "quantity", "unit_price_paise", "gst_rate",
+              "taxable_paise", "cgst_paise", "sgst_paise", "igst_paise", "total_paise")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = ("number", "issued_at", "seller_id", "user_id", "order_reference", "supply_type", "total",
+                    "documents")
+    list_filter = ("supply_type", "financial_year")
+    search_fields = ("number", "order_reference", "=shipment_id", "buyer_name")
+    date_hierarchy = "issued_at"
+    inlines = [InvoiceLineInline]
+
+    @admin.display(description="Total", ordering="total_paise")
+    def total(self, obj: Invoice) -> str:
+        return format_inr(obj.total_paise)
+
+    @admin.display(description="Open")
+    def documents(self, obj: Invoice) -> str:
+        return format_html('<a href="{}">HTML</a> · <a href="{}">PDF</a>',
+                           reverse("invoicing:detail", args=[obj.pk]), reverse("invoicing:pdf", args=[obj.pk]))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Invoice._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # staff with the view permission see it read-only
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SellerGstin)
+class SellerGstinAdmin(admin.ModelAdmin):
+    list_display = ("gstin", "seller_id", "state")
+    search_fields = ("gstin", "=seller_id", "state")
