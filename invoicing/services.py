@@ -61,12 +61,14 @@ def _next_sequence(*, seller_id: int, year: str) -> int:
 
 
 def _buyer_state(shipment: ShipmentShipped) -> str:
+    """The place of supply: the delivery PIN code's state (India Post's, which the warehouses'
+    states are spelled like); the state the customer typed only when the PIN has none."""
+    pin = pin_code_get(shipment.buyer.pin_code)
+    if pin is not None and pin.state:
+        return normalise_state(pin.state)
     if shipment.buyer.state.strip():
         return normalise_state(shipment.buyer.state)
-    pin = pin_code_get(shipment.buyer.pin_code)  # orders placed before addresses kept a state
-    if pin is None or not pin.state:
-        raise InvoiceNotIssuable(f"Shipment {shipment.shipment_id}: no state for PIN {shipment.buyer.pin_code!r}.")
-    return normalise_state(pin.state)
+    raise InvoiceNotIssuable(f"Shipment {shipment.shipment_id}: no state for PIN {shipment.buyer.pin_code!r}.")
 
 
 def _seller_name(seller_id: int) -> str:
