@@ -1,7 +1,7 @@
-"""Orders react to payment outcomes."""
+"""Orders react to payment outcomes, and note a shipment's invoice once invoicing has issued it."""
 
 from events.interface import Event, consumer
-from orders.services import order_fail_payment, order_mark_paid
+from orders.services import order_fail_payment, order_mark_paid, shipment_invoice_note
 
 
 @consumer("payments.payment_succeeded.v1", name="orders.mark_paid")
@@ -13,3 +13,9 @@ def on_payment_succeeded(event: Event) -> None:
 def on_payment_failed(event: Event) -> None:
     if event.payload.get("final", True):  # a retryable decline leaves the order to pay or expire
         order_fail_payment(order_id=event.payload["order_id"], reason=event.payload.get("reason", ""))
+
+
+@consumer("invoicing.invoice_issued.v1", name="orders.note_invoice")
+def on_invoice_issued(event: Event) -> None:
+    shipment_invoice_note(shipment_id=event.payload["shipment_id"], number=event.payload["number"],
+                          path=event.payload["html_path"])

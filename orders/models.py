@@ -115,6 +115,8 @@ class Shipment(models.Model):
     promised_date = models.DateField(null=True)
     courier = models.CharField(max_length=100, blank=True)
     tracking_number = models.CharField(max_length=100, blank=True)
+    invoice_number = models.CharField(max_length=40, blank=True, help_text="Set when invoicing has issued it.")
+    invoice_path = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

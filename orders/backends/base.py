@@ -75,6 +75,8 @@ class ArchivedShipment:
     promised_date: dt.date | None = None
     courier: str = ""
     tracking_number: str = ""
+    invoice_number: str = ""
+    invoice_path: str = ""
     lines: Rows = field(default_factory=Rows)
 
     def get_status_display(self) -> str:
@@ -88,6 +90,7 @@ class ArchivedShipment:
         return {"id": self.id, "seller_id": self.seller_id, "warehouse_id": self.warehouse_id, "status": self.status,
                 "promised_date": self.promised_date.isoformat() if self.promised_date else None,
                 "courier": self.courier, "tracking_number": self.tracking_number,
+                "invoice_number": self.invoice_number, "invoice_path": self.invoice_path,
                 "lines": [{"item_id": x.item_id, "quantity": x.quantity} for x in self.lines]}
 
     @classmethod
@@ -193,6 +196,7 @@ class ArchivedOrder:
             shipments=Rows(
                 ArchivedShipment(id=s.pk, seller_id=s.seller_id, warehouse_id=s.warehouse_id, status=s.status,
                                  promised_date=s.promised_date, courier=s.courier, tracking_number=s.tracking_number,
+                                 invoice_number=s.invoice_number, invoice_path=s.invoice_path,
                                  lines=Rows(ArchivedShipmentLine(x.line.item_id, x.quantity)
                                             for x in s.lines.select_related("line").order_by("line_id")))
                 for s in order.shipments.order_by("promised_date", "pk")),

@@ -13,6 +13,7 @@ from orders.services.fulfilment import (
     order_mark_shipped,
     order_status_from_shipments,
     shipment_advance,
+    shipment_invoice_note,
 )
 from orders.services.payment import (
     LATE_PAYMENT_REFUND,
@@ -58,5 +59,6 @@ __all__ = [
     "order_status_from_shipments",
     "orders_archive",
     "shipment_advance",
+    "shipment_invoice_note",
     "shipping_fee",
 ]

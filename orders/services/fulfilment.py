@@ -198,3 +198,13 @@ def order_mark_shipped(*, order_id, seller_id: int | None = None, reason: str = 
 
 def order_mark_delivered(*, order_id, seller_id: int | None = None, reason: str = "delivered") -> Order:
     return _order_advance(order_id=order_id, to=Step.DELIVERED, seller_id=seller_id, reason=reason)
+
+
+def shipment_invoice_note(*, shipment_id: int, number: str, path: str) -> None:
+    """Invoicing issued the shipment's invoice: the order page links it (idempotent; an archived
+    order's shipment is gone, and then there is nothing to note)."""
+    shipment = Shipment.objects.filter(pk=shipment_id).select_related("order").first()
+    if shipment is None or (shipment.invoice_number, shipment.invoice_path) == (number, path):
+        return
+    shipment.invoice_number, shipment.invoice_path = number, path
+    shipment.save(update_fields=["invoice_number", "invoice_path", "updated_at"])  # the signal forgets the page

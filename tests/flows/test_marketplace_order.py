@@ -58,5 +58,8 @@ def test_two_parcels_from_two_states_get_an_intra_and_an_inter_state_invoice(wor
         assert page.status_code == 200 and invoice.number in page.content.decode()
         pdf = client.get(f"/invoices/{invoice.pk}.pdf")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    relay_pending()  # orders notes each invoice on its shipment
+    order_page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert from_delhi.number in order_page and f"/invoices/{from_delhi.pk}.pdf" in order_page
     relay_pending()  # redelivery issues nothing new
     assert Invoice.objects.filter(order_id=str(order.pk)).count() == 2
