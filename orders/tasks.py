@@ -25,8 +25,8 @@ def void_payment(order_id: str) -> bool:
 
 @shared_task(name="orders.refund_payment", acks_late=True, ignore_result=True, autoretry_for=(GatewayError,),
              retry_backoff=True, max_retries=10)
-def refund_payment(order_id: str, reason: str) -> bool:
-    return payment_refund(order_id=order_id, reason=reason)
+def refund_payment(order_id: str, reason: str, amount_paise: int | None = None, key: str = "") -> bool:
+    return payment_refund(order_id=order_id, reason=reason, amount_paise=amount_paise, key=key)
 
 
 @shared_task(name="orders.reconcile", acks_late=True, ignore_result=True)

@@ -27,14 +27,36 @@ class Payment(models.Model):
                                    help_text="The gateway's id for this payment (e.g. a PaymentIntent).")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATED)
     failure_reason = models.CharField(max_length=255, blank=True)
+    refunded_paise = models.BigIntegerField(default=0, help_text="Given back so far; all of it: refunded.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(amount_paise__gt=0), name="payment_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_paise__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(condition=Q(refunded_paise__gte=0, refunded_paise__lte=models.F("amount_paise")),
+                                   name="payment_refunded_within_amount"),
+        ]
 
     def __str__(self) -> str:
         return f"payment {self.id} for order {self.order_id}: {self.status}"
+
+
+class Refund(models.Model):
+    """Money given back for part or all of a payment (a cancelled shipment, a return, a late
+    payment), once per key: the key is also the gateway's idempotency key."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    key = models.CharField(max_length=100, unique=True)
+    amount_paise = models.BigIntegerField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount_paise__gt=0), name="refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"refund {self.key}: {self.amount_paise} paise"
 
 
 class PaymentNotification(models.Model):
@@ -71,6 +93,8 @@ class SimulatedCharge(models.Model):
     amount_paise = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    refunded_paise = models.BigIntegerField(default=0)
+    refund_keys = models.JSONField(default=list, help_text="The idempotency keys of the refunds made.")
     return_url = models.CharField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 
 from events.interface import emit
 from payments.backends.base import GatewayError, InvalidNotification, Notification, PaymentGateway
-from payments.models import Payment, PaymentNotification
+from payments.models import Payment, PaymentNotification, Refund
 from shop.backends import get_backend
 
 logger = logging.getLogger(__name__)
@@ -155,21 +155,35 @@ def payment_sync_from_gateway(*, order_id: str) -> str | None:
     return payment.status
 
 
-def payment_refund(*, order_id: str, reason: str) -> bool:
-    """Give the money back for a succeeded payment. Idempotent: a second call refunds nothing."""
+def payment_refund(*, order_id: str, reason: str, amount_paise: int | None = None, key: str = "") -> bool:
+    """Give money back for a succeeded payment: `amount_paise` of it (a cancelled shipment, a
+    return), or all that is left. Idempotent per `key` (default: the whole payment's refund): a
+    second call with the same key refunds nothing. The payment is refunded once all of it is."""
     payment = Payment.objects.filter(order_id=order_id).first()
     if payment is None or payment.status != Payment.Status.SUCCEEDED:
         return False
-    gateway().refund(gateway_ref=payment.gateway_ref, amount_paise=payment.amount_paise,
-                     idempotency_key=f"refund-{payment.pk}")
+    key = key or f"refund-{payment.pk}"
+    if Refund.objects.filter(key=key).exists():
+        return False
+    left = payment.amount_paise - payment.refunded_paise
+    amount = left if amount_paise is None else min(amount_paise, left)
+    if amount <= 0:
+        return False
+    gateway().refund(gateway_ref=payment.gateway_ref, amount_paise=amount, idempotency_key=key)
     with transaction.atomic():
-        moved = Payment.objects.filter(pk=payment.pk, status=Payment.Status.SUCCEEDED).update(
-            status=Payment.Status.REFUNDED)
-        if moved:
-            emit("payments.payment_refunded.v1", key=order_id,
-                 payload={"payment_id": str(payment.pk), "order_id": order_id,
-                          "amount_paise": payment.amount_paise, "reason": reason})
-    return bool(moved)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if Refund.objects.filter(key=key).exists():
+            return False
+        Refund.objects.create(payment=payment, key=key, amount_paise=amount, reason=reason[:200])
+        payment.refunded_paise += amount
+        if payment.refunded_paise == payment.amount_paise:
+            payment.status = Payment.Status.REFUNDED
+        payment.save(update_fields=["refunded_paise", "status", "updated_at"])
+        emit("payments.payment_refunded.v1", key=order_id,
+             payload={"payment_id": str(payment.pk), "order_id": order_id, "amount_paise": amount,
+                      "refunded_paise": payment.refunded_paise, "whole": payment.status == Payment.Status.REFUNDED,
+                      "key": key, "reason": reason})
+    return True
 
 
 def payment_gateway_status(*, order_id: str, unreachable_raises: bool = False) -> tuple[str | None, str | None]:

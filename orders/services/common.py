@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from orders.models import Order, OrderLine, OrderStatusChange, Shipment
 from orders.selectors import orders_version_forget
 
@@ -39,9 +37,3 @@ def snapshot(order: Order, lines: list[OrderLine] | None = None) -> dict:
                       for line in (order.lines.all() if lines is None else lines)]}
 
 
-def after_commit_call(task_name: str, *args) -> None:
-    """Gateway calls go through a retrying task, queued only once the decision has committed."""
-    from orders import tasks
-
-    task = {"orders.refund_payment": tasks.refund_payment, "orders.void_payment": tasks.void_payment}[task_name]
-    transaction.on_commit(lambda: task.delay(*args))

@@ -26,10 +26,11 @@ from inventory.interface import (
 )
 from orders.models import Order, Shipment
 from orders.selectors import orders_version_forget
-from orders.services.common import Status, after_commit_call, snapshot, transition
+from orders.services.common import Status, snapshot, transition
 from orders.services.placing import shipments_replace
 from payments.interface import GatewayError, payment_sync_from_gateway
 from shop.backends import get_backend
+from shop.queue import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +49,14 @@ def order_mark_paid(*, order_id: str) -> Order | None:
             _place(order, reason="payment succeeded")
         elif order.status == Status.CANCELLED and order.cancel_reason == LATE_PAYMENT_REFUND:
             # Decided already: only make sure the (idempotent) refund is on its way.
-            after_commit_call("orders.refund_payment", order_id, "late payment")
+            enqueue("orders.refund_payment", order_id, "late payment")
         elif order.status == Status.CANCELLED and order.placed_at is None:
             refund_reason = _late_payment(order)
             if refund_reason:
                 order.cancel_reason = LATE_PAYMENT_REFUND  # the decision outlives a slow refund
                 order.save(update_fields=["cancel_reason", "updated_at"])
                 orders_version_forget(order.user_id)  # the order page shows why it was cancelled
-                after_commit_call("orders.refund_payment", order_id, refund_reason)
+                enqueue("orders.refund_payment", order_id, refund_reason)
         else:
             logger.info("Payment success for %s in status %s changes nothing", order_id, order.status)
     return order
@@ -72,7 +73,7 @@ def _paid_after_archival(order_id: str) -> None:
         emit("orders.late_payment_refunded.v1", key=order_id,
              payload={"order_id": order_id, "user_id": archived.user_id, "policy": "archived",
                       "total_paise": archived.total_paise, "reason": "late payment; order archived"})
-        after_commit_call("orders.refund_payment", order_id, "late payment; order archived")
+        enqueue("orders.refund_payment", order_id, "late payment; order archived")
     return None
 
 
@@ -178,7 +179,7 @@ def order_expire(*, order_id: str, now: datetime | None = None, ask_gateway: boo
         if order is None or order.status != Status.PENDING_PAYMENT or order.expires_at > now:
             return False
         _cancel_unpaid(order, reason="expired", detail=detail)
-        after_commit_call("orders.void_payment", str(order.pk))
+        enqueue("orders.void_payment", str(order.pk))
     return True
 
 

@@ -21,6 +21,7 @@ from orders.models import Order, OrderLine, OrderStatusChange, Shipment, Shipmen
 from orders.selectors import orders_version_forget
 from orders.services.common import OrderError, Status, snapshot
 from payments.interface import GatewayError, payment_start
+from shop.queue import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -204,12 +205,8 @@ def shipments_replace(order: Order, parts) -> list[Shipment]:
 
 
 def schedule_expiry(order: Order) -> None:
-    from orders.tasks import expire_order
-
-    try:
-        expire_order.apply_async(args=[str(order.pk)], eta=order.expires_at)
-    except Exception:  # the periodic sweep expires it anyway
-        logger.warning("Could not schedule expiry of %s; the sweep will catch it", order.pk, exc_info=True)
+    """The order's own expiry at its deadline (the periodic sweep expires it anyway)."""
+    enqueue("orders.expire_order", str(order.pk), eta=order.expires_at)
 
 
 def order_payment_open(*, order: Order) -> Order:

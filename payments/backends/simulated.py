@@ -51,16 +51,23 @@ class SimulatedGateway:
             status=SimulatedCharge.Status.VOIDED)
 
     def refund(self, *, gateway_ref: str, amount_paise: int, idempotency_key: str) -> None:
+        """Part or all of a succeeded charge, once per idempotency key (as Stripe does)."""
         with transaction.atomic():
             charge = SimulatedCharge.objects.select_for_update().filter(ref=gateway_ref).first()
             if charge is None:
                 raise GatewayError(f"No charge {gateway_ref}.")
-            if charge.status == SimulatedCharge.Status.REFUNDED:
+            if idempotency_key in charge.refund_keys:
                 return
             if charge.status != SimulatedCharge.Status.SUCCEEDED:
                 raise GatewayError(f"Charge {gateway_ref} is {charge.status}; only a succeeded charge is refunded.")
-            charge.status = SimulatedCharge.Status.REFUNDED
-            charge.save(update_fields=["status", "updated_at"])
+            if amount_paise <= 0 or charge.refunded_paise + amount_paise > charge.amount_paise:
+                raise GatewayError(f"Charge {gateway_ref} has {charge.amount_paise - charge.refunded_paise} paise "
+                                   f"left to refund, not {amount_paise}.")
+            charge.refunded_paise += amount_paise
+            charge.refund_keys = [*charge.refund_keys, idempotency_key]
+            if charge.refunded_paise == charge.amount_paise:
+                charge.status = SimulatedCharge.Status.REFUNDED
+            charge.save(update_fields=["refunded_paise", "refund_keys", "status", "updated_at"])
 
     def status(self, *, gateway_ref: str) -> str:
         charge = SimulatedCharge.objects.filter(ref=gateway_ref).first()
