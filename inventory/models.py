@@ -75,7 +75,8 @@ class StockAdjustment(models.Model):
     class Source(models.TextChoices):
         ADMIN = "admin", "staff in admin"
         SELLER_API = "seller_api", "seller API"
-        SYSTEM = "system", "system (seed, repair)"
+        SYSTEM = "system", "system (seed, repair, cancellation)"
+        RETURN = "return", "a customer's return"
 
     item_id = models.BigIntegerField()
     warehouse_id = models.BigIntegerField()

@@ -263,6 +263,43 @@ def reservation_commit(*, order_id: str) -> int:
     return sum(r.quantity for r in _settle(order_id, to=Allocation.Status.COMMITTED))
 
 
+@transaction.atomic
+def allocations_restock(*, order_id: str, warehouse_id: int, item_ids: list[int], reason: str) -> int:
+    """A paid order's units that will not leave after all (a shipment cancelled before it left):
+    back on the shelf they were taken from, audited. Idempotent: returns the units put back now."""
+    committed = list(Allocation.objects.select_for_update()
+                     .filter(order_id=order_id, warehouse_id=warehouse_id, item_id__in=item_ids,
+                             status=Allocation.Status.COMMITTED).order_by("stock_id"))
+    for allocation in committed:
+        stock = Stock.objects.select_for_update().get(pk=allocation.stock_id)
+        before = stock.on_hand
+        Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + allocation.quantity)
+        StockAdjustment.objects.create(item_id=stock.item_id, warehouse_id=stock.warehouse_id, on_hand_before=before,
+                                       on_hand_after=before + allocation.quantity, actor_id=None,
+                                       source=StockAdjustment.Source.SYSTEM, reason=reason[:200])
+        _stock_changed(stock.item_id, reason="restocked")
+    Allocation.objects.filter(pk__in=[a.pk for a in committed]).update(status=Allocation.Status.RESTOCKED,
+                                                                      updated_at=timezone.now())
+    return sum(a.quantity for a in committed)
+
+
+@transaction.atomic
+def stock_receive(*, item_id: int, warehouse_id: int, quantity: int, actor_id: int | None, reason: str) -> Stock:
+    """Units coming back into a warehouse (a customer's return): on hand grows by `quantity`, audited."""
+    if quantity <= 0:
+        raise InventoryError("Quantities must be positive.")
+    stock, _ = Stock.objects.get_or_create(item_id=item_id, warehouse_id=warehouse_id)
+    stock = Stock.objects.select_for_update().get(pk=stock.pk)
+    before = stock.on_hand
+    Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + quantity)
+    StockAdjustment.objects.create(item_id=item_id, warehouse_id=warehouse_id, on_hand_before=before,
+                                   on_hand_after=before + quantity, actor_id=actor_id,
+                                   source=StockAdjustment.Source.RETURN, reason=reason[:200])
+    _stock_changed(item_id, reason="returned")
+    stock.refresh_from_db()
+    return stock
+
+
 @dataclass(frozen=True)
 class StockDrift:
     stock_id: int

@@ -30,6 +30,8 @@ CANCEL_TEXTS = {
                       "again whenever you're ready.",
     "late_payment_refund": "Your payment arrived after the order had expired, so we cancelled it and "
                            "are refunding the full amount.",
+    "cancelled_by_customer": "You cancelled it. Anything you paid is on its way back to you; your bank may "
+                             "take a few working days to show it.",
 }
 
 
@@ -113,6 +115,60 @@ def on_simple_message(event: Event) -> None:
 
 for _event_type in SIMPLE_MESSAGES:
     consumer(_event_type, name=f"notifications.{_event_type.split('.')[1]}")(on_simple_message)
+
+
+# After payment: a package cancelled, a return's steps. The customer hears each; the package's
+# seller hears what they must act on. Each: (kind, title, body) for the customer, then for the
+# seller (or None); bodies format `ref`, `items`, `shipment` and `reason`.
+SHIPMENT_MESSAGES = {
+    "orders.shipment_cancelled.v1": (
+        (Kind.ORDER_CANCELLED, "A package was cancelled",
+         "Package {shipment} of order {ref} ({items}) is cancelled; its price is on its way back to you."),
+        (Kind.SELLER_NOTICE, "Do not ship: a package was cancelled",
+         "The customer cancelled package {shipment} of order {ref} ({items}). Its items are back in your stock."),
+    ),
+    "orders.return_requested.v1": (
+        (Kind.RETURN_UPDATE, "Return requested",
+         "We've sent your request to return {items} from order {ref} to the seller."),
+        (Kind.SELLER_NOTICE, "A customer wants to return items",
+         "Return of {items} from order {ref}, package {shipment}: \u201c{reason}\u201d. Approve or decline it."),
+    ),
+    "orders.return_approved.v1": (
+        (Kind.RETURN_UPDATE, "Your return is approved",
+         "Send {items} from order {ref} back to the seller; you'll get the money once they arrive."),
+        None,
+    ),
+    "orders.return_rejected.v1": (
+        (Kind.RETURN_UPDATE, "Your return was declined", "The seller declined the return of {items} from order "
+                                                         "{ref}."),
+        None,
+    ),
+    "orders.return_received.v1": (
+        (Kind.REFUND_STARTED, "Return received: refund on its way",
+         "The seller received {items} from order {ref}; we're refunding their price. Your bank may take a few "
+         "working days to show it."),
+        None,
+    ),
+}
+
+
+def on_shipment_message(event: Event) -> None:
+    p = event.payload
+    to_customer, to_seller = SHIPMENT_MESSAGES[event.type]
+    words = {"ref": p.get("order_reference") or order_reference(p["order_id"]), "items": _items(p),
+             "shipment": p.get("shipment_id", ""), "reason": p.get("reason", "")}
+    user_id = _user_id(event)
+    if user_id is not None:
+        kind, title, body = to_customer
+        notification_create(user_id=user_id, kind=kind, title=title, body=body.format(**words),
+                            link=_order_link(p["order_id"]))
+    if to_seller is not None and p.get("seller_id"):
+        kind, title, body = to_seller
+        notification_create(user_id=int(p["seller_id"]), kind=kind, title=title, body=body.format(**words), link="")
+
+
+for _event_type in SHIPMENT_MESSAGES:
+    consumer(_event_type, name=f"notifications.{_event_type.split('.')[1]}")(on_shipment_message)
 
 
 # orders.late_payment_honoured.v1 has no consumer on purpose: orders emits orders.order_placed.v1

@@ -11,6 +11,8 @@ class Notification(models.Model):
         ORDER_DELIVERED = "order_delivered", "order delivered"
         REFUND_STARTED = "refund_started", "refund started"
         ACCOUNT_SECURITY = "account_security", "account security"
+        RETURN_UPDATE = "return_update", "return update"
+        SELLER_NOTICE = "seller_notice", "for the seller"
 
     user_id = models.BigIntegerField()
     kind = models.CharField(max_length=40, choices=Kind.choices)

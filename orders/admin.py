@@ -12,7 +12,15 @@ from accounts.interface import user_emails, user_ids_by_email, user_names
 from logistics.interface import warehouse_labels
 from orders.backends.base import ArchiveUnavailable
 from orders.forms import ArchiveDayForm
-from orders.models import ArchivedOrderRecord, Order, OrderLine, OrderStatusChange, ReconciliationRun, Shipment
+from orders.models import (
+    ArchivedOrderRecord,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    ReconciliationRun,
+    ReturnRequest,
+    Shipment,
+)
 from orders.selectors import InvalidCursor, Position, archived_orders_of_day
 from orders.services import (
     OrderError,
@@ -20,6 +28,8 @@ from orders.services import (
     order_mark_delivered,
     order_mark_packed,
     order_mark_shipped,
+    return_approve,
+    return_receive,
     shipment_advance,
 )
 from shop.admin import (
@@ -178,6 +188,55 @@ class ShipmentAdmin(CrossAppLabels, HistoryAdmin):
 
     def describe(self, shipment: Shipment) -> str:
         return f"Shipment {shipment.pk} of order {shipment.order.reference}, {shipment.get_status_display()}"
+
+
+@admin.action(description="Approve selected returns")
+def approve_returns(modeladmin, request, queryset):
+    for return_id in queryset.values_list("pk", flat=True):
+        try:
+            return_approve(return_id=return_id, note=f"approved by staff ({request.user})")
+        except OrderError as exc:
+            modeladmin.message_user(request, str(exc), messages.WARNING)
+
+
+@admin.action(description="Received: restock where they shipped from, and refund")
+def receive_returns(modeladmin, request, queryset):
+    for ret in queryset.select_related("shipment").prefetch_related("lines__shipment_line__line"):
+        restock = {line.shipment_line.line.item_id: ret.shipment.warehouse_id for line in ret.lines.all()}
+        try:
+            return_receive(return_id=ret.pk, restock_to=restock, actor_id=request.user.pk)
+        except OrderError as exc:
+            modeladmin.message_user(request, str(exc), messages.WARNING)
+
+
+@admin.register(ReturnRequest)
+class ReturnRequestAdmin(CrossAppLabels, HistoryAdmin):
+    """Returns move through the services (approve, receive: restock and refund); read-only here.
+    Declining needs a note the customer reads: the seller API's `reject`."""
+
+    list_display = ["pk", "order_link", "shipment_id", "customer", "status", "refund", "created_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["=id", "=order__id", "reason"]
+    fields = ["order_link", "shipment_id", "customer", "status", "reason", "decision_note", "refund", "contents",
+              "created_at", "updated_at"]
+    readonly_fields = fields
+    actions = [approve_returns, receive_returns]
+
+    customer = LabelColumn("user_id", CUSTOMER, description="customer")
+    refund = MoneyColumn("refund_paise", description="refunded")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order").prefetch_related("lines__shipment_line__line")
+
+    @admin.display(description="order")
+    def order_link(self, ret: ReturnRequest) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("admin:orders_order_change", args=[ret.order_id]),
+                           ret.order.reference)
+
+    @admin.display(description="items")
+    def contents(self, ret: ReturnRequest) -> str:
+        return ", ".join(f"{x.quantity} × {x.shipment_line.line.sku} ({x.get_outcome_display()})"
+                         for x in ret.lines.all())
 
 
 class StatusChangeInline(ReadOnlyInline):

@@ -105,3 +105,27 @@ class ArchiveDayForm(forms.Form):
                           help_text="The day the orders were created, in the shop's time zone.")
     status = forms.ChoiceField(choices=[(status.value, status.label) for status in Order.TERMINAL],
                                help_text="Only finished orders are archived.")
+
+
+class ReturnForm(forms.Form):
+    """How many of each item in a delivered package go back, and why (a field per item)."""
+
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="What is wrong with it? The seller reads this.")
+
+    def __init__(self, *args, parts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parts = parts
+        for part in parts:
+            self.fields[f"item_{part.line.item_id}"] = forms.IntegerField(
+                label=part.line.title, min_value=0, max_value=part.quantity, initial=0, required=False)
+
+    def units(self) -> dict[int, int]:
+        return {part.line.item_id: self.cleaned_data.get(f"item_{part.line.item_id}") or 0
+                for part in self.parts if self.cleaned_data.get(f"item_{part.line.item_id}")}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.is_bound and not self.errors and not self.units():
+            raise forms.ValidationError("Choose how many of at least one item you are returning.")
+        return cleaned

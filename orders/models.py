@@ -22,6 +22,7 @@ class Order(models.Model):
         "expired": "the payment did not arrive in time",
         "payment_failed": "the payment failed",
         "late_payment_refund": "the payment arrived late and is refunded",
+        "cancelled_by_customer": "you cancelled it",
     }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -67,6 +68,14 @@ class Order(models.Model):
     @property
     def cancel_reason_text(self) -> str:
         return self.CANCEL_REASONS.get(self.cancel_reason, self.cancel_reason.replace("_", " "))
+
+    @property
+    def cancellable(self) -> bool:
+        """Whether the customer may still call the whole order off: unpaid, or nothing has left."""
+        if self.status == self.Status.PENDING_PAYMENT:
+            return True
+        going = [s for s in self.shipments.all() if s.status != Shipment.Status.CANCELLED]
+        return self.status in (self.Status.PLACED, self.Status.PACKED) and all(s.cancellable for s in going)
 
 
 class OrderLine(models.Model):
@@ -116,6 +125,8 @@ class Shipment(models.Model):
     courier = models.CharField(max_length=100, blank=True)
     tracking_number = models.CharField(max_length=100, blank=True)
     invoice_number = models.CharField(max_length=40, blank=True, help_text="Set when invoicing has issued it.")
+    delivered_at = models.DateTimeField(null=True, blank=True, help_text="When it was delivered: its return window "
+                                                                            "starts here.")
     invoice_path = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -134,6 +145,11 @@ class Shipment(models.Model):
     def on_its_way(self) -> bool:
         """Not yet delivered, and not called off: its promised date still means something."""
         return self.status in (self.Status.PENDING, self.Status.PACKED, self.Status.IN_TRANSIT)
+
+    @property
+    def cancellable(self) -> bool:
+        """Not yet with the courier: the customer may still cancel it."""
+        return self.status in (self.Status.PENDING, self.Status.PACKED)
 
 
 class ShipmentLine(models.Model):
@@ -159,6 +175,61 @@ class ShipmentLine(models.Model):
     @property
     def total_paise(self) -> int:
         return self.line.unit_price_paise * self.quantity
+
+
+class ReturnRequest(models.Model):
+    """A customer's request to send back delivered units of one shipment, and what became of it:
+    requested → approved (or rejected) → received, when the units are restocked (or written off)
+    and the refund issued."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "return requested"
+        APPROVED = "approved", "return approved: send the items back"
+        REJECTED = "rejected", "return declined"
+        RECEIVED = "received", "items received, refund issued"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns")
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="returns")
+    user_id = models.BigIntegerField()
+    reason = models.CharField(max_length=500)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    decision_note = models.CharField(max_length=500, blank=True)
+    refund_paise = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="return_by_status")]
+
+    def __str__(self) -> str:
+        return f"return {self.pk} of shipment {self.shipment_id} ({self.status})"
+
+
+class ReturnLine(models.Model):
+    class Outcome(models.TextChoices):
+        PENDING = "", "not received yet"
+        RESTOCKED = "restocked", "back in stock"
+        WRITTEN_OFF = "written_off", "written off (damaged)"
+
+    request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="lines")
+    shipment_line = models.ForeignKey(ShipmentLine, on_delete=models.CASCADE, related_name="returned")
+    quantity = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING, blank=True)
+    warehouse_id = models.BigIntegerField(null=True, blank=True, help_text="Where it was restocked.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "shipment_line"], name="return_line_once_per_request"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="return_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of shipment line {self.shipment_line_id}"
+
+    @property
+    def total_paise(self) -> int:
+        return self.shipment_line.line.unit_price_paise * self.quantity
 
 
 class OrderStatusChange(models.Model):

@@ -15,7 +15,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, Q, QuerySet
 
 from orders.backends.base import ArchiveUnavailable
-from orders.models import Order, OrderLine, OrderStatusChange, Shipment, ShipmentLine
+from orders.models import Order, OrderLine, OrderStatusChange, ReturnLine, ReturnRequest, Shipment, ShipmentLine
 from shop.backends import get_backend
 from shop.versions import version_forget, version_token
 
@@ -43,6 +43,8 @@ def order_get(*, order_id, user_id: int | None = None) -> Order | None:
         Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
         Prefetch("timeline", queryset=OrderStatusChange.objects.order_by("at", "id")),
         _shipments(),
+        Prefetch("returns", queryset=ReturnRequest.objects.prefetch_related(
+            Prefetch("lines", queryset=ReturnLine.objects.select_related("shipment_line__line")))),
     )
     try:
         order_id = uuid.UUID(str(order_id))
@@ -191,6 +193,15 @@ def seller_shipment_list(*, seller_id: int, status: str | None = None) -> QueryS
 
 def seller_shipment_get(*, seller_id: int, shipment_id: int) -> Shipment | None:
     return seller_shipment_list(seller_id=seller_id).filter(pk=shipment_id).first()
+
+
+def seller_return_list(*, seller_id: int, status: str | None = None) -> QuerySet[ReturnRequest]:
+    """Returns of the seller's shipments, newest first, with their lines."""
+    returns = ReturnRequest.objects.filter(shipment__seller_id=seller_id)
+    if status is not None:
+        returns = returns.filter(status=status)
+    return (returns.select_related("order").order_by("-created_at", "-id")
+            .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("shipment_line__line"))))
 
 
 # --- For other apps: what a customer has received -------------------------------------------------

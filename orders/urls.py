@@ -7,4 +7,6 @@ urlpatterns = [
     path("checkout/", views.checkout, name="checkout"),
     path("orders/", views.order_history, name="list"),
     path("orders/<str:order_id>/", views.order_detail, name="detail"),
+    path("orders/<str:order_id>/cancel/", views.order_cancel_view, name="cancel"),
+    path("orders/<str:order_id>/shipments/<int:shipment_id>/return/", views.return_request_view, name="return"),
 ]

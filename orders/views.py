@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.interface import address_list, current_pin_get
 from cart.interface import cart_lines
@@ -17,7 +17,7 @@ from catalog.interface import items_get
 from inventory.interface import InsufficientStock, NotDeliverable, delivery_promises
 from logistics.interface import PinCodeError
 from orders.backends.base import ArchiveUnavailable
-from orders.forms import NEW_ADDRESS, CheckoutForm
+from orders.forms import NEW_ADDRESS, CheckoutForm, ReturnForm
 from orders.models import Order
 from orders.selectors import InvalidCursor, Position, order_history_get, orders_version
 from orders.selectors import order_history as history_page
@@ -25,9 +25,15 @@ from orders.services import (
     EmptyOrder,
     IdempotencyConflict,
     ItemsUnavailable,
+    OrderError,
     OrderLineRequest,
+    OrderNotFound,
+    ReturnedUnits,
+    ReturnNotAllowed,
     ShippingAddress,
+    order_cancel,
     order_place,
+    return_request,
     shipping_fee,
 )
 from shop.pagecache import PageBuild, kept_skeleton, page_compose, page_key
@@ -151,3 +157,43 @@ def _history_build(user_id: int, before: Position | None, status: str | None) ->
         "orders": page.orders, "older": page.next.encode() if page.next else None, "paged": before is not None,
         "status": status, "statuses": Order.Status.choices,
     }, facts={"complete": page.complete}, keep=page.complete)
+
+
+@login_required
+@require_POST
+def order_cancel_view(request, order_id):
+    """The order page's "Cancel order" (or, with `shipment`, "Cancel this package")."""
+    shipment = request.POST.get("shipment") or None
+    try:
+        order_cancel(order_id=order_id, user_id=request.user.pk, shipment_id=int(shipment) if shipment else None)
+    except (OrderNotFound, ValueError) as exc:
+        raise Http404("No such order.") from exc
+    except OrderError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Cancelled. Anything you paid for it is on its way back to you."
+                         if shipment is None else "That package is cancelled; its price is on its way back to you.")
+    return redirect("orders:detail", order_id=order_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_request_view(request, order_id, shipment_id: int):
+    """Return items of one delivered package: how many of each, and why."""
+    order = order_history_get(order_id=order_id, user_id=request.user.pk)
+    shipment = next((s for s in order.shipments.all() if s.id == shipment_id), None) if order else None
+    if shipment is None or getattr(order, "archived", False):
+        raise Http404("No such package.")
+    parts = list(shipment.lines.all())
+    form = ReturnForm(request.POST or None, parts=parts)
+    if request.method == "POST" and form.is_valid():
+        units = [ReturnedUnits(item_id, quantity) for item_id, quantity in form.units().items()]
+        try:
+            return_request(order_id=order.pk, user_id=request.user.pk, shipment_id=shipment_id, units=units,
+                           reason=form.cleaned_data["reason"])
+        except ReturnNotAllowed as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Return requested. We'll tell you when the seller approves it.")
+            return redirect("orders:detail", order_id=order.pk)
+    return render(request, "orders/return.html", {"order": order, "shipment": shipment, "form": form})

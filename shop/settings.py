@@ -283,6 +283,11 @@ SPECTACULAR_SETTINGS = {
                             "ShipmentStatusEnum": "orders.models.Shipment.Status"},
 }
 
+# --- Returns ----------------------------------------------------------------------------------
+# Days after delivery a customer may ask to return an item, by category path or path prefix (the
+# longest match wins); "" is every other category. 0: not returnable (food, say).
+RETURN_WINDOW_DAYS = {"": 10, "electronics": 7, "fashion": 30, "books": 7, "grocery": 0}
+
 # --- Backends (ports) -------------------------------------------------------------------------
 BAZAAR_BACKENDS = backends_from_env(ENV)
 

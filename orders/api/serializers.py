@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from orders.models import Order, OrderLine, OrderStatusChange, Shipment
+from orders.models import Order, OrderLine, OrderStatusChange, ReturnRequest, Shipment
 
 
 class OrderLineOutputSerializer(serializers.ModelSerializer):
@@ -102,3 +102,23 @@ class SellerShipmentOutputSerializer(ShipmentOutputSerializer):
     pin_code = serializers.CharField(source="order.pin_code")
     created_at = serializers.DateTimeField()
     items = SellerShipmentLineOutputSerializer(source="lines", many=True, read_only=True)
+
+
+class ReturnLineOutputSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField(source="shipment_line.line.item_id")
+    sku = serializers.CharField(source="shipment_line.line.sku")
+    title = serializers.CharField(source="shipment_line.line.title")
+    quantity = serializers.IntegerField()
+    outcome = serializers.CharField(help_text="Empty until received; then restocked or written_off.")
+    warehouse_id = serializers.IntegerField(allow_null=True)
+
+
+class ReturnOutputSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=ReturnRequest.Status.choices)
+    lines = ReturnLineOutputSerializer(many=True, read_only=True)
+    order_reference = serializers.CharField(source="order.reference")
+
+    class Meta:
+        model = ReturnRequest
+        fields = ["id", "order_id", "order_reference", "shipment_id", "status", "reason", "decision_note",
+                  "refund_paise", "created_at", "lines"]

@@ -1,10 +1,14 @@
 from django.urls import path
 
 from orders.api.views import (
+    OrderCancelApi,
     OrderDetailApi,
     OrderListCreateApi,
+    OrderReturnCreateApi,
     SellerOrderListApi,
     SellerOrderTransitionApi,
+    SellerReturnDecisionApi,
+    SellerReturnListApi,
     SellerShipmentListApi,
     SellerShipmentTransitionApi,
 )
@@ -12,9 +16,14 @@ from orders.api.views import (
 urlpatterns = [
     path("orders", OrderListCreateApi.as_view(), name="orders"),
     path("orders/<uuid:order_id>", OrderDetailApi.as_view(), name="order-detail"),
+    path("orders/<uuid:order_id>/cancel", OrderCancelApi.as_view(), name="order-cancel"),
+    path("orders/<uuid:order_id>/returns", OrderReturnCreateApi.as_view(), name="order-returns"),
     path("seller/orders", SellerOrderListApi.as_view(), name="seller-orders"),
     path("seller/orders/<uuid:order_id>/<str:step>", SellerOrderTransitionApi.as_view(), name="seller-order-step"),
     path("seller/shipments", SellerShipmentListApi.as_view(), name="seller-shipments"),
     path("seller/shipments/<int:shipment_id>/<str:step>", SellerShipmentTransitionApi.as_view(),
          name="seller-shipment-step"),
+    path("seller/returns", SellerReturnListApi.as_view(), name="seller-returns"),
+    path("seller/returns/<int:return_id>/<str:decision>", SellerReturnDecisionApi.as_view(),
+         name="seller-return-decision"),
 ]

@@ -16,11 +16,12 @@ from inventory.interface import InsufficientStock, NotDeliverable
 from orders.api.serializers import (
     OrderOutputSerializer,
     OrderPageOutputSerializer,
+    ReturnOutputSerializer,
     SellerOrderOutputSerializer,
     SellerShipmentOutputSerializer,
 )
 from orders.backends.base import ArchiveUnavailable
-from orders.models import Order, Shipment
+from orders.models import Order, ReturnRequest, Shipment
 from orders.selectors import (
     InvalidCursor,
     Position,
@@ -30,6 +31,7 @@ from orders.selectors import (
     orders_version,
     seller_order_get,
     seller_order_list,
+    seller_return_list,
     seller_shipment_get,
     seller_shipment_list,
 )
@@ -37,14 +39,22 @@ from orders.services import (
     EmptyOrder,
     IdempotencyConflict,
     ItemsUnavailable,
+    OrderError,
     OrderLineRequest,
     OrderNotFound,
+    ReturnedUnits,
+    ReturnNotAllowed,
     ShippingAddress,
     TransitionNotAllowed,
+    order_cancel,
     order_mark_delivered,
     order_mark_packed,
     order_mark_shipped,
     order_place,
+    return_approve,
+    return_receive,
+    return_reject,
+    return_request,
     shipment_advance,
 )
 from shop.api import (
@@ -337,3 +347,157 @@ class SellerShipmentTransitionApi(APIView):
             raise _problem(Conflict, str(exc), "transition-not-allowed", shipment_status=exc.current) from exc
         return Response(SellerShipmentOutputSerializer(
             seller_shipment_get(seller_id=request.user.pk, shipment_id=shipment_id)).data)
+
+
+
+# --- The customer's side after paying: cancel before shipping, return after delivery ------------
+
+class OrderCancelInputSerializer(serializers.Serializer):
+    shipment_id = StrictIntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True,
+                                     help_text="Only this package; omit to cancel the whole order.")
+    reason = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class OrderCancelApi(APIView):
+    parser_classes = JSON_ONLY
+
+    @extend_schema(
+        request=OrderCancelInputSerializer,
+        responses={200: OrderOutputSerializer,
+                   **problems(400, (404, "Not your order, or no such package in it."),
+                              (409, "It has left the warehouse (`transition-not-allowed`, with `order_status`)."))},
+        description="Cancel the order, or one package of it, before it leaves the warehouse. Unpaid: the "
+                    "whole order is cancelled and its payment voided. Paid: each package still waiting or "
+                    "packed is cancelled, its items go back in stock and their price is refunded (the shipping "
+                    "fee too once nothing is left to ship). Repeating it is a no-op (200).",
+    )
+    def post(self, request, order_id):
+        data = OrderCancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            order_cancel(order_id=order_id, user_id=request.user.pk, shipment_id=data.validated_data.get("shipment_id"),
+                         reason=data.validated_data["reason"])
+        except OrderNotFound as exc:
+            raise exceptions.NotFound("No such order or package.") from exc
+        except TransitionNotAllowed as exc:
+            raise _problem(Conflict, str(exc), "transition-not-allowed", order_status=exc.current) from exc
+        return Response(OrderOutputSerializer(order_get(order_id=order_id), context={"request": request}).data)
+
+
+class ReturnItemInputSerializer(serializers.Serializer):
+    product_id = StrictIntegerField(min_value=1, max_value=2**63 - 1)
+    quantity = StrictIntegerField(min_value=1, max_value=100)
+
+
+class ReturnCreateInputSerializer(serializers.Serializer):
+    shipment_id = StrictIntegerField(min_value=1, max_value=2**63 - 1)
+    items = serializers.ListField(child=ReturnItemInputSerializer(), min_length=1, max_length=ORDER_MAX_LINES)
+    reason = StrictCharField(max_length=500, validators=[NOT_BLANK])
+
+
+class OrderReturnCreateApi(APIView):
+    parser_classes = JSON_ONLY
+
+    @extend_schema(
+        request=ReturnCreateInputSerializer,
+        responses={201: ReturnOutputSerializer,
+                   **problems(400, (404, "Not your order, or no such package in it."),
+                              (422, "Not returnable (`return-not-allowed`): not delivered yet, past the item's "
+                                    "return window, or more than was delivered and not already asked back."))},
+        description="Ask to return items of one delivered package, with a reason. The seller approves (or "
+                    "declines, saying why); once the items reach them, their price is refunded.",
+    )
+    def post(self, request, order_id):
+        data = ReturnCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            created = return_request(order_id=order_id, user_id=request.user.pk, shipment_id=values["shipment_id"],
+                                     units=[ReturnedUnits(x["product_id"], x["quantity"]) for x in values["items"]],
+                                     reason=values["reason"])
+        except OrderNotFound as exc:
+            raise exceptions.NotFound("No such order or package.") from exc
+        except ReturnNotAllowed as exc:
+            raise _problem(Unprocessable, str(exc), "return-not-allowed") from exc
+        return Response(ReturnOutputSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class SellerReturnListApi(ListAPIView):
+    """Returns of the seller's shipments, newest first."""
+
+    permission_classes = [IsSeller]
+    serializer_class = ReturnOutputSerializer
+    pagination_class = NewestFirst
+
+    def get_queryset(self):
+        only = self.request.query_params.get("status")
+        if only is not None and only not in ReturnRequest.Status.values:
+            raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(ReturnRequest.Status.values)}."]})
+        return seller_return_list(seller_id=self.request.user.pk, status=only)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, OpenApiParameter.QUERY, required=False,
+                                     enum=ReturnRequest.Status.values)],
+        responses={200: ReturnOutputSerializer, **problems(400, (404, "A made-up cursor."))})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ReturnDecisionInputSerializer(serializers.Serializer):
+    note = StrictCharField(max_length=500, required=False, allow_blank=True, default="",
+                           help_text="Required to reject: the customer reads why.")
+
+
+class ReturnRestockInputSerializer(serializers.Serializer):
+    product_id = StrictIntegerField(min_value=1, max_value=2**63 - 1)
+    warehouse_id = StrictIntegerField(min_value=1, max_value=2**63 - 1, allow_null=True,
+                                      help_text="Your warehouse it goes back into; null: written off (damaged).")
+
+
+class ReturnReceiveInputSerializer(serializers.Serializer):
+    items = serializers.ListField(child=ReturnRestockInputSerializer(), max_length=ORDER_MAX_LINES)
+
+
+class SellerReturnDecisionApi(APIView):
+    permission_classes = [IsSeller]
+    parser_classes = JSON_ONLY
+    DECISIONS = ("approve", "reject", "receive")
+
+    @extend_schema(
+        request=ReturnReceiveInputSerializer,
+        parameters=[OpenApiParameter("decision", str, OpenApiParameter.PATH, enum=list(DECISIONS))],
+        responses={200: ReturnOutputSerializer,
+                   **problems(400, (409, "Decided already, or received before it was approved "
+                                         "(`transition-not-allowed`)."),
+                              (422, "A reject without a note, or a receive that leaves an item without a "
+                                    "warehouse or names another seller's (`return-not-allowed`)."))},
+        description="approve (optional `note`), reject (`note` required) or receive: for each returned item, "
+                    "the warehouse it is restocked at, or null when written off; the customer is refunded its "
+                    "price. Repeating a decision already taken is a no-op (200).",
+    )
+    def post(self, request, return_id, decision):
+        if decision not in self.DECISIONS:
+            raise exceptions.NotFound("No such decision: use approve, reject or receive.")
+        seller_id = request.user.pk
+        try:
+            if decision == "receive":
+                data = ReturnReceiveInputSerializer(data=request.data)
+                data.is_valid(raise_exception=True)
+                return_receive(return_id=return_id, seller_id=seller_id, actor_id=seller_id,
+                               restock_to={x["product_id"]: x["warehouse_id"] for x in data.validated_data["items"]})
+            else:
+                data = ReturnDecisionInputSerializer(data=request.data)
+                data.is_valid(raise_exception=True)
+                decide = return_approve if decision == "approve" else return_reject
+                decide(return_id=return_id, seller_id=seller_id, note=data.validated_data["note"])
+        except OrderNotFound as exc:
+            raise exceptions.NotFound("No such return.") from exc
+        except TransitionNotAllowed as exc:
+            raise _problem(Conflict, str(exc), "transition-not-allowed", return_status=exc.current) from exc
+        except ReturnNotAllowed as exc:
+            if decision == "reject":
+                raise serializers.ValidationError({"note": [str(exc)]}) from exc
+            raise _problem(Unprocessable, str(exc), "return-not-allowed") from exc
+        except OrderError as exc:
+            raise _problem(Unprocessable, str(exc), "return-not-allowed") from exc
+        return Response(ReturnOutputSerializer(seller_return_list(seller_id=seller_id).get(pk=return_id)).data)

@@ -86,6 +86,8 @@ class ArchivedShipment:
     def on_its_way(self) -> bool:
         return self.status in (Shipment.Status.PENDING, Shipment.Status.PACKED, Shipment.Status.IN_TRANSIT)
 
+    cancellable = False  # an archived order is finished
+
     def to_dict(self) -> dict:
         return {"id": self.id, "seller_id": self.seller_id, "warehouse_id": self.warehouse_id, "status": self.status,
                 "promised_date": self.promised_date.isoformat() if self.promised_date else None,
@@ -156,6 +158,7 @@ class ArchivedOrder:
     shipments: Rows = field(default_factory=Rows)
     payment_url: str = ""
     archived: bool = True
+    cancellable = False  # finished: nothing left to call off
 
     @property
     def pk(self) -> uuid.UUID:

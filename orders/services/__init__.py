@@ -4,6 +4,7 @@ Other modules of orders import from here; other apps use orders.interface.
 """
 
 from orders.services.archival import MIN_ARCHIVE_AGE, orders_archive
+from orders.services.cancellation import CANCELLED_BY_CUSTOMER, order_cancel
 from orders.services.common import OrderError, OrderNotFound
 from orders.services.fulfilment import (
     NotSellersOrder,
@@ -33,8 +34,18 @@ from orders.services.placing import (
     order_place,
     shipping_fee,
 )
+from orders.services.returns import (
+    ReturnedUnits,
+    ReturnNotAllowed,
+    return_approve,
+    return_receive,
+    return_reject,
+    return_request,
+    return_window_days,
+)
 
 __all__ = [
+    "CANCELLED_BY_CUSTOMER",
     "LATE_PAYMENT_REFUND",
     "MIN_ARCHIVE_AGE",
     "EmptyOrder",
@@ -44,9 +55,12 @@ __all__ = [
     "OrderError",
     "OrderLineRequest",
     "OrderNotFound",
+    "ReturnNotAllowed",
+    "ReturnedUnits",
     "ShippingAddress",
     "TransitionNotAllowed",
     "expiry_hard_deadline",
+    "order_cancel",
     "order_expire",
     "order_expire_stale",
     "order_fail_payment",
@@ -58,6 +72,11 @@ __all__ = [
     "order_place",
     "order_status_from_shipments",
     "orders_archive",
+    "return_approve",
+    "return_receive",
+    "return_reject",
+    "return_request",
+    "return_window_days",
     "shipment_advance",
     "shipment_invoice_note",
     "shipping_fee",

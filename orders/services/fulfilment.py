@@ -33,7 +33,7 @@ _ORDER_STATUS = {Step.PENDING: Status.PLACED, Step.PACKED: Status.PACKED, Step.I
 _ORDER_EVENTS = {Status.PACKED: "orders.order_packed.v1", Status.IN_TRANSIT: "orders.order_shipped.v1",
                  Status.DELIVERED: "orders.order_delivered.v1", Status.CANCELLED: "orders.order_cancelled.v1",
                  Status.RETURNED: "orders.order_returned.v1"}
-_MOVING = (Status.PLACED, Status.PACKED, Status.IN_TRANSIT)  # paid and not finished
+MOVING = (Status.PLACED, Status.PACKED, Status.IN_TRANSIT)  # paid and not finished
 
 
 class TransitionNotAllowed(OrderError):
@@ -98,7 +98,7 @@ def _advance(order: Order, shipment: Shipment, to: str, *, reason: str, courier:
     if shipment.status == to:
         return False
     name = f"Shipment {shipment.pk} of order {order_reference(order.pk)}"
-    if order.status not in _MOVING:
+    if order.status not in MOVING:
         raise TransitionNotAllowed(_refusal(f"Order {order_reference(order.pk)}", order.status, to, Status),
                                    order.status, to)
     if shipment.status != _STEPS[to][0]:
@@ -107,24 +107,33 @@ def _advance(order: Order, shipment: Shipment, to: str, *, reason: str, courier:
     if to == Step.IN_TRANSIT:
         shipment.courier, shipment.tracking_number = courier[:100], tracking_number[:100]
         fields += ["courier", "tracking_number"]
+    if to == Step.DELIVERED:
+        shipment.delivered_at = timezone.now()
+        fields.append("delivered_at")
     transition(order, to, reason=reason, shipment=shipment)
     shipment.save(update_fields=fields)
     emit(_STEPS[to][1], key=order.pk, payload=shipment_event_payload(order, shipment))
     return True
 
 
-def order_status_follow(order: Order, *, reason: str) -> None:
-    """Move the order's own status to what its shipments say now (inside the caller's lock)."""
+def order_status_follow(order: Order, *, reason: str, cancel_reason: str = "") -> None:
+    """Move the order's own status to what its shipments say now (inside the caller's lock);
+    `cancel_reason` is kept (and told) when that makes it cancelled."""
     derived = order_status_from_shipments(order.shipments.values_list("status", flat=True))
     if derived == order.status:
         return
     transition(order, derived, reason=reason)
-    order.save(update_fields=["status", "updated_at"])
+    fields = ["status", "updated_at"]
+    if derived == Status.CANCELLED:
+        order.cancel_reason = cancel_reason
+        fields.append("cancel_reason")
+    order.save(update_fields=fields)
     if derived in _ORDER_EVENTS:
-        emit(_ORDER_EVENTS[derived], key=order.pk, payload=snapshot(order))
+        extra = {"reason": cancel_reason} if derived == Status.CANCELLED else {}
+        emit(_ORDER_EVENTS[derived], key=order.pk, payload={**snapshot(order), **extra})
 
 
-def _order_locked(order_id) -> Order:
+def order_locked(order_id) -> Order:
     try:
         order_id = uuid.UUID(str(order_id))
     except ValueError as exc:
@@ -146,7 +155,7 @@ def shipment_advance(*, shipment_id: int, to: str, seller_id: int | None = None,
     if head is None or (seller_id is not None and (head["seller_id"] != seller_id or head["order__placed_at"] is None)):
         raise NotSellersOrder(f"No shipment {shipment_id}.")
     with transaction.atomic():
-        order = _order_locked(head["order_id"])
+        order = order_locked(head["order_id"])
         shipment = order.shipments.get(pk=shipment_id)
         if _advance(order, shipment, to, reason=reason or _REASONS[to], courier=courier,
                     tracking_number=tracking_number):
@@ -162,13 +171,13 @@ def _order_advance(*, order_id, to: str, seller_id: int | None, reason: str) -> 
     """Every shipment of the order (with `seller_id`, every one of theirs) that is going, one step
     to `to`. Refused whole when any of them is not in the step before it."""
     with transaction.atomic():
-        order = _order_locked(order_id)
+        order = order_locked(order_id)
         shipments = [s for s in order.shipments.order_by("pk") if seller_id is None or s.seller_id == seller_id]
         if seller_id is not None and not shipments:
             raise NotSellersOrder(f"Order {order_id} has no shipment of seller {seller_id}.")
         going = [s for s in shipments if s.status not in (Step.CANCELLED, Step.RETURNED)]
-        if not going or order.status not in _MOVING:
-            current = order.status if order.status not in _MOVING else Status.CANCELLED
+        if not going or order.status not in MOVING:
+            current = order.status if order.status not in MOVING else Status.CANCELLED
             if order.status == to:
                 return order
             raise TransitionNotAllowed(_refusal(f"Order {order_reference(order.pk)}", current, to, Status),

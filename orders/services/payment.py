@@ -118,11 +118,11 @@ def order_fail_payment(*, order_id: str, reason: str = "") -> Order | None:
         if order is None:  # archived: a finished order has nothing left to fail
             return None
         if order.status == Status.PENDING_PAYMENT:
-            _cancel_unpaid(order, reason="payment_failed", detail=reason or "payment failed")
+            cancel_unpaid(order, reason="payment_failed", detail=reason or "payment failed")
     return order
 
 
-def _cancel_unpaid(order: Order, *, reason: str, detail: str) -> None:
+def cancel_unpaid(order: Order, *, reason: str, detail: str) -> None:
     reservation_release(order_id=str(order.pk))
     order.shipments.update(status=Shipment.Status.CANCELLED, updated_at=timezone.now())
     transition(order, Status.CANCELLED, reason=detail)
@@ -178,7 +178,7 @@ def order_expire(*, order_id: str, now: datetime | None = None, ask_gateway: boo
         order = Order.objects.select_for_update(skip_locked=True).filter(pk=order.pk).first()
         if order is None or order.status != Status.PENDING_PAYMENT or order.expires_at > now:
             return False
-        _cancel_unpaid(order, reason="expired", detail=detail)
+        cancel_unpaid(order, reason="expired", detail=detail)
         enqueue("orders.void_payment", str(order.pk))
     return True
 

@@ -15,14 +15,22 @@ from events.models import HandledEvent, OutboxEvent
 from events.services import relay_pending
 from inventory.models import Allocation, Stock, StockAdjustment
 from notifications.models import Notification
-from orders.models import ArchivedOrderRecord, Order, OrderLine, OrderStatusChange, ReconciliationRun, Shipment
+from orders.models import (
+    ArchivedOrderRecord,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    ReconciliationRun,
+    ReturnRequest,
+    Shipment,
+)
 from orders.services import order_mark_delivered, order_mark_packed, order_mark_shipped, orders_archive
 from payments.models import Payment, PaymentNotification, SimulatedCharge
 from tests.orders.helpers import customer_presses, place, refreshed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PROTECTED = [Order, Shipment, Payment, SimulatedCharge, StockAdjustment, Allocation, Stock, ReconciliationRun,
+PROTECTED = [Order, Shipment, ReturnRequest, Payment, SimulatedCharge, StockAdjustment, Allocation, Stock, ReconciliationRun,
              ArchivedOrderRecord, OutboxEvent, HandledEvent, Notification]
 
 

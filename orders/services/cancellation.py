@@ -1,0 +1,89 @@
+"""A customer calls off the whole order, or one of its shipments, before it leaves the warehouse.
+
+Unpaid: the order is cancelled whole, its held units released and its payment voided. Paid: each
+shipment still pending or packed is cancelled, its units go back on their shelves, and the money
+for them is refunded (the shipping fee too once nothing is left to ship). Idempotent: what is
+cancelled already is left alone, and each refund has its own key.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from events.interface import emit
+from inventory.interface import allocations_restock
+from orders.models import Order, Shipment
+from orders.services.common import OrderNotFound, Status, transition
+from orders.services.fulfilment import (
+    MOVING,
+    TransitionNotAllowed,
+    order_locked,
+    order_status_follow,
+    shipment_event_payload,
+)
+from orders.services.payment import cancel_unpaid
+from shop.queue import enqueue
+from shop.references import order_reference
+
+Step = Shipment.Status
+CANCELLED_BY_CUSTOMER = "cancelled_by_customer"
+CANCELLABLE = (Step.PENDING, Step.PACKED)  # not yet with the courier
+
+
+def shipment_value(shipment: Shipment) -> int:
+    """What the shipment's units cost the customer (the order's shipping fee aside)."""
+    return sum(part.line.unit_price_paise * part.quantity for part in shipment.lines.select_related("line"))
+
+
+def order_cancel(*, order_id, user_id: int | None, shipment_id: int | None = None, reason: str = "") -> Order:
+    """Cancel the order (or, with `shipment_id`, one shipment of it) for its customer `user_id`
+    (staff: None). Raises OrderNotFound for someone else's order or shipment, TransitionNotAllowed
+    when what is asked has left the warehouse or is finished."""
+    detail = f"cancelled by the customer{': ' + reason if reason else ''}"[:200]
+    with transaction.atomic():
+        order = order_locked(order_id)
+        if user_id is not None and order.user_id != user_id:
+            raise OrderNotFound(f"No order {order_id}.")
+        shipments = list(order.shipments.order_by("pk"))
+        targets = [s for s in shipments if shipment_id is None or s.pk == shipment_id]
+        if not targets:
+            raise OrderNotFound(f"No shipment {shipment_id} in order {order_id}.")
+        name = f"Order {order_reference(order.pk)}" if shipment_id is None else \
+            f"Shipment {shipment_id} of order {order_reference(order.pk)}"
+        if order.status == Status.PENDING_PAYMENT:
+            if shipment_id is not None and len(shipments) > 1:
+                raise TransitionNotAllowed(f"{name} can't be cancelled alone: the order is waiting for payment, "
+                                           "so cancel the whole order.", order.status, Status.CANCELLED)
+            cancel_unpaid(order, reason=CANCELLED_BY_CUSTOMER, detail=detail)
+            enqueue("orders.void_payment", str(order.pk))
+            return order
+        if all(s.status == Step.CANCELLED for s in targets):
+            return order  # a retry, a double click: done already
+        if order.status not in MOVING:
+            raise TransitionNotAllowed(f"{name} can't be cancelled: it is {order.get_status_display()}.",
+                                       order.status, Status.CANCELLED)
+        gone = [s for s in targets if s.status not in (*CANCELLABLE, Step.CANCELLED)]
+        if gone:
+            raise TransitionNotAllowed(f"{name} can't be cancelled: it has left the warehouse. Once it is "
+                                       "delivered you can return it.", gone[0].status, Status.CANCELLED)
+        for shipment in targets:
+            if shipment.status in CANCELLABLE:
+                _cancel_shipment(order, shipment, detail=detail)
+        order_status_follow(order, reason=detail, cancel_reason=CANCELLED_BY_CUSTOMER)
+        if order.status == Status.CANCELLED:  # nothing left to ship: the shipping fee goes back too
+            enqueue("orders.refund_payment", str(order.pk), "order cancelled by the customer", None,
+                    f"cancel-order-{order.pk}")
+    return order
+
+
+def _cancel_shipment(order: Order, shipment: Shipment, *, detail: str) -> None:
+    item_ids = [part.line.item_id for part in shipment.lines.select_related("line")]
+    allocations_restock(order_id=str(order.pk), warehouse_id=shipment.warehouse_id, item_ids=item_ids,
+                        reason=f"shipment {shipment.pk} of order {order_reference(order.pk)} cancelled")
+    transition(order, Step.CANCELLED, reason=detail, shipment=shipment)
+    shipment.save(update_fields=["status", "updated_at"])
+    value = shipment_value(shipment)
+    emit("orders.shipment_cancelled.v1", key=order.pk,
+         payload={**shipment_event_payload(order, shipment), "reason": detail, "refund_paise": value})
+    enqueue("orders.refund_payment", str(order.pk), f"shipment {shipment.pk} cancelled", value,
+            f"cancel-shipment-{shipment.pk}")
