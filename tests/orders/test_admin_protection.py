@@ -30,8 +30,8 @@ from tests.orders.helpers import customer_presses, place, refreshed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PROTECTED = [Order, Shipment, ReturnRequest, Payment, SimulatedCharge, StockAdjustment, Allocation, Stock, ReconciliationRun,
-             ArchivedOrderRecord, OutboxEvent, HandledEvent, Notification]
+PROTECTED = [Order, Shipment, ReturnRequest, Payment, SimulatedCharge, StockAdjustment, Allocation, Stock,
+             ReconciliationRun, ArchivedOrderRecord, OutboxEvent, HandledEvent, Notification]
 
 
 @pytest.fixture
@@ -70,6 +70,12 @@ def _one_of(model: type[Model], order: Order) -> Model:
         return order
     if model in (Payment, SimulatedCharge, Allocation):
         return model.objects.filter(order_id=str(order.pk)).first() or model.objects.get(order_id=order.pk)
+    if model is ReturnRequest:
+        from orders.services import ReturnedUnits, return_request
+
+        line = order.lines.get()
+        return return_request(order_id=order.pk, user_id=order.user_id, shipment_id=order.shipments.get().pk,
+                              units=[ReturnedUnits(line.item_id, 1)], reason="Not as described")
     if model is ReconciliationRun:
         from orders.reconciliation import reconcile
 
