@@ -7,3 +7,8 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from orders import signals  # noqa: F401  (kept pages follow every save: orders.signals)
+        from orders.selectors import order_ids_by_number, order_numbers
+        from shop.references import OrderNumberLookups, order_number_lookups_register
+
+        # Inventory's and payments' screens name orders by number without importing orders.
+        order_number_lookups_register(OrderNumberLookups(numbers=order_numbers, ids_by_number=order_ids_by_number))

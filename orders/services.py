@@ -31,6 +31,7 @@ from inventory.interface import (
     stock_reserve,
 )
 from orders.models import Order, OrderLine, OrderStatusChange
+from orders.numbers import order_number_next
 from orders.selectors import orders_version_forget
 from payments.interface import GatewayError, payment_start, payment_statuses, payment_sync_from_gateway
 from shop.backends import get_backend
@@ -93,7 +94,7 @@ def _transition(order: Order, to: str, *, reason: str = "") -> None:
 
 
 def _snapshot(order: Order, lines: list[OrderLine] | None = None) -> dict:
-    return {"order_id": str(order.pk), "user_id": order.user_id, "status": order.status,
+    return {"order_id": str(order.pk), "number": order.number, "user_id": order.user_id, "status": order.status,
             "pin_code": order.pin_code, "total_paise": order.total_paise, "currency": order.currency,
             "lines": [{"item_id": line.item_id, "seller_id": line.seller_id, "sku": line.sku,
                        "quantity": line.quantity, "unit_price_paise": line.unit_price_paise}
@@ -159,9 +160,13 @@ def _order_create(*, user_id: int, idempotency_key: str, lines: list[OrderLineRe
         raise ItemsUnavailable(unavailable)
     subtotal = sum(items[i].price_paise * q for i, q in quantities.items())
     shipping = shipping_fee(subtotal_paise=subtotal)
+    # In its own autocommitted statement, before the order's transaction: the counter row is never
+    # locked while the order waits on the hot stock rows. A number spent on an order that then
+    # fails (sold out, a retry) is a gap, which order numbers may have (orders.numbers).
+    number = order_number_next(now=now)
     with transaction.atomic():
         order = Order.objects.create(
-            user_id=user_id, idempotency_key=idempotency_key, request_fingerprint=fingerprint,
+            number=number, user_id=user_id, idempotency_key=idempotency_key, request_fingerprint=fingerprint,
             pin_code=address.pin_code, ship_name=address.name, ship_phone=address.phone,
             ship_line1=address.line1, ship_line2=address.line2, ship_city=address.city,
             ship_state=address.state, subtotal_paise=subtotal, shipping_paise=shipping,
@@ -253,7 +258,8 @@ def _paid_after_archival(order_id: str) -> None:
     elif archived.status == Status.CANCELLED:
         logger.warning("Payment success for archived cancelled order %s: refunding", order_id)
         emit("orders.late_payment_refunded.v1", key=order_id,
-             payload={"order_id": order_id, "user_id": archived.user_id, "policy": "archived",
+             payload={"order_id": order_id, "number": archived.number, "user_id": archived.user_id,
+                      "policy": "archived",
                       "total_paise": archived.total_paise, "reason": "late payment; order archived"})
         _after_commit_call("orders.refund_payment", order_id, "late payment; order archived")
     return None
@@ -287,7 +293,8 @@ def _late_payment(order: Order) -> str:
         except InventoryError as exc:
             reason = "late payment; stock gone" if isinstance(exc, InsufficientStock) else f"late payment; {exc}"
             emit("orders.late_payment_refunded.v1", key=order.pk,
-                 payload={"order_id": str(order.pk), "user_id": order.user_id, "policy": policy,
+                 payload={"order_id": str(order.pk), "number": order.number, "user_id": order.user_id,
+                          "policy": policy,
                           "total_paise": order.total_paise, "reason": reason})
             return reason
         _lines_ship_from(order, reserved)
@@ -296,7 +303,8 @@ def _late_payment(order: Order) -> str:
              payload={"order_id": str(order.pk), "user_id": order.user_id})
         return ""
     emit("orders.late_payment_refunded.v1", key=order.pk,
-         payload={"order_id": str(order.pk), "user_id": order.user_id, "policy": policy,
+         payload={"order_id": str(order.pk), "number": order.number, "user_id": order.user_id,
+                  "policy": policy,
                   "total_paise": order.total_paise, "reason": "late payment"})
     return "late payment"
 
@@ -398,9 +406,9 @@ def order_expire_stale(*, now: datetime | None = None, limit: int = 500) -> int:
 class TransitionNotAllowed(OrderError):
     """The order is not in the state this step follows (a skipped step, a step back, cancelled)."""
 
-    def __init__(self, order_id, current: str, wanted: str):
+    def __init__(self, order_id, current: str, wanted: str, *, number: str = ""):
         self.current, self.wanted = current, wanted  # the status codes, for the API's problem
-        super().__init__(_transition_refusal(order_id, current, wanted))
+        super().__init__(_transition_refusal(order_id, current, wanted, number=number))
 
 
 def _status_words(status: str) -> str:
@@ -410,10 +418,11 @@ def _status_words(status: str) -> str:
 _FULFILMENT_PATH = [Status.PLACED, Status.PACKED, Status.IN_TRANSIT, Status.DELIVERED]
 
 
-def _transition_refusal(order_id, current: str, wanted: str) -> str:
-    """In words staff and sellers use: "Order #3F2A9C01 can't be marked in transit: it is waiting
-    for payment." and, for a skipped step, what has to happen first."""
-    text = f"Order {order_reference(order_id)} can't be marked {_status_words(wanted)}: it is {_status_words(current)}"
+def _transition_refusal(order_id, current: str, wanted: str, *, number: str = "") -> str:
+    """In words staff and sellers use: "Order BZ-26-0001234 can't be marked in transit: it is
+    waiting for payment." and, for a skipped step, what has to happen first."""
+    text = (f"Order {order_reference(order_id, number)} can't be marked {_status_words(wanted)}: "
+            f"it is {_status_words(current)}")
     source = _FULFILMENT[wanted][0] if wanted in _FULFILMENT else None
     if source and current in _FULFILMENT_PATH and _FULFILMENT_PATH.index(current) < _FULFILMENT_PATH.index(source):
         return f"{text}, and has to be {_status_words(source)} first."
@@ -455,7 +464,7 @@ def _fulfil(*, order_id, to: str, seller_id: int | None, reason: str) -> Order:
         if order.status == to:
             return order  # a retry, a double click: already done
         if order.status != source:
-            raise TransitionNotAllowed(order.pk, order.status, to)
+            raise TransitionNotAllowed(order.pk, order.status, to, number=order.number)
         _transition(order, to, reason=reason)
         order.save(update_fields=["status", "updated_at"])
         emit(event, key=order.pk, payload=_snapshot(order))

@@ -28,8 +28,9 @@ class OrderOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = ["id", "status", "cancel_reason", "created_at", "expires_at", "placed_at", "payment_url",
-                  "pin_code", "subtotal_paise", "shipping_paise", "total_paise", "currency", "lines", "timeline"]
+        fields = ["id", "number", "status", "cancel_reason", "created_at", "expires_at", "placed_at",
+                  "payment_url", "pin_code", "subtotal_paise", "shipping_paise", "total_paise", "currency", "lines",
+                  "timeline"]
 
     def get_payment_url(self, order: Order) -> str | None:
         if order.status != Order.Status.PENDING_PAYMENT or not order.payment_url:
@@ -55,5 +56,5 @@ class SellerOrderOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = ["id", "status", "created_at", "placed_at", "ship_name", "ship_phone", "ship_line1", "ship_line2",
-                  "ship_city", "ship_state", "pin_code", "lines", "timeline"]
+        fields = ["id", "number", "status", "created_at", "placed_at", "ship_name", "ship_phone", "ship_line1",
+                  "ship_line2", "ship_city", "ship_state", "pin_code", "lines", "timeline"]
