@@ -7,7 +7,7 @@ from inventory.models import Allocation, Stock, StockAdjustment
 from inventory.services import InventoryError, stock_set
 from logistics.interface import warehouse_labels
 from shop.admin import CrossAppLabels, LabelColumn, Lookup, ReadOnlyAdmin, choice_filter, search_by
-from shop.references import order_id_prefix, order_reference
+from shop.references import order_id_prefix, order_ids_by_number, order_references
 
 ITEM = Lookup(lambda ids: item_labels(item_ids=ids), url_name="admin:catalog_item_change",
               missing="item {id} (deleted)")
@@ -15,8 +15,10 @@ WAREHOUSE = Lookup(lambda ids: warehouse_labels(warehouse_ids=ids), url_name="ad
                    missing="warehouse {id} (deleted)")
 STAFF = Lookup(lambda ids: user_emails(user_ids=ids), url_name="admin:accounts_user_change",
                missing="user {id} (deleted)")
-ORDER = Lookup(lambda ids: {order_id: order_reference(order_id) for order_id in ids},
-               url_name="admin:orders_order_change")
+# By number: orders lends shop.references its lookup (payments and inventory don't import orders).
+ORDER = Lookup(order_references, url_name="admin:orders_order_change")
+# An order's number, or the start of its id an old reference (#3F2A9C01) shows.
+ORDER_SEARCH = (search_by("order_id__in", order_ids_by_number), search_by("order_id__istartswith", order_id_prefix))
 
 WarehouseFilter = choice_filter("warehouse_id", title="warehouse", choices=lambda: warehouse_labels().items())
 
@@ -99,8 +101,8 @@ class ReservationAdmin(CrossAppLabels, ReadOnlyAdmin):
     list_display = ["created_at", "order", "item", "warehouse", "quantity", "status"]
     list_filter = ["status", WarehouseFilter]
     search_fields = ["=order_id", "=item_id"]
-    search_help_text = "An order's reference (#3F2A9C01) or id, an item's SKU or id."
-    search_also = (search_by("order_id__istartswith", order_id_prefix), search_by("item_id__in", _items_by_sku))
+    search_help_text = "An order's number (BZ-26-0001234), old reference (#3F2A9C01) or id, an item's SKU or id."
+    search_also = (*ORDER_SEARCH, search_by("item_id__in", _items_by_sku))
     fields = ["order", "item", "warehouse", "quantity", "status", "created_at", "updated_at"]
     readonly_fields = fields
     show_full_result_count = False

@@ -44,6 +44,11 @@ def _items(payload: dict) -> str:
     return f"{count} item{'' if count == 1 else 's'}" if count else "your items"
 
 
+def _reference(payload: dict) -> str:
+    """The order's number; its old reference for events emitted before orders had numbers."""
+    return order_reference(payload["order_id"], payload.get("number"))
+
+
 def _user_id(event: Event) -> int | None:
     user_id = event.payload.get("user_id")
     if not user_id:
@@ -64,11 +69,11 @@ def on_order_placed(event: Event) -> None:
     after_all = Notification.objects.filter(user_id=user_id, link=link, kind=Kind.ORDER_CANCELLED).exists()
     if after_all:
         title = "Good news: your order is placed after all"
-        body = (f"Your payment of {amount} for order {order_reference(p['order_id'])} arrived late, but "
+        body = (f"Your payment of {amount} for order {_reference(p)} arrived late, but "
                 "the items were still in stock, so we've placed your order. We'll tell you when it ships.")
     else:
         title = "Your order is placed"
-        body = (f"Thank you! We've received your payment of {amount} for order {order_reference(p['order_id'])} "
+        body = (f"Thank you! We've received your payment of {amount} for order {_reference(p)} "
                 f"({_items(p)}). We'll tell you when it ships.")
     notification_create(user_id=user_id, kind=Kind.ORDER_PLACED, title=title, body=body, link=link)
 
@@ -82,7 +87,7 @@ def on_order_cancelled(event: Event) -> None:
     reason = p.get("reason", "")
     explanation = CANCEL_TEXTS.get(reason) or (
         f"We cancelled the order ({reason.replace('_', ' ')})." if reason else "We cancelled the order.")
-    body = f"Order {order_reference(p['order_id'])} of {format_inr(p.get('total_paise'))}: {explanation}"
+    body = f"Order {_reference(p)} of {format_inr(p.get('total_paise'))}: {explanation}"
     notification_create(user_id=user_id, kind=Kind.ORDER_CANCELLED, title="Your order was cancelled",
                         body=body, link=_order_link(p["order_id"]))
 
@@ -110,7 +115,7 @@ def on_simple_message(event: Event) -> None:
     kind, title, body = SIMPLE_MESSAGES[event.type]
     order_id = event.payload["order_id"]
     notification_create(user_id=user_id, kind=kind, title=title, link=_order_link(order_id),
-                        body=body.format(ref=order_reference(order_id), items=_items(event.payload)))
+                        body=body.format(ref=_reference(event.payload), items=_items(event.payload)))
 
 
 for _event_type in SIMPLE_MESSAGES:

@@ -44,7 +44,7 @@ from shop.admin import (
     inr,
     search_by,
 )
-from shop.references import order_id_prefix, order_reference
+from shop.references import order_id_prefix, order_reference, order_references
 
 CUSTOMER = Lookup(lambda ids: user_emails(user_ids=ids), url_name="admin:accounts_user_change",
                   missing="user {id} (deleted)")
@@ -72,12 +72,12 @@ def _orders(n: int) -> str:
 def _fulfilment_action(mark, to: Order.Status, name: str, verb: str):
     def action(modeladmin, request, queryset):
         done, refused = 0, []
-        for order_id in queryset.values_list("pk", flat=True):
+        for order_id, number in queryset.values_list("pk", "number"):
             try:
                 mark(order_id=order_id, reason=f"{verb} by staff ({request.user})")
                 done += 1
             except OrderNotFound:
-                refused.append(f"Order {order_reference(order_id)} is no longer among the live orders: "
+                refused.append(f"Order {order_reference(order_id, number)} is no longer among the live orders: "
                                "it was archived meanwhile.")
             except OrderError as exc:
                 refused.append(str(exc))
@@ -261,8 +261,9 @@ class OrderAdmin(CrossAppLabels, HistoryAdmin):
     list_display = ["reference", "customer", "status", "total", "pin_code", "created_at", "expires_at", "placed_at"]
     list_filter = ["status", choice_filter("cancel_reason", title="why cancelled",
                                            choices=lambda: Order.CANCEL_REASONS.items()), "created_at"]
-    search_fields = ["=id", "=user_id", "ship_name", "pin_code", "lines__sku"]
-    search_help_text = "An order's reference (#3F2A9C01) or id, the customer's email, a name, PIN code or SKU."
+    search_fields = ["=number", "=id", "=user_id", "ship_name", "pin_code", "lines__sku"]
+    search_help_text = ("An order's number (BZ-26-0001234), old reference (#3F2A9C01) or id, the customer's email, "
+                        "a name, PIN code or SKU.")
     search_also = (search_by("id__istartswith", order_id_prefix), search_by("user_id__in", _customers_by_email))
     date_hierarchy = "created_at"
     inlines = [OrderLineInline, ShipmentInline, StatusChangeInline]
@@ -318,13 +319,13 @@ class ReconciliationRunAdmin(HistoryAdmin):
 
 
 def _subject(subject: str) -> str:
-    """A finding's subject: an order id becomes its reference, linked to the order."""
+    """A finding's subject: an order id becomes its reference (its number), linked to the order."""
     try:
         order_id = uuid.UUID(str(subject))
     except ValueError:
         return subject
     return format_html('<a href="{}">order {}</a>', reverse("admin:orders_order_change", args=[order_id]),
-                       order_reference(order_id))
+                       order_references([order_id])[order_id])
 
 
 @admin.register(ArchivedOrderRecord)
@@ -364,8 +365,8 @@ class ArchivedOrderRecordAdmin(CrossAppLabels, ReadOnlyAdmin):
         return TemplateResponse(request, "admin/orders/archive_by_day.html", context)
 
     list_display = ["reference", "customer", "status", "total", "created_at", "archived_at"]
-    search_fields = ["=order_id", "=user_id"]
-    search_help_text = "An order's reference (#3F2A9C01) or id, or the customer's email."
+    search_fields = ["=number", "=order_id", "=user_id"]
+    search_help_text = "An order's number (BZ-26-0001234), old reference (#3F2A9C01) or id, or the customer's email."
     search_also = (search_by("order_id__istartswith", order_id_prefix),
                    search_by("user_id__in", _customers_by_email))
     readonly_fields = ["reference", "order_id", "customer", "status", "total", "created_at", "archived_at",
@@ -376,10 +377,10 @@ class ArchivedOrderRecordAdmin(CrossAppLabels, ReadOnlyAdmin):
 
     @admin.display(description="order")
     def reference(self, record: ArchivedOrderRecord) -> str:
-        return order_reference(record.order_id)
+        return order_reference(record.order_id, record.number)
 
     def describe(self, record: ArchivedOrderRecord) -> str:
-        return f"Archived order {order_reference(record.order_id)}, {self.status(record)}"
+        return f"Archived order {self.reference(record)}, {self.status(record)}"
 
     @admin.display(description="status")
     def status(self, record: ArchivedOrderRecord) -> str:

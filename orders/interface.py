@@ -1,4 +1,5 @@
-"""What other apps may use of orders. (How an order is named: shop.references.)
+"""What other apps may use of orders. (How an order is named: shop.references, its number looked up
+through what OrdersConfig.ready registers there, so that upstream apps can show it too.)
 
 `delivered_item_ids(user_id=, item_ids=, fresh=True)`: which of the items the customer has received
 (a line of one of their delivered orders, live or archived); `fresh=False` lets the archived part

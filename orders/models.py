@@ -26,6 +26,8 @@ class Order(models.Model):
     }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # What people read and quote (BZ-26-0001234, orders.numbers); the id stays internal.
+    number = models.CharField(max_length=32, unique=True, editable=False)
     user_id = models.BigIntegerField(db_index=True)
     idempotency_key = models.CharField(max_length=255)
     request_fingerprint = models.CharField(max_length=64, help_text="A hash of what was asked for.")
@@ -63,7 +65,8 @@ class Order(models.Model):
 
     @property
     def reference(self) -> str:
-        return order_reference(self.id)
+        """How people name the order: its number (the id's first hex digits before it had one)."""
+        return order_reference(self.id, self.number)
 
     @property
     def cancel_reason_text(self) -> str:
@@ -270,6 +273,16 @@ class ReconciliationRun(models.Model):
         return f"reconciliation {self.started_at:%Y-%m-%d %H:%M}: {self.repaired} repaired, {self.unresolved} open"
 
 
+class OrderNumberCounter(models.Model):
+    """The last order number given out in a year (orders.numbers): one row per year."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"order numbers of {self.year}: {self.last} given out"
+
+
 class ArchivedOrderRecord(models.Model):
     """The embedded order archive (orders.backends.relational): one finished order's snapshot.
 
@@ -279,6 +292,8 @@ class ArchivedOrderRecord(models.Model):
     order_id = models.UUIDField(primary_key=True)
     user_id = models.BigIntegerField()
     created_at = models.DateTimeField()
+    # The order's number, for staff's search; empty for orders archived before they had one.
+    number = models.CharField(max_length=32, blank=True, default="", db_index=True)
     snapshot = models.JSONField()
     archived_at = models.DateTimeField(auto_now=True)
 

@@ -7,6 +7,7 @@ import binascii
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -15,7 +16,16 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, Q, QuerySet
 
 from orders.backends.base import ArchiveUnavailable
-from orders.models import Order, OrderLine, OrderStatusChange, ReturnLine, ReturnRequest, Shipment, ShipmentLine
+from orders.models import (
+    ArchivedOrderRecord,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    ReturnLine,
+    ReturnRequest,
+    Shipment,
+    ShipmentLine,
+)
 from shop.backends import get_backend
 from shop.versions import version_forget, version_token
 
@@ -288,3 +298,31 @@ def recently_ordered_item_ids(*, user_id: int, since) -> set[int]:
     return set(OrderLine.objects.filter(order__user_id=user_id, order__created_at__gte=since)
                .exclude(order__status=Order.Status.CANCELLED)
                .values_list("item_id", flat=True).distinct())
+
+
+# --- Order numbers, for the screens of apps that keep only an order's id (shop.references) -------
+
+def order_numbers(order_ids: Collection[str]) -> dict[str, str]:
+    """{order id: number} of the live and (embedded) archived orders among `order_ids` that have one."""
+    ids = []
+    for order_id in order_ids:
+        try:
+            ids.append(uuid.UUID(str(order_id)))
+        except ValueError:
+            continue
+    if not ids:
+        return {}
+    found = {str(pk): number for pk, number in Order.objects.filter(pk__in=ids).values_list("pk", "number")}
+    rest = [order_id for order_id in ids if str(order_id) not in found]
+    if rest:
+        found.update((str(pk), number) for pk, number in ArchivedOrderRecord.objects.filter(order_id__in=rest)
+                     .exclude(number="").values_list("order_id", "number"))
+    return found
+
+
+def order_ids_by_number(number: str) -> list[str]:
+    """The id (as text) of the order with `number`, live or archived (embedded archive): [] or one."""
+    ids = list(Order.objects.filter(number=number).values_list("pk", flat=True))
+    if not ids:
+        ids = list(ArchivedOrderRecord.objects.filter(number=number).values_list("order_id", flat=True))
+    return [str(order_id) for order_id in ids]

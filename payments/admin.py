@@ -2,10 +2,12 @@ from django.contrib import admin
 
 from payments.models import Payment, PaymentNotification, SimulatedCharge
 from shop.admin import CrossAppLabels, LabelColumn, Lookup, MoneyColumn, ReadOnlyAdmin, ReadOnlyInline, search_by
-from shop.references import order_id_prefix, order_reference
+from shop.references import order_id_prefix, order_ids_by_number, order_references
 
-ORDER = Lookup(lambda ids: {order_id: order_reference(order_id) for order_id in ids},
-               url_name="admin:orders_order_change")
+# By number: orders lends shop.references its lookup (payments and inventory don't import orders).
+ORDER = Lookup(order_references, url_name="admin:orders_order_change")
+# An order's number, or the start of its id an old reference (#3F2A9C01) shows.
+ORDER_SEARCH = (search_by("order_id__in", order_ids_by_number), search_by("order_id__istartswith", order_id_prefix))
 
 
 class NotificationInline(ReadOnlyInline):
@@ -21,8 +23,9 @@ class PaymentAdmin(CrossAppLabels, ReadOnlyAdmin):
     list_display = ["created_at", "order", "amount", "status", "gateway", "gateway_ref"]
     list_filter = ["gateway", "status"]
     search_fields = ["=id", "=order_id", "=gateway_ref"]
-    search_help_text = "An order's reference (#3F2A9C01) or id, a payment id or the gateway's reference."
-    search_also = (search_by("order_id__istartswith", order_id_prefix),)
+    search_help_text = ("An order's number (BZ-26-0001234), old reference (#3F2A9C01) or id, a payment id or the "
+                        "gateway's reference.")
+    search_also = ORDER_SEARCH
     fields = ["order", "amount", "currency", "status", "failure_reason", "gateway", "gateway_ref", "id",
               "created_at", "updated_at"]
     readonly_fields = fields
@@ -43,7 +46,7 @@ class SimulatedChargeAdmin(CrossAppLabels, ReadOnlyAdmin):
     list_display = ["ref", "order", "status", "amount", "created_at"]
     list_filter = ["status"]
     search_fields = ["=ref", "=order_id"]
-    search_also = (search_by("order_id__istartswith", order_id_prefix),)
+    search_also = ORDER_SEARCH
     fields = ["ref", "order", "amount", "currency", "status", "payment_id", "return_url", "created_at",
               "updated_at"]
     readonly_fields = fields

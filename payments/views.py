@@ -14,6 +14,7 @@ from payments.backends.simulated import SimulatedGateway
 from payments.models import Payment, SimulatedCharge
 from payments.services import gateway, notification_receive
 from shop.api import problem_response
+from shop.references import order_references
 
 DECISIONS = {"pay", "fail", "cancel"}
 
@@ -24,7 +25,7 @@ def simulated_page(request, ref: str):
     if request.method == "POST":
         decision = request.POST.get("decision", "")
         if decision not in DECISIONS:
-            return render(request, "payments/simulated.html", {"charge": charge, "error": "Choose a button."},
+            return render(request, "payments/simulated.html", {**_page(charge), "error": "Choose a button."},
                           status=400)
         SimulatedGateway().customer_decides(gateway_ref=ref, decision=decision)
         target = charge.return_url
@@ -32,7 +33,12 @@ def simulated_page(request, ref: str):
             target = "/"
         separator = "&" if "?" in target else "?"
         return HttpResponseRedirect(f"{target}{separator}payment={decision}")
-    return render(request, "payments/simulated.html", {"charge": charge})
+    return render(request, "payments/simulated.html", _page(charge))
+
+
+def _page(charge: SimulatedCharge) -> dict:
+    """The charge, and its order as the customer knows it (its number)."""
+    return {"charge": charge, "order_reference": order_references([charge.order_id])[charge.order_id]}
 
 
 @csrf_exempt

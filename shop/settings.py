@@ -307,6 +307,8 @@ if LATE_PAYMENT_POLICY not in {"honour", "refund"}:
     raise ImproperlyConfigured(f"LATE_PAYMENT_POLICY={LATE_PAYMENT_POLICY!r}: use 'honour' or 'refund'.")
 SHIPPING_FEE_PAISE = env_int(ENV, "SHIPPING_FEE_PAISE", 4000)
 FREE_SHIPPING_FROM_PAISE = env_int(ENV, "FREE_SHIPPING_FROM_PAISE", 49900)
+# Order numbers people read: BZ-26-0001234 (prefix, year, sequence of the year; orders.numbers).
+ORDER_NUMBER_PREFIX = ENV.get("ORDER_NUMBER_PREFIX", "BZ")
 # Delivered and cancelled orders move to the order archive this long after their last change.
 ORDER_ARCHIVE_AFTER_DAYS = env_int(ENV, "ORDER_ARCHIVE_AFTER_DAYS", 30)
 # --- GST invoices (docs/decisions/0031-gst-invoices.md) -----------------------------------------

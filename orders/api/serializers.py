@@ -54,8 +54,9 @@ class OrderOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = ["id", "status", "cancel_reason", "created_at", "expires_at", "placed_at", "payment_url",
-                  "pin_code", "subtotal_paise", "shipping_paise", "total_paise", "currency", "lines", "shipments",
+        fields = ["id", "number", "status", "cancel_reason", "created_at", "expires_at", "placed_at",
+                  "payment_url", "pin_code", "subtotal_paise", "shipping_paise", "total_paise", "currency", "lines",
+                  "shipments",
                   "timeline"]
 
     def get_payment_url(self, order: Order) -> str | None:
@@ -84,8 +85,8 @@ class SellerOrderOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = ["id", "status", "created_at", "placed_at", "ship_name", "ship_phone", "ship_line1", "ship_line2",
-                  "ship_city", "ship_state", "pin_code", "lines", "shipments", "timeline"]
+        fields = ["id", "number", "status", "created_at", "placed_at", "ship_name", "ship_phone", "ship_line1",
+                  "ship_line2", "ship_city", "ship_state", "pin_code", "lines", "shipments", "timeline"]
 
 
 class SellerShipmentOutputSerializer(ShipmentOutputSerializer):

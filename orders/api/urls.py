@@ -7,8 +7,10 @@ from orders.api.views import (
     OrderReturnCreateApi,
     SellerOrderListApi,
     SellerOrderTransitionApi,
-    SellerReturnDecisionApi,
+    SellerReturnApproveApi,
     SellerReturnListApi,
+    SellerReturnReceiveApi,
+    SellerReturnRejectApi,
     SellerShipmentListApi,
     SellerShipmentTransitionApi,
 )
@@ -24,6 +26,7 @@ urlpatterns = [
     path("seller/shipments/<int:shipment_id>/<str:step>", SellerShipmentTransitionApi.as_view(),
          name="seller-shipment-step"),
     path("seller/returns", SellerReturnListApi.as_view(), name="seller-returns"),
-    path("seller/returns/<int:return_id>/<str:decision>", SellerReturnDecisionApi.as_view(),
-         name="seller-return-decision"),
+    path("seller/returns/<int:return_id>/approve", SellerReturnApproveApi.as_view(), name="seller-return-approve"),
+    path("seller/returns/<int:return_id>/reject", SellerReturnRejectApi.as_view(), name="seller-return-reject"),
+    path("seller/returns/<int:return_id>/receive", SellerReturnReceiveApi.as_view(), name="seller-return-receive"),
 ]

@@ -402,7 +402,7 @@ class OrderReturnCreateApi(APIView):
         request=ReturnCreateInputSerializer,
         responses={201: ReturnOutputSerializer,
                    **problems(400, (404, "Not your order, or no such package in it."),
-                              (422, "Not returnable (`return-not-allowed`): not delivered yet, past the item's "
+                              (409, "Not returnable (`return-not-allowed`): not delivered yet, past the item's "
                                     "return window, or more than was delivered and not already asked back."))},
         description="Ask to return items of one delivered package, with a reason. The seller approves (or "
                     "declines, saying why); once the items reach them, their price is refunded.",
@@ -418,7 +418,7 @@ class OrderReturnCreateApi(APIView):
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such order or package.") from exc
         except ReturnNotAllowed as exc:
-            raise _problem(Unprocessable, str(exc), "return-not-allowed") from exc
+            raise _problem(Conflict, str(exc), "return-not-allowed") from exc
         return Response(ReturnOutputSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
@@ -443,9 +443,12 @@ class SellerReturnListApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class ReturnDecisionInputSerializer(serializers.Serializer):
-    note = StrictCharField(max_length=500, required=False, allow_blank=True, default="",
-                           help_text="Required to reject: the customer reads why.")
+class ReturnApproveInputSerializer(serializers.Serializer):
+    note = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ReturnRejectInputSerializer(serializers.Serializer):
+    note = StrictCharField(max_length=500, validators=[NOT_BLANK], help_text="Why: the customer reads it.")
 
 
 class ReturnRestockInputSerializer(serializers.Serializer):
@@ -458,46 +461,67 @@ class ReturnReceiveInputSerializer(serializers.Serializer):
     items = serializers.ListField(child=ReturnRestockInputSerializer(), max_length=ORDER_MAX_LINES)
 
 
-class SellerReturnDecisionApi(APIView):
+_RETURN_REFUSALS = problems(400, (409, "Decided already, received before it was approved "
+                                      "(`transition-not-allowed`), or an item left without a warehouse "
+                                      "(`return-not-allowed`)."))
+
+
+class _SellerReturnStepApi(APIView):
     permission_classes = [IsSeller]
     parser_classes = JSON_ONLY
-    DECISIONS = ("approve", "reject", "receive")
+    input_serializer: type[serializers.Serializer]
 
-    @extend_schema(
-        request=ReturnReceiveInputSerializer,
-        parameters=[OpenApiParameter("decision", str, OpenApiParameter.PATH, enum=list(DECISIONS))],
-        responses={200: ReturnOutputSerializer,
-                   **problems(400, (409, "Decided already, or received before it was approved "
-                                         "(`transition-not-allowed`)."),
-                              (422, "A reject without a note, or a receive that leaves an item without a "
-                                    "warehouse or names another seller's (`return-not-allowed`)."))},
-        description="approve (optional `note`), reject (`note` required) or receive: for each returned item, "
-                    "the warehouse it is restocked at, or null when written off; the customer is refunded its "
-                    "price. Repeating a decision already taken is a no-op (200).",
-    )
-    def post(self, request, return_id, decision):
-        if decision not in self.DECISIONS:
-            raise exceptions.NotFound("No such decision: use approve, reject or receive.")
-        seller_id = request.user.pk
+    def post(self, request, return_id):
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
         try:
-            if decision == "receive":
-                data = ReturnReceiveInputSerializer(data=request.data)
-                data.is_valid(raise_exception=True)
-                return_receive(return_id=return_id, seller_id=seller_id, actor_id=seller_id,
-                               restock_to={x["product_id"]: x["warehouse_id"] for x in data.validated_data["items"]})
-            else:
-                data = ReturnDecisionInputSerializer(data=request.data)
-                data.is_valid(raise_exception=True)
-                decide = return_approve if decision == "approve" else return_reject
-                decide(return_id=return_id, seller_id=seller_id, note=data.validated_data["note"])
+            self.step(return_id, request.user.pk, data.validated_data)
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such return.") from exc
         except TransitionNotAllowed as exc:
             raise _problem(Conflict, str(exc), "transition-not-allowed", return_status=exc.current) from exc
-        except ReturnNotAllowed as exc:
-            if decision == "reject":
-                raise serializers.ValidationError({"note": [str(exc)]}) from exc
-            raise _problem(Unprocessable, str(exc), "return-not-allowed") from exc
         except OrderError as exc:
-            raise _problem(Unprocessable, str(exc), "return-not-allowed") from exc
-        return Response(ReturnOutputSerializer(seller_return_list(seller_id=seller_id).get(pk=return_id)).data)
+            raise _problem(Conflict, str(exc), "return-not-allowed") from exc
+        return Response(ReturnOutputSerializer(seller_return_list(seller_id=request.user.pk).get(pk=return_id)).data)
+
+    def step(self, return_id: int, seller_id: int, values: dict) -> None:
+        raise NotImplementedError
+
+
+class SellerReturnApproveApi(_SellerReturnStepApi):
+    input_serializer = ReturnApproveInputSerializer
+
+    @extend_schema(request=ReturnApproveInputSerializer, responses={200: ReturnOutputSerializer, **_RETURN_REFUSALS},
+                   description="Approve a return: the customer is told to send the items back. A repeat is a no-op.")
+    def post(self, request, return_id):
+        return super().post(request, return_id)
+
+    def step(self, return_id: int, seller_id: int, values: dict) -> None:
+        return_approve(return_id=return_id, seller_id=seller_id, note=values["note"])
+
+
+class SellerReturnRejectApi(_SellerReturnStepApi):
+    input_serializer = ReturnRejectInputSerializer
+
+    @extend_schema(request=ReturnRejectInputSerializer, responses={200: ReturnOutputSerializer, **_RETURN_REFUSALS},
+                   description="Decline a return, saying why (the customer reads `note`). A repeat is a no-op.")
+    def post(self, request, return_id):
+        return super().post(request, return_id)
+
+    def step(self, return_id: int, seller_id: int, values: dict) -> None:
+        return_reject(return_id=return_id, seller_id=seller_id, note=values["note"])
+
+
+class SellerReturnReceiveApi(_SellerReturnStepApi):
+    input_serializer = ReturnReceiveInputSerializer
+
+    @extend_schema(request=ReturnReceiveInputSerializer, responses={200: ReturnOutputSerializer, **_RETURN_REFUSALS},
+                   description="The returned items arrived: for each, the warehouse of yours it is restocked at, "
+                               "or null when written off as damaged. The customer is refunded their price. A repeat "
+                               "is a no-op.")
+    def post(self, request, return_id):
+        return super().post(request, return_id)
+
+    def step(self, return_id: int, seller_id: int, values: dict) -> None:
+        return_receive(return_id=return_id, seller_id=seller_id, actor_id=seller_id,
+                       restock_to={x["product_id"]: x["warehouse_id"] for x in values["items"]})

@@ -158,6 +158,7 @@ class ArchivedOrder:
     shipments: Rows = field(default_factory=Rows)
     payment_url: str = ""
     archived: bool = True
+    number: str = ""  # empty in snapshots taken before orders had numbers (version 1)
     cancellable = False  # finished: nothing left to call off
 
     @property
@@ -166,7 +167,7 @@ class ArchivedOrder:
 
     @property
     def reference(self) -> str:
-        return order_reference(self.id)
+        return order_reference(self.id, self.number)
 
     def get_status_display(self) -> str:
         return Order.Status(self.status).label if self.status in Order.Status.values else self.status
@@ -183,7 +184,8 @@ class ArchivedOrder:
     @classmethod
     def _of(cls, order: Order) -> ArchivedOrder:
         return cls(
-            id=order.pk, user_id=order.user_id, status=order.status, cancel_reason=order.cancel_reason,
+            id=order.pk, number=order.number, user_id=order.user_id, status=order.status,
+            cancel_reason=order.cancel_reason,
             created_at=order.created_at, placed_at=order.placed_at, expires_at=order.expires_at,
             pin_code=order.pin_code, ship_name=order.ship_name, ship_phone=order.ship_phone,
             ship_line1=order.ship_line1, ship_line2=order.ship_line2, ship_city=order.ship_city,
@@ -208,7 +210,8 @@ class ArchivedOrder:
     def to_dict(self) -> dict:
         """JSON-safe: what the stores keep."""
         return {
-            "version": 2, "id": str(self.id), "user_id": self.user_id, "status": self.status,
+            "version": 2, "id": str(self.id), "number": self.number, "user_id": self.user_id,
+            "status": self.status,
             "cancel_reason": self.cancel_reason, "created_at": self.created_at.isoformat(),
             "placed_at": self.placed_at.isoformat() if self.placed_at else None,
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
@@ -231,7 +234,7 @@ class ArchivedOrder:
                                      "delivery_date": _date(x["delivery_date"])}) for x in data["lines"])
         by_item = {line.item_id: line for line in lines}
         return cls(
-            id=uuid.UUID(data["id"]), user_id=data["user_id"], status=data["status"],
+            id=uuid.UUID(data["id"]), number=data.get("number") or "", user_id=data["user_id"], status=data["status"],
             cancel_reason=data["cancel_reason"], created_at=_datetime(data["created_at"]),
             placed_at=_datetime(data["placed_at"]), expires_at=_datetime(data["expires_at"]),
             pin_code=data["pin_code"], ship_name=data["ship_name"], ship_phone=data["ship_phone"],

@@ -40,7 +40,8 @@ class RelationalOrderArchive:
     def put(self, order: ArchivedOrder) -> None:
         ArchivedOrderRecord.objects.update_or_create(
             order_id=order.id,
-            defaults={"user_id": order.user_id, "created_at": order.created_at, "snapshot": order.to_dict()})
+            defaults={"user_id": order.user_id, "created_at": order.created_at, "number": order.number,
+                      "snapshot": order.to_dict()})
 
     def get(self, order_id: uuid.UUID | str) -> ArchivedOrder | None:
         try:

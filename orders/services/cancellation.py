@@ -23,7 +23,6 @@ from orders.services.fulfilment import (
 )
 from orders.services.payment import cancel_unpaid
 from shop.queue import enqueue
-from shop.references import order_reference
 
 Step = Shipment.Status
 CANCELLED_BY_CUSTOMER = "cancelled_by_customer"
@@ -48,8 +47,8 @@ def order_cancel(*, order_id, user_id: int | None, shipment_id: int | None = Non
         targets = [s for s in shipments if shipment_id is None or s.pk == shipment_id]
         if not targets:
             raise OrderNotFound(f"No shipment {shipment_id} in order {order_id}.")
-        name = f"Order {order_reference(order.pk)}" if shipment_id is None else \
-            f"Shipment {shipment_id} of order {order_reference(order.pk)}"
+        name = f"Order {order.reference}" if shipment_id is None else \
+            f"Shipment {shipment_id} of order {order.reference}"
         if order.status == Status.PENDING_PAYMENT:
             if shipment_id is not None and len(shipments) > 1:
                 raise TransitionNotAllowed(f"{name} can't be cancelled alone: the order is waiting for payment, "
@@ -79,7 +78,7 @@ def order_cancel(*, order_id, user_id: int | None, shipment_id: int | None = Non
 def _cancel_shipment(order: Order, shipment: Shipment, *, detail: str) -> None:
     item_ids = [part.line.item_id for part in shipment.lines.select_related("line")]
     allocations_restock(order_id=str(order.pk), warehouse_id=shipment.warehouse_id, item_ids=item_ids,
-                        reason=f"shipment {shipment.pk} of order {order_reference(order.pk)} cancelled")
+                        reason=f"shipment {shipment.pk} of order {order.reference} cancelled")
     transition(order, Step.CANCELLED, reason=detail, shipment=shipment)
     shipment.save(update_fields=["status", "updated_at"])
     value = shipment_value(shipment)

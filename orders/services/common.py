@@ -30,7 +30,7 @@ def transition(order: Order, to: str, *, reason: str = "", shipment: Shipment | 
 
 def snapshot(order: Order, lines: list[OrderLine] | None = None) -> dict:
     """The order as its events carry it."""
-    return {"order_id": str(order.pk), "user_id": order.user_id, "status": order.status,
+    return {"order_id": str(order.pk), "number": order.number, "user_id": order.user_id, "status": order.status,
             "pin_code": order.pin_code, "total_paise": order.total_paise, "currency": order.currency,
             "lines": [{"item_id": line.item_id, "seller_id": line.seller_id, "sku": line.sku,
                        "quantity": line.quantity, "unit_price_paise": line.unit_price_paise}

@@ -17,7 +17,6 @@ from django.utils import timezone
 from events.interface import emit
 from orders.models import Order, Shipment
 from orders.services.common import OrderError, OrderNotFound, Status, snapshot, transition
-from shop.references import order_reference
 
 Step = Shipment.Status
 
@@ -97,9 +96,9 @@ def _advance(order: Order, shipment: Shipment, to: str, *, reason: str, courier:
     """One shipment one step, under the order's lock. False when it was there already."""
     if shipment.status == to:
         return False
-    name = f"Shipment {shipment.pk} of order {order_reference(order.pk)}"
+    name = f"Shipment {shipment.pk} of order {order.reference}"
     if order.status not in MOVING:
-        raise TransitionNotAllowed(_refusal(f"Order {order_reference(order.pk)}", order.status, to, Status),
+        raise TransitionNotAllowed(_refusal(f"Order {order.reference}", order.status, to, Status),
                                    order.status, to)
     if shipment.status != _STEPS[to][0]:
         raise TransitionNotAllowed(_refusal(name, shipment.status, to, Step), shipment.status, to)
@@ -180,15 +179,15 @@ def _order_advance(*, order_id, to: str, seller_id: int | None, reason: str) -> 
             current = order.status if order.status not in MOVING else Status.CANCELLED
             if order.status == to:
                 return order
-            raise TransitionNotAllowed(_refusal(f"Order {order_reference(order.pk)}", current, to, Status),
+            raise TransitionNotAllowed(_refusal(f"Order {order.reference}", current, to, Status),
                                        current, to)
         for shipment in going:  # all checked before any moves
             if shipment.status != to and shipment.status != _STEPS[to][0]:
                 current = _ORDER_STATUS[shipment.status]
                 if len(going) == 1:  # to the person, the order is the shipment
-                    text = _refusal(f"Order {order_reference(order.pk)}", current, to, Status)
+                    text = _refusal(f"Order {order.reference}", current, to, Status)
                 else:
-                    text = _refusal(f"Shipment {shipment.pk} of order {order_reference(order.pk)}", shipment.status,
+                    text = _refusal(f"Shipment {shipment.pk} of order {order.reference}", shipment.status,
                                     to, Step)
                 raise TransitionNotAllowed(text, current, to)
         moved = [s for s in going if _advance(order, s, to, reason=reason)]

@@ -71,7 +71,8 @@ def _paid_after_archival(order_id: str) -> None:
     elif archived.status == Status.CANCELLED:
         logger.warning("Payment success for archived cancelled order %s: refunding", order_id)
         emit("orders.late_payment_refunded.v1", key=order_id,
-             payload={"order_id": order_id, "user_id": archived.user_id, "policy": "archived",
+             payload={"order_id": order_id, "number": archived.number, "user_id": archived.user_id,
+                      "policy": "archived",
                       "total_paise": archived.total_paise, "reason": "late payment; order archived"})
         enqueue("orders.refund_payment", order_id, "late payment; order archived")
     return None
@@ -98,7 +99,7 @@ def _late_payment(order: Order) -> str:
         except InventoryError as exc:
             reason = "late payment; stock gone" if isinstance(exc, InsufficientStock) else f"late payment; {exc}"
             emit("orders.late_payment_refunded.v1", key=order.pk,
-                 payload={"order_id": str(order.pk), "user_id": order.user_id, "policy": policy,
+                 payload={"order_id": str(order.pk), "number": order.number, "user_id": order.user_id, "policy": policy,
                           "total_paise": order.total_paise, "reason": reason})
             return reason
         shipments_replace(order, taken)
@@ -107,7 +108,7 @@ def _late_payment(order: Order) -> str:
              payload={"order_id": str(order.pk), "user_id": order.user_id})
         return ""
     emit("orders.late_payment_refunded.v1", key=order.pk,
-         payload={"order_id": str(order.pk), "user_id": order.user_id, "policy": policy,
+         payload={"order_id": str(order.pk), "number": order.number, "user_id": order.user_id, "policy": policy,
                   "total_paise": order.total_paise, "reason": "late payment"})
     return "late payment"
 

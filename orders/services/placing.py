@@ -18,6 +18,7 @@ from catalog.interface import items_get
 from events.interface import emit
 from inventory.interface import AllocatedPart, LineRequest, allocation_plan, stock_reserve
 from orders.models import Order, OrderLine, OrderStatusChange, Shipment, ShipmentLine
+from orders.numbers import order_number_next
 from orders.selectors import orders_version_forget
 from orders.services.common import OrderError, Status, snapshot
 from payments.interface import GatewayError, payment_start
@@ -129,9 +130,13 @@ def _order_create(*, user_id: int, idempotency_key: str, lines: list[OrderLineRe
                            now=now)
     subtotal = sum(items[i].price_paise * q for i, q in quantities.items())
     shipping = shipping_fee(subtotal_paise=subtotal)
+    # In its own autocommitted statement, before the order's transaction: the counter row is never
+    # locked while the order waits on the hot stock rows. A number spent on an order that then
+    # fails (sold out, a retry) is a gap, which order numbers may have (orders.numbers).
+    number = order_number_next(now=now)
     with transaction.atomic():
         order = Order.objects.create(
-            user_id=user_id, idempotency_key=idempotency_key, request_fingerprint=fingerprint,
+            number=number, user_id=user_id, idempotency_key=idempotency_key, request_fingerprint=fingerprint,
             pin_code=address.pin_code, ship_name=address.name, ship_phone=address.phone,
             ship_line1=address.line1, ship_line2=address.line2, ship_city=address.city,
             ship_state=address.state, subtotal_paise=subtotal, shipping_paise=shipping,

@@ -23,7 +23,6 @@ from orders.models import Order, ReturnLine, ReturnRequest, Shipment
 from orders.services.common import OrderError, OrderNotFound, transition
 from orders.services.fulfilment import TransitionNotAllowed, order_locked, order_status_follow
 from shop.queue import enqueue
-from shop.references import order_reference
 
 Step = Shipment.Status
 ReturnStatus = ReturnRequest.Status
@@ -85,7 +84,7 @@ def return_request(*, order_id, user_id: int, shipment_id: int, units: list[Retu
         if shipment is None:
             raise OrderNotFound(f"No shipment {shipment_id} in order {order_id}.")
         if shipment.status != Step.DELIVERED:
-            raise ReturnNotAllowed(f"Shipment {shipment.pk} of order {order_reference(order.pk)} can be returned "
+            raise ReturnNotAllowed(f"Shipment {shipment.pk} of order {order.reference} can be returned "
                                    "once it is delivered.")
         parts = {part.line.item_id: part for part in shipment.lines.select_related("line")}
         paths = {info.item_id: info.category_path for info in items_tax_get(list(parts)).values()}
@@ -167,7 +166,7 @@ def return_receive(*, return_id: int, restock_to: dict[int, int | None], seller_
                 line.outcome = ReturnLine.Outcome.WRITTEN_OFF
             else:
                 stock_receive(item_id=item_id, warehouse_id=warehouse_id, quantity=line.quantity, actor_id=actor_id,
-                              reason=f"return {request.pk} of order {order_reference(order.pk)}")
+                              reason=f"return {request.pk} of order {order.reference}")
                 line.outcome, line.warehouse_id = ReturnLine.Outcome.RESTOCKED, warehouse_id
             line.save(update_fields=["outcome", "warehouse_id"])
         request.status = ReturnStatus.RECEIVED

@@ -190,6 +190,7 @@ def test_an_archived_order_reads_back_whole(archive, real_snapshot):
     back = archive.get(order.id)
 
     assert back == order  # every field, lines and timeline included
+    assert back.number.startswith("BZ-") and back.reference == back.number  # the order's number (decision 0030)
     assert back.created_at == T0 and back.created_at.microsecond == 589_793
     assert back.ship_name == "Zoë Ñandú 山田 花子"
     assert [c.to_status for c in back.timeline if c.shipment_id is None] == [
@@ -418,7 +419,7 @@ def test_staff_see_the_archived_orders_of_a_day_in_admin(archive_backend, world,
     html = page.content.decode()
     assert page.status_code == 200
     cancelled_that_day = [o.reference for o in orders if o.status == "cancelled" and archive_day(o.created_at) == day]
-    assert cancelled_that_day and re.findall(r"<td>(#[0-9A-F]{8})</td>", html) == cancelled_that_day
+    assert cancelled_that_day and re.findall(r"<td>(BZ-\d{2}-\d{7})</td>", html) == cancelled_that_day
     assert world.customer.email in html  # the customer by email, not by id
     bad = client.get("/admin/orders/archivedorderrecord/by-day/", {"day": "31/31/2026", "status": "lost"})
     assert bad.status_code == 200 and "errorlist" in bad.content.decode()

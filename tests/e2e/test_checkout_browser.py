@@ -71,7 +71,7 @@ def test_pay_and_see_the_order_under_my_orders(page, shop):
 
     expect(page.locator(".order-status")).to_have_attribute("data-status", "placed", timeout=15_000)
     reference = page.get_by_test_id("order-reference").inner_text()
-    assert re.fullmatch(r"#[0-9A-F]{8}", reference)
+    assert re.fullmatch(r"BZ-\d{2}-\d{7}", reference)  # its number (decision 0030)
     expect(page).to_have_title(re.compile(f"Order {reference}"))
     page.goto("/orders/")
     expect(page.locator(".order-card")).to_have_count(1)

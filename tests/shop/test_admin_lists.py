@@ -27,6 +27,7 @@ from notifications.models import Notification
 from orders.models import ArchivedOrderRecord, Order
 from orders.services import order_mark_delivered, order_mark_packed, order_mark_paid, order_mark_shipped, orders_archive
 from payments.models import Payment, SimulatedCharge
+from shop.references import order_reference
 from tests.orders.helpers import gateway_notifies, place, refreshed
 
 ROWS = 30
@@ -253,11 +254,17 @@ def test_staff_search_by_what_the_lists_show(small, staff):
     def found(model, q: str) -> list:
         return list(staff.get(_changelist(model), {"q": q}).context["cl"].result_list)
 
-    assert found(Order, order.reference) == [order]
-    assert found(Order, order.reference[1:].lower()) == [order]
+    old_reference = order_reference(order.pk)  # "#3F2A9C01", what people quoted before numbers
+
+    assert order.reference == order.number
+    assert found(Order, order.number) == [order]
+    assert found(Order, order.number.lower()) == [order]
+    assert found(Order, old_reference) == [order]
+    assert found(Order, old_reference[1:].lower()) == [order]
     assert found(Order, "customer02@example.com") == [order]
-    assert [p.order_id for p in found(Payment, order.reference)] == [str(order.pk)]
-    assert [r.order_id for r in found(Allocation, order.reference)] == [str(order.pk)]
+    for model in (Payment, Allocation):
+        assert [row.order_id for row in found(model, order.number)] == [str(order.pk)]
+        assert [row.order_id for row in found(model, old_reference)] == [str(order.pk)]
     assert {s.warehouse_id for s in found(Stock, "tv-55")} == {small.world.warehouses["DEL1"].pk, small.mumbai.pk}
     assert {n.user_id for n in found(Notification, "customer02@example.com")} == {order.user_id}
     assert len(found(Order, "nobody@example.com")) == 0
