@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from cart.models import MAX_LINES_PER_CART, MAX_QUANTITY_PER_LINE, Cart, Line
 from cart.selectors import CartOwner, cart_database, cart_line_quantities
-from catalog.interface import item_head_get, item_heads_get
+from catalog.interface import ItemNotFound, item_head_get, item_heads_get
 from events.interface import emit
 from inventory.interface import availability_get
 from shop.versions import version_forget
@@ -40,19 +40,16 @@ if TYPE_CHECKING:
 
 
 class CartError(Exception):
-    """Base of the cart's refusals. `str(error)` is a sentence for the customer."""
+    """Base of the cart's refusals. `str(error)` is a sentence for the customer.
+
+    An item that doesn't exist (or is a draft) is the catalog's ItemNotFound, not a CartError:
+    catch `(CartError, ItemNotFound)`."""
 
 
 class InvalidQuantity(CartError):
     def __init__(self, quantity: int):
         self.quantity = quantity
         super().__init__(f"Choose a quantity from 1 to {MAX_QUANTITY_PER_LINE}.")
-
-
-class ItemNotFound(CartError):
-    def __init__(self, item_id: int):
-        self.item_id = item_id
-        super().__init__("We couldn't find that item.")
 
 
 class ItemNotForSale(CartError):

@@ -15,6 +15,7 @@ from cart.models import MAX_QUANTITY_PER_LINE
 from cart.selectors import CartOwner, CartView, cart_version, cart_view_get
 from cart.services import CartError, cart_add, cart_remove, cart_set_quantity
 from cart.visitor import merge_into_customer, remember_owner, request_owner, request_owner_for_write
+from catalog.interface import ItemNotFound
 from search.interface import results_version
 from shop.http import redirect_back, safe_next_url
 from shop.pagecache import PageBuild, cached_page, page_key
@@ -64,7 +65,7 @@ def cart_add_view(request: HttpRequest) -> HttpResponse:
     try:
         change = cart_add(owner=owner, item_id=form.cleaned_data["item_id"],
                           quantity=form.cleaned_data["quantity"])
-    except CartError as exc:
+    except (CartError, ItemNotFound) as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(back)
     remember_owner(request, owner)
@@ -86,7 +87,7 @@ def cart_update_view(request: HttpRequest, item_id: int) -> HttpResponse:
     else:
         try:
             change = cart_set_quantity(owner=owner, item_id=item_id, quantity=form.cleaned_data["quantity"])
-        except CartError as exc:
+        except (CartError, ItemNotFound) as exc:
             messages.error(request, str(exc))
         else:
             if change.quantity == 0:

@@ -22,6 +22,9 @@ Staff screens name items with `item_labels(item_ids=...)` and find them by SKU w
 GST invoices read each item's HSN code (its category's, else the nearest ancestor's) and GST rate
 (settings.GST_RATES by category path prefix) with `items_tax_get(item_ids)` → {id: ItemTaxInfo}.
 
+`ItemNotFound(item_id)` is the one "no such item" error: the cart and the wishlist raise it too
+(for a missing or draft item), and their APIs answer it as a 404 `product-not-found` problem.
+
 Pages and the cart read items without their attributes through the cache: `item_head_get(id)`,
 `item_heads_get(ids)` (forgotten on every save of an item; no query once kept).
 """
@@ -47,7 +50,7 @@ from catalog.selectors import (
     variant_group_members,
     variants_of_group,
 )
-from catalog.services import CATEGORY_CHANGED, ITEM_CREATED, ITEM_RETIRED, ITEM_UPDATED
+from catalog.services import CATEGORY_CHANGED, ITEM_CREATED, ITEM_RETIRED, ITEM_UPDATED, ItemNotFound
 from catalog.tax import ItemTaxInfo, gst_rate_for_path, items_tax_get
 from catalog.types import AttributeInfo, CategoryInfo, ItemSnapshot, VariantInfo
 from catalog.variants import VARIANT_GROUP_CHANGED
@@ -64,6 +67,7 @@ __all__ = [
     "VARIANT_GROUP_CHANGED",
     "AttributeInfo",
     "CategoryInfo",
+    "ItemNotFound",
     "ItemSnapshot",
     "ItemTaxInfo",
     "VariantInfo",

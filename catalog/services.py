@@ -66,7 +66,13 @@ UNSET: Final = _Unset()
 
 
 class ItemNotFound(Exception):
-    """No such item, or it belongs to another seller (the two are never told apart)."""
+    """No such item, or none the caller may have: another seller's (the two are never told apart),
+    or, for the cart and the wishlist, a draft. The one "no such item" of every app (exported by
+    catalog.interface); `str(error)` is a sentence for the customer, the API answers it as a 404."""
+
+    def __init__(self, item_id: int) -> None:
+        self.item_id = item_id
+        super().__init__("We couldn't find that item.")
 
 
 class ItemConflict(Exception):

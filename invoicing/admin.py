@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from invoicing.models import Invoice, InvoiceLine, SellerGstin
-from shop.money import format_inr
+from shop.admin import MoneyColumn
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -34,9 +34,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     date_hierarchy = "issued_at"
     inlines = [InvoiceLineInline]
 
-    @admin.display(description="Total", ordering="total_paise")
-    def total(self, obj: Invoice) -> str:
-        return format_inr(obj.total_paise)
+    total = MoneyColumn("total_paise", description="Total")
 
     @admin.display(description="Open")
     def documents(self, obj: Invoice) -> str:

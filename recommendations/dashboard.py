@@ -22,7 +22,7 @@ from django.utils import timezone
 from recommendations.reports import LiveReport, Report, Span, current_window_start, live_report, stream_status
 from recommendations.selectors import JobRunInfo, latest_run
 from shop.admin import inr
-from shop.money import format_inr
+from shop.money import group_indian
 
 # A stream query whose heartbeat, or last advance, is older than this is flagged.
 STALE_AFTER = timedelta(minutes=2)
@@ -61,7 +61,7 @@ ORDER_LINES = "Units"  # order reports count the units ordered
 
 def count(n: Any) -> str:
     """A count with Indian grouping, as money is written: 1,23,456."""
-    return format_inr(n * 100, symbol=False) if isinstance(n, int) else NONE
+    return group_indian(n) if isinstance(n, int) else NONE
 
 
 def ago(then: datetime | None, now: datetime) -> str:

@@ -34,6 +34,7 @@ from search.selectors import categories_by_id, respelling_get, search_run
 from search.services import search_performed_record
 from search.text import MAX_QUERY_WORDS, tokens
 from search.types import MAX_PAGE, SORT_LABELS, SearchPage, SearchParams, Sort
+from shop.money import format_inr
 from shop.pagecache import PageBuild, cached_page, kept_page, page_compose, page_key
 
 logger = logging.getLogger(__name__)
@@ -157,8 +158,8 @@ def _chips(page: SearchPage, links: Links) -> list[dict]:
     if params.rating_min:
         chips.append({"label": f"{int(params.rating_min)}★ & up", "url": links.changed(rating_min=None)})
     if params.price_min_paise is not None or params.price_max_paise is not None:
-        low = f"₹{params.price_min_paise // 100:,}" if params.price_min_paise is not None else "any"
-        high = f"₹{params.price_max_paise // 100:,}" if params.price_max_paise is not None else "any"
+        low = format_inr(params.price_min_paise, empty="any")
+        high = format_inr(params.price_max_paise, empty="any")
         chips.append({"label": f"Price: {low} – {high}",
                       "url": links.changed(price_min_paise=None, price_max_paise=None)})
     return chips

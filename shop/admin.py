@@ -69,12 +69,10 @@ EMPTY = "-"  # what admin shows for nothing (its own default)
 
 
 def inr(paise: int | None) -> str:
-    """Paise as staff read an amount: "₹5,158.00", Indian grouping (shop.money), always with the
-    paise, so a column of amounts lines up and matches the gateway's and the bank's statements."""
-    if paise is None:
-        return EMPTY
-    text = format_inr(paise)
-    return text if "." in text else f"{text}.00"
+    """Paise as staff read an amount: "₹5,158.00", always with the paise, so a column of amounts
+    lines up and matches the gateway's and the bank's statements; "-" for none. Only the admin's
+    choice of `shop.money.format_inr`'s options."""
+    return format_inr(paise, always_paise=True, empty=EMPTY)
 
 
 class MoneyColumn:

@@ -47,6 +47,30 @@ def problem(status: int, *, title: str | None = None, detail: str = "", type_: s
     return body
 
 
+class Problem(exceptions.APIException):
+    """The one API error that is not DRF's own: raise it from a view and `problem_exception_handler`
+    answers it as problem JSON.
+
+        raise Problem(409, str(exc), "insufficient-stock", items=[...])
+
+    `type` is the problem's kind under PROBLEM_TYPE_BASE (empty: about:blank); `title` is the
+    status's phrase unless given; every other keyword is an extension member, in the order given;
+    `headers` are sent with the answer (`Retry-After`, `WWW-Authenticate`). A status it answers
+    with belongs in the operation's schema too: `problems(409)` (or the hook adds it)."""
+
+    def __init__(self, status: int, detail: str, type: str = "", *, title: str | None = None,
+                 headers: dict[str, str] | None = None, **extra) -> None:
+        super().__init__(detail)
+        self.status_code = status
+        self.type = type
+        self.title = title
+        self.headers = dict(headers or {})
+        self.extra = extra
+
+    def __repr__(self) -> str:
+        return f"Problem({self.status_code}, {str(self.detail)!r}, {self.type!r})"
+
+
 def problem_response(status: int, **kwargs) -> JsonResponse:
     """For plain Django views (404/500 handlers) that answer an API client."""
     return JsonResponse(problem(status, **kwargs), status=status, content_type=PROBLEM_CONTENT_TYPE)
@@ -78,7 +102,7 @@ def problem_exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
-        exc = PayloadTooLarge()
+        exc = Problem(413, "The request body is too large.")
     elif isinstance(exc, SuspiciousOperation):  # too many fields, a malformed multipart body…
         exc = exceptions.ParseError("The request is malformed or too large.")
 
@@ -97,10 +121,12 @@ def problem_exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         body = problem(exc.status_code, title="Invalid request", type_="validation",
                        detail="Some fields are not valid.", errors=_field_errors(exc.detail))
-    else:
+    elif isinstance(exc, Problem):
+        body = problem(exc.status_code, title=exc.title, detail=str(exc.detail), type_=exc.type, **exc.extra)
+        headers.update(exc.headers)
+    else:  # DRF's own (NotFound, ParseError, Throttled...): about:blank with their detail
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-        body = problem(exc.status_code, detail=detail, type_=getattr(exc, "problem_type", "") or "")
-        body.update(getattr(exc, "problem_extra", {}) or {})
+        body = problem(exc.status_code, detail=detail)
     set_rollback()
     return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
@@ -344,19 +370,6 @@ class PinCodeField(WholeRegexField):
             raise serializers.ValidationError(str(exc)) from exc
 
 
-class PayloadTooLarge(exceptions.APIException):
-    status_code = 413
-    default_detail = "The request body is too large."
-    default_code = "payload_too_large"
-
-
-class InvalidCredentials(exceptions.APIException):
-    status_code = 401
-    default_detail = "Email or password is wrong."
-    default_code = "invalid_credentials"
-    auth_header = 'Token realm="api"'
-
-
 class ClientAddressThrottle(ScopedRateThrottle):
     """DRF's scoped throttle (`throttle_scope` on the view, rates in DEFAULT_THROTTLE_RATES), but
     keyed by `shop.http.client_address` like every other limit, and counted by `shop.ratelimit`
@@ -381,11 +394,6 @@ class ClientAddressThrottle(ScopedRateThrottle):
 
     def wait(self) -> float | None:
         return getattr(self, "_wait", None)
-
-
-class LoginLocked(exceptions.Throttled):
-    default_code = "login_locked"
-    problem_type = "login-locked"
 
 
 class ObtainTokenApi(APIView):
@@ -415,14 +423,13 @@ class ObtainTokenApi(APIView):
         data.is_valid(raise_exception=True)
         guard = ratelimit.login_guard(email=data.validated_data["email"], address=client_address(request))
         if guard.locked:
-            locked = LoginLocked(detail=guard.message())
-            locked.wait = guard.locked_for  # Retry-After; the message already says when, in words
-            raise locked
+            # Retry-After in seconds; the message already says when, in words.
+            raise Problem(429, guard.message(), "login-locked", headers={"Retry-After": str(int(guard.locked_for))})
         user = authenticate(request, email=data.validated_data["email"],
                             password=data.validated_data["password"])
         if user is None or not user.is_active:
             login_failed(guard=guard, email=data.validated_data["email"])
-            raise InvalidCredentials()
+            raise Problem(401, "Email or password is wrong.", headers={"WWW-Authenticate": 'Token realm="api"'})
         guard.succeeded()
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

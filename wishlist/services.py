@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from cart.interface import CartOwner, LineChange, cart_add, cart_remove
-from catalog.interface import item_get
+from catalog.interface import ItemNotFound, item_get
 from events.interface import emit
 from shop.versions import version_forget
 from wishlist.models import WishlistItem
@@ -23,13 +23,10 @@ from wishlist.selectors import count_cache_key, version_cache_key, wishlist_data
 
 
 class WishlistError(Exception):
-    """Base of the wishlist's refusals. `str(error)` is a sentence for the customer."""
+    """Base of the wishlist's refusals. `str(error)` is a sentence for the customer.
 
-
-class ItemNotFound(WishlistError):
-    def __init__(self, item_id: int):
-        self.item_id = item_id
-        super().__init__("We couldn't find that item.")
+    An item that doesn't exist (or is a draft) is the catalog's ItemNotFound, not a WishlistError:
+    catch `(WishlistError, ItemNotFound)`."""
 
 
 class ItemNotForSale(WishlistError):
@@ -78,8 +75,8 @@ def wishlist_remove(*, user_id: int, item_id: int, reason: str = "removed") -> b
 def wishlist_move_to_cart(*, user_id: int, item_id: int, quantity: int = 1) -> LineChange:
     """Add the item to the customer's cart, then take it off the wishlist.
 
-    Raises the cart's CartError (out of stock, not enough, limit...) and then the item stays
-    on the wishlist.
+    Raises the cart's CartError (out of stock, not enough, limit...) or ItemNotFound, and then
+    the item stays on the wishlist.
     """
     change = cart_add(owner=CartOwner.customer(user_id), item_id=item_id, quantity=quantity)
     wishlist_remove(user_id=user_id, item_id=item_id, reason="moved_to_cart")

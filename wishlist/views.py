@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from cart.interface import MAX_QUANTITY_PER_LINE, CartError
+from catalog.interface import ItemNotFound
 from shop.http import redirect_back, safe_next_url
 from wishlist.selectors import InvalidCursor, wishlist_count_get, wishlist_page
 from wishlist.services import (
@@ -66,7 +67,7 @@ def wishlist_add_view(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(back)
     try:
         created = wishlist_add(user_id=request.user.pk, item_id=form.cleaned_data["item_id"])
-    except WishlistError as exc:
+    except (WishlistError, ItemNotFound) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Saved to your wishlist." if created else "It's on your wishlist already.")
@@ -90,7 +91,7 @@ def wishlist_move_to_cart_view(request: HttpRequest, item_id: int) -> HttpRespon
     quantity = (form.cleaned_data.get("quantity") if form.is_valid() else None) or 1
     try:
         change = wishlist_move_to_cart(user_id=request.user.pk, item_id=item_id, quantity=quantity)
-    except CartError as exc:
+    except (CartError, ItemNotFound) as exc:
         messages.error(request, f"{exc} It stays on your wishlist.")
     else:
         messages.success(request, f"Moved “{change.title}” to your cart.")
@@ -104,7 +105,7 @@ def wishlist_move_from_cart_view(request: HttpRequest, item_id: int) -> HttpResp
         return _login_first(request, back)
     try:
         wishlist_move_from_cart(user_id=request.user.pk, item_id=item_id)
-    except WishlistError as exc:
+    except (WishlistError, ItemNotFound) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Moved to your wishlist.")

@@ -1,4 +1,4 @@
-"""The cart's refusals as API errors; shop.api's handler renders them as problem JSON."""
+"""The cart's refusals as API errors: one `shop.api.Problem` each (problem JSON)."""
 
 from __future__ import annotations
 
@@ -9,40 +9,29 @@ from cart.services import (
     CartFull,
     InvalidQuantity,
     ItemNotForSale,
-    ItemNotFound,
     LineLimitExceeded,
     LineNotFound,
     NotEnoughStock,
 )
+from catalog.interface import ItemNotFound
+from shop.api import Problem
 
 
-class CartProblem(exceptions.APIException):
-    """An APIException with a problem type and extra members (read by shop.api's handler)."""
-
-    def __init__(self, detail: str, *, status: int, problem_type: str, **extra):
-        self.status_code = status
-        self.problem_type = problem_type
-        self.problem_extra = extra
-        super().__init__(detail)
-
-
-def as_api_error(exc: CartError) -> exceptions.APIException:
+def as_api_error(exc: CartError | ItemNotFound) -> exceptions.APIException:
     detail = str(exc)
     if isinstance(exc, InvalidQuantity):
         return exceptions.ValidationError({"quantity": [detail]})
     if isinstance(exc, ItemNotFound):
-        return CartProblem(detail, status=404, problem_type="product-not-found", product_id=exc.item_id)
+        return Problem(404, detail, "product-not-found", product_id=exc.item_id)
     if isinstance(exc, LineNotFound):
-        return CartProblem(detail, status=404, problem_type="not-in-cart", product_id=exc.item_id)
+        return Problem(404, detail, "not-in-cart", product_id=exc.item_id)
     if isinstance(exc, ItemNotForSale):
-        return CartProblem(detail, status=409, problem_type="product-not-for-sale", product_id=exc.item_id)
+        return Problem(409, detail, "product-not-for-sale", product_id=exc.item_id)
     if isinstance(exc, NotEnoughStock):
         kind = "out-of-stock" if exc.available == 0 else "insufficient-stock"
-        return CartProblem(detail, status=409, problem_type=kind, product_id=exc.item_id,
-                           available=exc.available, in_cart=exc.in_cart)
+        return Problem(409, detail, kind, product_id=exc.item_id, available=exc.available, in_cart=exc.in_cart)
     if isinstance(exc, LineLimitExceeded):
-        return CartProblem(detail, status=409, problem_type="cart-line-limit", product_id=exc.item_id,
-                           limit=exc.limit, in_cart=exc.in_cart)
+        return Problem(409, detail, "cart-line-limit", product_id=exc.item_id, limit=exc.limit, in_cart=exc.in_cart)
     if isinstance(exc, CartFull):
-        return CartProblem(detail, status=409, problem_type="cart-full", limit=exc.limit)
-    return CartProblem(detail, status=409, problem_type="cart-conflict")
+        return Problem(409, detail, "cart-full", limit=exc.limit)
+    return Problem(409, detail, "cart-conflict")

@@ -15,6 +15,7 @@ from cart.api.serializers import (
 )
 from cart.selectors import CartOwner, cart_view_get
 from cart.services import CartError, cart_add, cart_remove, cart_set_quantity
+from catalog.interface import ItemNotFound
 from shop.api import JSON_ONLY, problems
 
 
@@ -48,7 +49,7 @@ class CartItemAddApi(APIView):
         try:
             cart_add(owner=CartOwner.customer(request.user.pk), item_id=data.validated_data["product_id"],
                      quantity=data.validated_data["quantity"])
-        except CartError as exc:
+        except (CartError, ItemNotFound) as exc:
             raise as_api_error(exc) from exc
         return _cart_response(request.user.pk, status=201)
 
@@ -68,7 +69,7 @@ class CartItemDetailApi(APIView):
         try:
             cart_set_quantity(owner=CartOwner.customer(request.user.pk), item_id=product_id,
                               quantity=data.validated_data["quantity"])
-        except CartError as exc:
+        except (CartError, ItemNotFound) as exc:
             raise as_api_error(exc) from exc
         return _cart_response(request.user.pk)
 

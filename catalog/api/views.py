@@ -46,25 +46,20 @@ from catalog.services import (
 )
 from catalog.types import CategoryInfo
 from catalog.validation import ItemInvalid
-from shop.api import JSON_ONLY, PROBLEM_CONTENT_TYPE, IsSeller, QueryIntegerField, problem, problems, query_data
+from shop.api import (
+    JSON_ONLY,
+    PROBLEM_CONTENT_TYPE,
+    IsSeller,
+    Problem,
+    QueryIntegerField,
+    problems,
+    query_data,
+)
 from shop.drf import SafeCursorPagination, SafeJSONParser
 
 ITEM_NOT_FOUND = "No item with this id among yours."
-
-
-class Conflict(exceptions.APIException):
-    status_code = 409
-    default_detail = "The item changed while we were saving it; fetch it and try again."
-    default_code = "conflict"
-    problem_type = "conflict"
-
-
-class DocumentsDown(exceptions.APIException):
-    status_code = 503
-    default_detail = "Item attributes are unavailable for a moment; try again shortly."
-    default_code = "documents_unavailable"
-    problem_type = "unavailable"
-    wait = 5
+ITEM_CHANGED = "The item changed while we were saving it; fetch it and try again."
+DOCUMENTS_DOWN = "Item attributes are unavailable for a moment; try again shortly."
 
 
 class SellerItemPagination(SafeCursorPagination):
@@ -98,7 +93,7 @@ class SellerApi(APIView):
 
     def handle_exception(self, exc):
         if isinstance(exc, DocumentsUnavailable):  # the documents backend (MongoDB) is down
-            exc = DocumentsDown()
+            exc = Problem(503, DOCUMENTS_DOWN, "unavailable", headers={"Retry-After": "5"})
         return super().handle_exception(exc)
 
 
@@ -180,7 +175,7 @@ class ItemDetailApi(SellerApi):
         except ItemInvalid as exc:
             raise _invalid(exc) from exc
         except ItemConflict as exc:
-            raise Conflict() from exc
+            raise Problem(409, ITEM_CHANGED, "conflict") from exc
         return Response(ItemOutputSerializer(snapshot).data)
 
     @extend_schema(
@@ -195,7 +190,7 @@ class ItemDetailApi(SellerApi):
         except ItemNotFound as exc:
             raise exceptions.NotFound(ITEM_NOT_FOUND) from exc
         except ItemConflict as exc:
-            raise Conflict() from exc
+            raise Problem(409, ITEM_CHANGED, "conflict") from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -240,13 +235,8 @@ class ItemBulkUpsertApi(SellerApi):
                     )
                 report = items_bulk_upsert(seller_id=self.seller_id, rows=request.data)
         except (TooManyRows, CsvRejected) as exc:
-            body = problem(
-                400,
-                title="File or request not accepted",
-                detail=str(exc),
-                type_="too-many-rows" if isinstance(exc, TooManyRows) else "bad-csv",
-            )
-            return Response(body, status=400, content_type=PROBLEM_CONTENT_TYPE)
+            raise Problem(400, str(exc), "too-many-rows" if isinstance(exc, TooManyRows) else "bad-csv",
+                          title="File or request not accepted") from exc
         return _bulk_response(report)
 
 
@@ -255,11 +245,7 @@ def _bulk_response(report: BulkReport) -> Response:
     if report.succeeded:
         return Response(body, status=200)
     detail = "No row was saved." if report.errors else "The request has no rows."
-    return Response(
-        {**problem(400, title="No row was saved", detail=detail, type_="bulk-rejected"), **body},
-        status=400,
-        content_type=PROBLEM_CONTENT_TYPE,
-    )
+    raise Problem(400, detail, "bulk-rejected", title="No row was saved", **body)
 
 
 def _category_dict(info: CategoryInfo) -> dict:
@@ -313,5 +299,5 @@ class ItemImageUploadApi(SellerApi):
         except ItemInvalid as exc:
             raise _invalid(exc) from exc
         except ItemConflict as exc:
-            raise Conflict() from exc
+            raise Problem(409, ITEM_CHANGED, "conflict") from exc
         return Response(ItemOutputSerializer(snapshot).data, status=status.HTTP_201_CREATED)

@@ -18,6 +18,7 @@ from shop.api import (
     JSON_ONLY,
     IsSeller,
     PinCodeField,
+    Problem,
     StrictCharField,
     StrictIntegerField,
     problems,
@@ -63,11 +64,7 @@ class SellerStockSetApi(APIView):
                               actor_id=request.user.pk, source=StockAdjustment.Source.SELLER_API,
                               reason=values["reason"])
         except StockBelowReserved as exc:
-            conflict = exceptions.APIException(str(exc))
-            conflict.status_code = 409
-            conflict.problem_type = "stock-below-reserved"
-            conflict.problem_extra = {"reserved": exc.reserved}
-            raise conflict from exc
+            raise Problem(409, str(exc), "stock-below-reserved", reserved=exc.reserved) from exc
         stock = Stock.objects.get(pk=stock.pk)
         return Response(StockOutputSerializer({"sku": item.sku, "warehouse": warehouse.code,
                                                "on_hand": stock.on_hand, "reserved": stock.reserved,

@@ -62,6 +62,7 @@ from shop.api import (
     NOT_BLANK,
     IsSeller,
     PinCodeField,
+    Problem,
     StrictCharField,
     StrictIntegerField,
     problems,
@@ -69,27 +70,7 @@ from shop.api import (
 from shop.drf import SafeCursorPagination
 from shop.pagecache import KeptAnswer, cached_answer, page_key
 
-
-class Conflict(exceptions.APIException):
-    status_code = 409
-    default_detail = "The request conflicts with the current state."
-
-
-class ArchiveDown(exceptions.APIException):
-    status_code = 503
-    default_detail = "Finished orders can't be read just now; try again shortly."
-
-
-class Unprocessable(exceptions.APIException):
-    status_code = 422
-    default_detail = "The request can't be carried out."
-
-
-def _problem(exc_class, detail: str, type_: str, **extra) -> exceptions.APIException:
-    exc = exc_class(detail)
-    exc.problem_type = type_
-    exc.problem_extra = extra
-    return exc
+ARCHIVE_DOWN = "Finished orders can't be read just now; try again shortly."
 
 
 class NewestFirst(SafeCursorPagination):
@@ -162,7 +143,7 @@ class OrderListCreateApi(APIView):
         try:
             page = order_history(user_id=request.user.pk, before=before, limit=HISTORY_PAGE_SIZE, status=only)
         except ArchiveUnavailable as exc:
-            raise _problem(ArchiveDown, ArchiveDown.default_detail, "archive-unavailable") from exc
+            raise Problem(503, ARCHIVE_DOWN, "archive-unavailable") from exc
         next_url = None
         if page.next is not None:
             next_url = replace_query_param(request.build_absolute_uri(), "cursor", page.next.encode())
@@ -206,16 +187,16 @@ class OrderListCreateApi(APIView):
         try:
             order = order_place(user_id=request.user.pk, idempotency_key=key, lines=lines, address=address)
         except InsufficientStock as exc:
-            raise _problem(Conflict, str(exc), "insufficient-stock",
-                           items=[{"product_id": i, "available": n} for i, n in sorted(exc.short.items())]) from exc
+            raise Problem(409, str(exc), "insufficient-stock",
+                          items=[{"product_id": i, "available": n} for i, n in sorted(exc.short.items())]) from exc
         except NotDeliverable as exc:
-            raise _problem(Unprocessable, str(exc), "not-deliverable", items=sorted(exc.item_ids)) from exc
+            raise Problem(422, str(exc), "not-deliverable", items=sorted(exc.item_ids)) from exc
         except ItemsUnavailable as exc:
-            raise _problem(Unprocessable, str(exc), "items-unavailable", items=sorted(exc.item_ids)) from exc
+            raise Problem(422, str(exc), "items-unavailable", items=sorted(exc.item_ids)) from exc
         except EmptyOrder as exc:
-            raise _problem(Unprocessable, "The cart is empty.", "empty-order") from exc
+            raise Problem(422, "The cart is empty.", "empty-order") from exc
         except IdempotencyConflict as exc:
-            raise _problem(Unprocessable, str(exc), "idempotency-key-reused") from exc
+            raise Problem(422, str(exc), "idempotency-key-reused") from exc
         order = order_get(order_id=order.pk)
         return Response(OrderOutputSerializer(order, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
@@ -235,7 +216,7 @@ class OrderDetailApi(APIView):
         try:
             order = order_history_get(order_id=str(order_id), user_id=request.user.pk)
         except ArchiveUnavailable as exc:
-            raise _problem(ArchiveDown, ArchiveDown.default_detail, "archive-unavailable") from exc
+            raise Problem(503, ARCHIVE_DOWN, "archive-unavailable") from exc
         if order is None:
             raise exceptions.NotFound("No such order.")
         return KeptAnswer(data=OrderOutputSerializer(order, context={"request": request}).data)
@@ -282,7 +263,7 @@ class SellerOrderTransitionApi(APIView):
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such order.") from exc
         except TransitionNotAllowed as exc:
-            raise _problem(Conflict, str(exc), "transition-not-allowed", order_status=exc.current) from exc
+            raise Problem(409, str(exc), "transition-not-allowed", order_status=exc.current) from exc
         order = seller_order_get(seller_id=request.user.pk, order_id=order_id)
         return Response(SellerOrderOutputSerializer(order).data)
 
@@ -344,7 +325,7 @@ class SellerShipmentTransitionApi(APIView):
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such shipment.") from exc
         except TransitionNotAllowed as exc:
-            raise _problem(Conflict, str(exc), "transition-not-allowed", shipment_status=exc.current) from exc
+            raise Problem(409, str(exc), "transition-not-allowed", shipment_status=exc.current) from exc
         return Response(SellerShipmentOutputSerializer(
             seller_shipment_get(seller_id=request.user.pk, shipment_id=shipment_id)).data)
 

@@ -26,15 +26,10 @@ from search.freshness import results_version
 from search.selectors import search_run, suggestions_get
 from search.services import search_performed_record
 from search.types import SearchParams, Sort, Suggestion
-from shop.api import problems, query_data
+from shop.api import Problem, problems, query_data
 from shop.pagecache import KeptAnswer, cached_answer, page_key
 
-
-class SearchUnavailableProblem(exceptions.APIException):
-    status_code = 503
-    default_detail = "Search is unavailable just now; try again in a moment."
-    default_code = "search_unavailable"
-    problem_type = "search-unavailable"
+SEARCH_DOWN = "Search is unavailable just now; try again in a moment."
 
 
 def _page_url() -> str:
@@ -100,7 +95,7 @@ def _answer(params: SearchParams, pin: str | None) -> KeptAnswer:
     except PinCodeError as exc:
         raise exceptions.ValidationError({"pin": [str(exc)]}) from exc
     except SearchUnavailable as exc:
-        raise SearchUnavailableProblem() from exc
+        raise Problem(503, SEARCH_DOWN, "search-unavailable") from exc
     return KeptAnswer(data=SearchOutputSerializer(page).data,
                       facts={"params": page.params, "pin": page.pin, "total": page.total})
 
@@ -131,7 +126,7 @@ class SearchSuggestApi(APIView):
         try:
             suggestions = suggestions_get(text, limit=data.validated_data["limit"])
         except SearchUnavailable as exc:
-            raise SearchUnavailableProblem() from exc
+            raise Problem(503, SEARCH_DOWN, "search-unavailable") from exc
         base = _page_url()
         return Response(SuggestOutputSerializer({
             "query": text,

@@ -10,7 +10,6 @@ from cart.selectors import CartOwner, LineStatus, cart_count_get, cart_view_get
 from cart.services import (
     InvalidQuantity,
     ItemNotForSale,
-    ItemNotFound,
     LineLimitExceeded,
     LineNotFound,
     NotEnoughStock,
@@ -21,6 +20,7 @@ from cart.services import (
     cart_remove,
     cart_set_quantity,
 )
+from catalog.interface import ItemNotFound
 from tests.cart.fixtures import outbox
 
 pytestmark = pytest.mark.django_db(databases="__all__")

@@ -70,6 +70,8 @@ def test_prices_are_rupees_on_the_page(phones, client):
     html = client.get("/search/", {"q": "phone", "price_min": "8000", "price_max": "10000"}).content.decode()
     assert cards(html) == ["Galaxy A05 phone"]
     assert "Price: ₹8,000 – ₹10,000" in html
+    wide = client.get("/search/", {"q": "phone", "price_max": "150000"}).content.decode()
+    assert "Price: any – ₹1,50,000" in wide  # Indian grouping, as every price is written
 
 
 def test_pagination_links(phones, client, monkeypatch):

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from cart.interface import CartLine, CartOwner, cart_add, cart_lines
 from cart.services import OutOfStock
+from catalog.interface import ItemNotFound
 from tests.cart.fixtures import outbox
 from wishlist.interface import wishlist_count, wishlist_item_ids
 from wishlist.models import WishlistItem
 from wishlist.selectors import InvalidCursor, wishlist_count_get, wishlist_page
 from wishlist.services import (
     ItemNotForSale,
-    ItemNotFound,
     wishlist_add,
     wishlist_move_from_cart,
     wishlist_move_to_cart,
@@ -246,3 +246,22 @@ def test_cart_add_for_another_owner_does_not_touch_the_wishlist(customer, make_i
     wishlist_add(user_id=customer.pk, item_id=kettle)
     cart_add(owner=CartOwner.customer(customer.pk), item_id=kettle)
     assert wishlist_item_ids(user_id=customer.pk, item_ids=[kettle]) == {kettle}
+
+
+def test_an_unknown_item_is_the_catalogs_item_not_found_everywhere(customer, customer_client, api):
+    """One ItemNotFound (catalog's): the wishlist's pages say it, its API answers a 404 problem."""
+    with pytest.raises(ItemNotFound) as raised:
+        wishlist_move_to_cart(user_id=customer.pk, item_id=987654)  # the cart's refusal
+    assert raised.value.item_id == 987654
+
+    response = customer_client.post(reverse("wishlist:add"), {"item_id": 987654}, follow=True)
+    assert "We couldn&#x27;t find that item." in response.text
+    response = customer_client.post(reverse("wishlist:move_to_cart", args=[987654]), follow=True)
+    assert "We couldn&#x27;t find that item. It stays on your wishlist." in response.text
+    response = customer_client.post(reverse("wishlist:move_from_cart", args=[987654]), follow=True)
+    assert "We couldn&#x27;t find that item." in response.text
+
+    response = api.post("/api/v1/wishlist/items", {"product_id": 987654}, format="json")
+    assert response.status_code == 404
+    assert response.json() == {"type": "https://bazaar.example/problems/product-not-found", "title": "Not Found",
+                               "status": 404, "detail": "We couldn't find that item.", "product_id": 987654}

@@ -9,24 +9,18 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.api import JSON_ONLY, QueryIntegerField, StrictIntegerField, problems, query_data
+from catalog.interface import ItemNotFound
+from shop.api import JSON_ONLY, Problem, QueryIntegerField, StrictIntegerField, problems, query_data
 from wishlist.selectors import MAX_PAGE_SIZE, PAGE_SIZE, InvalidCursor, wishlist_count_get, wishlist_page
-from wishlist.services import ItemNotForSale, ItemNotFound, WishlistError, wishlist_add, wishlist_remove
+from wishlist.services import ItemNotForSale, WishlistError, wishlist_add, wishlist_remove
 
 
-class WishlistProblem(exceptions.APIException):
-    def __init__(self, detail: str, *, status: int, problem_type: str, **extra):
-        self.status_code, self.problem_type, self.problem_extra = status, problem_type, extra
-        super().__init__(detail)
-
-
-def _as_api_error(exc: WishlistError) -> exceptions.APIException:
+def _as_api_error(exc: WishlistError | ItemNotFound) -> Problem:
     if isinstance(exc, ItemNotFound):
-        return WishlistProblem(str(exc), status=404, problem_type="product-not-found", product_id=exc.item_id)
+        return Problem(404, str(exc), "product-not-found", product_id=exc.item_id)
     if isinstance(exc, ItemNotForSale):
-        return WishlistProblem(str(exc), status=409, problem_type="product-not-for-sale",
-                               product_id=exc.item_id)
-    return WishlistProblem(str(exc), status=409, problem_type="wishlist-conflict")
+        return Problem(409, str(exc), "product-not-for-sale", product_id=exc.item_id)
+    return Problem(409, str(exc), "wishlist-conflict")
 
 
 class WishlistEntryOutputSerializer(serializers.Serializer):
@@ -110,7 +104,7 @@ class WishlistItemAddApi(APIView):
         product_id = data.validated_data["product_id"]
         try:
             created = wishlist_add(user_id=request.user.pk, item_id=product_id)
-        except WishlistError as exc:
+        except (WishlistError, ItemNotFound) as exc:
             raise _as_api_error(exc) from exc
         return Response({"product_id": product_id, "created": created}, status=201 if created else 200)
 
