@@ -361,7 +361,7 @@ class OrderCancelApi(APIView):
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such order or package.") from exc
         except TransitionNotAllowed as exc:
-            raise _problem(Conflict, str(exc), "transition-not-allowed", order_status=exc.current) from exc
+            raise Problem(409, str(exc), "transition-not-allowed", order_status=exc.current) from exc
         return Response(OrderOutputSerializer(order_get(order_id=order_id), context={"request": request}).data)
 
 
@@ -399,7 +399,7 @@ class OrderReturnCreateApi(APIView):
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such order or package.") from exc
         except ReturnNotAllowed as exc:
-            raise _problem(Conflict, str(exc), "return-not-allowed") from exc
+            raise Problem(409, str(exc), "return-not-allowed") from exc
         return Response(ReturnOutputSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
@@ -460,9 +460,9 @@ class _SellerReturnStepApi(APIView):
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such return.") from exc
         except TransitionNotAllowed as exc:
-            raise _problem(Conflict, str(exc), "transition-not-allowed", return_status=exc.current) from exc
+            raise Problem(409, str(exc), "transition-not-allowed", return_status=exc.current) from exc
         except OrderError as exc:
-            raise _problem(Conflict, str(exc), "return-not-allowed") from exc
+            raise Problem(409, str(exc), "return-not-allowed") from exc
         return Response(ReturnOutputSerializer(seller_return_list(seller_id=request.user.pk).get(pk=return_id)).data)
 
     def step(self, return_id: int, seller_id: int, values: dict) -> None:
