@@ -50,6 +50,11 @@ def order_mark_paid(*, order_id: str) -> Order | None:
         elif order.status == Status.CANCELLED and order.cancel_reason == LATE_PAYMENT_REFUND:
             # Decided already: only make sure the (idempotent) refund is on its way.
             enqueue("orders.refund_payment", order_id, "late payment")
+        elif order.status == Status.CANCELLED and order.placed_at is not None:
+            # Paid, then cancelled by the customer: the refund of what is left was decided then
+            # (idempotent by its key); reconciliation lands here when it has not happened yet.
+            enqueue("orders.refund_payment", order_id, "order cancelled by the customer", None,
+                    f"cancel-order-{order.pk}")
         elif order.status == Status.CANCELLED and order.placed_at is None:
             refund_reason = _late_payment(order)
             if refund_reason:

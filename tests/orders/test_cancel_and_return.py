@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -222,3 +223,40 @@ def test_the_customer_and_the_seller_hear_of_a_cancelled_package_and_a_return(wo
     assert {"Do not ship: a package was cancelled", "A customer wants to return items"} <= set(seller)
     assert any("Too dim" in body for body in Notification.objects.filter(user_id=world_tx.seller.pk)
                .values_list("body", flat=True))
+
+
+def test_reconciliation_finds_nothing_after_a_package_is_cancelled_and_a_return_received(world_tx, paid_in_two):
+    from orders.reconciliation import reconcile
+
+    order, lamp, rug = paid_in_two
+    order_cancel(order_id=order.pk, user_id=world_tx.customer.pk,
+                 shipment_id=order.shipments.get(lines__line__item_id=rug).pk)
+    later = timezone.now() + timedelta(hours=1)
+    assert reconcile(now=later).findings == []
+    _delivered(order)
+    request = return_request(order_id=order.pk, user_id=world_tx.customer.pk,
+                             shipment_id=order.shipments.get(lines__line__item_id=lamp).pk,
+                             units=[ReturnedUnits(lamp, 1)], reason="Too dim")
+    return_approve(return_id=request.pk)
+    return_receive(return_id=request.pk, restock_to={lamp: world_tx.warehouses["DEL1"].pk})
+    assert reconcile(now=later).findings == []
+
+
+def test_a_lost_refund_of_a_cancelled_paid_order_is_found_and_sent_by_reconciliation(world_tx, paid_in_two):
+    """The refund task never ran (a broker outage): the payment still says succeeded; the next
+    reconciliation sends the refund, once."""
+    from orders.reconciliation import reconcile
+
+    order, *_ = paid_in_two
+    with transaction.atomic():  # cancelled without its refunds being queued, as after a lost task
+        order_cancel(order_id=order.pk, user_id=world_tx.customer.pk)
+        transaction.get_connection().run_on_commit = []
+    payment = Payment.objects.get(order_id=str(order.pk))
+    assert (payment.status, payment.refunded_paise) == ("succeeded", 0)
+
+    run = reconcile(now=timezone.now() + timedelta(hours=1))
+
+    assert [f["check"] for f in run.findings] == ["cancelled_order_with_money_taken"]
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_paise) == ("refunded", order.total_paise)
+    assert reconcile(now=timezone.now() + timedelta(hours=1)).findings == []
