@@ -11,15 +11,52 @@ changes (an order created, archived or saved, a status change, its payment link 
 set), for the keys of kept pages (no query); `header_cache_keys(request, user_id)`, its key, for
 the page's one prefetch.
 
+Its contracts (orders.contracts): `OrderStatus`, `ShipmentStatus`, the event names it emits
+(`ORDER_PLACED`, `SHIPMENT_SHIPPED`, `RETURN_REQUESTED` …) and their payloads' TypedDicts.
+
 `recently_ordered_item_ids(user_id=, since=)`: the items on the customer's orders since then (not
 cancelled), for recommendations that never offer what was just bought.
 """
 
 from orders.backends.base import ArchiveUnavailable
+from orders.contracts import (
+    ORDER_CANCELLED,
+    ORDER_CREATED,
+    ORDER_DELIVERED,
+    ORDER_PLACED,
+    ORDER_SHIPPED,
+    RETURN_APPROVED,
+    RETURN_RECEIVED,
+    RETURN_REJECTED,
+    RETURN_REQUESTED,
+    SHIPMENT_CANCELLED,
+    SHIPMENT_SHIPPED,
+    OrderPayload,
+    OrderStatus,
+    ReturnPayload,
+    ShipmentPayload,
+    ShipmentStatus,
+)
 from orders.selectors import delivered_item_ids, header_cache_keys, orders_version, recently_ordered_item_ids
 
 __all__ = [
+    "ORDER_CANCELLED",
+    "ORDER_CREATED",
+    "ORDER_DELIVERED",
+    "ORDER_PLACED",
+    "ORDER_SHIPPED",
+    "RETURN_APPROVED",
+    "RETURN_RECEIVED",
+    "RETURN_REJECTED",
+    "RETURN_REQUESTED",
+    "SHIPMENT_CANCELLED",
+    "SHIPMENT_SHIPPED",
     "ArchiveUnavailable",
+    "OrderPayload",
+    "OrderStatus",
+    "ReturnPayload",
+    "ShipmentPayload",
+    "ShipmentStatus",
     "delivered_item_ids",
     "header_cache_keys",
     "orders_version",

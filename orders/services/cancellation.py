@@ -12,6 +12,7 @@ from django.db import transaction
 
 from events.interface import emit
 from inventory.interface import allocations_restock
+from orders import contracts as c
 from orders.models import Order, Shipment
 from orders.services.common import OrderNotFound, Status, transition
 from orders.services.fulfilment import (
@@ -82,7 +83,8 @@ def _cancel_shipment(order: Order, shipment: Shipment, *, detail: str) -> None:
     transition(order, Step.CANCELLED, reason=detail, shipment=shipment)
     shipment.save(update_fields=["status", "updated_at"])
     value = shipment_value(shipment)
-    emit("orders.shipment_cancelled.v1", key=order.pk,
-         payload={**shipment_event_payload(order, shipment), "reason": detail, "refund_paise": value})
+    payload = shipment_event_payload(order, shipment)
+    payload["reason"], payload["refund_paise"] = detail, value
+    emit(c.SHIPMENT_CANCELLED, key=order.pk, payload=payload)
     enqueue("orders.refund_payment", str(order.pk), f"shipment {shipment.pk} cancelled", value,
             f"cancel-shipment-{shipment.pk}")

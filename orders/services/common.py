@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from orders.contracts import OrderPayload
 from orders.models import Order, OrderLine, OrderStatusChange, Shipment
 from orders.selectors import orders_version_forget
 
@@ -28,7 +29,7 @@ def transition(order: Order, to: str, *, reason: str = "", shipment: Shipment | 
     orders_version_forget(order.user_id)
 
 
-def snapshot(order: Order, lines: list[OrderLine] | None = None) -> dict:
+def snapshot(order: Order, lines: list[OrderLine] | None = None) -> OrderPayload:
     """The order as its events carry it."""
     return {"order_id": str(order.pk), "number": order.number, "user_id": order.user_id, "status": order.status,
             "pin_code": order.pin_code, "total_paise": order.total_paise, "currency": order.currency,

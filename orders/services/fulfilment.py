@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from events.interface import emit
+from orders import contracts as c
 from orders.models import Order, Shipment
 from orders.services.common import OrderError, OrderNotFound, Status, snapshot, transition
 
@@ -22,16 +23,15 @@ Step = Shipment.Status
 
 # to: the step it follows, and the shipment's event
 _STEPS = {
-    Step.PACKED: (Step.PENDING, "orders.shipment_packed.v1"),
-    Step.IN_TRANSIT: (Step.PACKED, "orders.shipment_shipped.v1"),
-    Step.DELIVERED: (Step.IN_TRANSIT, "orders.shipment_delivered.v1"),
+    Step.PACKED: (Step.PENDING, c.SHIPMENT_PACKED),
+    Step.IN_TRANSIT: (Step.PACKED, c.SHIPMENT_SHIPPED),
+    Step.DELIVERED: (Step.IN_TRANSIT, c.SHIPMENT_DELIVERED),
 }
 _PATH = [Step.PENDING, Step.PACKED, Step.IN_TRANSIT, Step.DELIVERED]
 _ORDER_STATUS = {Step.PENDING: Status.PLACED, Step.PACKED: Status.PACKED, Step.IN_TRANSIT: Status.IN_TRANSIT,
                  Step.DELIVERED: Status.DELIVERED}
-_ORDER_EVENTS = {Status.PACKED: "orders.order_packed.v1", Status.IN_TRANSIT: "orders.order_shipped.v1",
-                 Status.DELIVERED: "orders.order_delivered.v1", Status.CANCELLED: "orders.order_cancelled.v1",
-                 Status.RETURNED: "orders.order_returned.v1"}
+_ORDER_EVENTS = {Status.PACKED: c.ORDER_PACKED, Status.IN_TRANSIT: c.ORDER_SHIPPED, Status.DELIVERED: c.ORDER_DELIVERED,
+                 Status.CANCELLED: c.ORDER_CANCELLED, Status.RETURNED: c.ORDER_RETURNED}
 MOVING = (Status.PLACED, Status.PACKED, Status.IN_TRANSIT)  # paid and not finished
 
 
@@ -76,19 +76,23 @@ def _refusal(name: str, current: str, wanted: str, statuses) -> str:
     return f"{text}."
 
 
-def shipment_event_payload(order: Order, shipment: Shipment) -> dict:
+def shipment_event_payload(order: Order, shipment: Shipment) -> c.ShipmentPayload:
     """What a shipment's events carry (version 1): enough for an invoice without reading orders.
     `at` is when the step happened (`shipped_at` too, on the step to in transit)."""
     lines = [(sl.line, sl.quantity) for sl in shipment.lines.select_related("line").order_by("line_id")]
     at = timezone.now().isoformat()
-    return {"version": 1, "shipment_id": shipment.pk, "order_id": str(order.pk), "order_reference": order.reference,
-            "user_id": order.user_id, "seller_id": shipment.seller_id, "warehouse_id": shipment.warehouse_id,
-            "status": shipment.status, "courier": shipment.courier, "tracking_number": shipment.tracking_number,
-            "at": at, **({"shipped_at": at} if shipment.status == Step.IN_TRANSIT else {}),
-            "buyer": {"name": order.ship_name, "line1": order.ship_line1, "line2": order.ship_line2,
-                      "city": order.ship_city, "state": order.ship_state, "pin_code": order.pin_code},
-            "lines": [{"item_id": line.item_id, "sku": line.sku, "title": line.title, "quantity": quantity,
-                       "unit_price_paise": line.unit_price_paise} for line, quantity in lines]}
+    payload: c.ShipmentPayload = {
+        "version": 1, "shipment_id": shipment.pk, "order_id": str(order.pk), "order_reference": order.reference,
+        "user_id": order.user_id, "seller_id": shipment.seller_id, "warehouse_id": shipment.warehouse_id,
+        "status": shipment.status, "courier": shipment.courier, "tracking_number": shipment.tracking_number,
+        "at": at,
+        "buyer": {"name": order.ship_name, "line1": order.ship_line1, "line2": order.ship_line2,
+                  "city": order.ship_city, "state": order.ship_state, "pin_code": order.pin_code},
+        "lines": [{"item_id": line.item_id, "sku": line.sku, "title": line.title, "quantity": quantity,
+                   "unit_price_paise": line.unit_price_paise} for line, quantity in lines]}
+    if shipment.status == Step.IN_TRANSIT:
+        payload["shipped_at"] = at
+    return payload
 
 
 def _advance(order: Order, shipment: Shipment, to: str, *, reason: str, courier: str = "",

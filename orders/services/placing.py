@@ -17,6 +17,7 @@ from django.utils import timezone
 from catalog.interface import items_get
 from events.interface import emit
 from inventory.interface import AllocatedPart, LineRequest, allocation_plan, stock_reserve
+from orders import contracts as c
 from orders.models import Order, OrderLine, OrderStatusChange, Shipment, ShipmentLine
 from orders.numbers import order_number_next
 from orders.selectors import orders_version_forget
@@ -152,7 +153,7 @@ def _order_create(*, user_id: int, idempotency_key: str, lines: list[OrderLineRe
         shipments_write(order, order_lines, plan.parts)
         OrderStatusChange.objects.create(order=order, to_status=Status.PENDING_PAYMENT, reason="order created")
         orders_version_forget(user_id)  # "my orders" shows it (also forgotten by orders.signals)
-        emit("orders.order_created.v1", key=order.pk, payload=snapshot(order, order_lines))
+        emit(c.ORDER_CREATED, key=order.pk, payload=snapshot(order, order_lines))
         # Last: the guarded UPDATEs on the hot stock rows, right before COMMIT.
         taken = stock_reserve(order_id=str(order.pk), plan=plan)
         if sorted(taken, key=_part_key) != sorted(plan.parts, key=_part_key):

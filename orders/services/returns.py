@@ -19,6 +19,7 @@ from django.utils import timezone
 from catalog.interface import items_tax_get
 from events.interface import emit
 from inventory.interface import stock_receive
+from orders import contracts as c
 from orders.models import Order, ReturnLine, ReturnRequest, Shipment
 from orders.services.common import OrderError, OrderNotFound, transition
 from orders.services.fulfilment import TransitionNotAllowed, order_locked, order_status_follow
@@ -51,7 +52,7 @@ def return_deadline(shipment: Shipment, item_id: int, category_paths: dict[int, 
     return shipment.delivered_at + timedelta(days=return_window_days(category_paths.get(item_id, "")))
 
 
-def _payload(request: ReturnRequest, order: Order) -> dict:
+def _payload(request: ReturnRequest, order: Order) -> c.ReturnPayload:
     return {"version": 1, "return_id": request.pk, "order_id": str(order.pk), "order_reference": order.reference,
             "user_id": order.user_id, "seller_id": request.shipment.seller_id, "shipment_id": request.shipment_id,
             "status": request.status, "reason": request.reason, "refund_paise": request.refund_paise,
@@ -107,7 +108,7 @@ def return_request(*, order_id, user_id: int, shipment_id: int, units: list[Retu
         request = ReturnRequest.objects.create(order=order, shipment=shipment, user_id=user_id, reason=reason[:500])
         ReturnLine.objects.bulk_create([ReturnLine(request=request, shipment_line=parts[i], quantity=q)
                                         for i, q in wanted.items()])
-        _record(order, request, f"return {request.pk} requested: {reason}", "orders.return_requested.v1")
+        _record(order, request, f"return {request.pk} requested: {reason}", c.RETURN_REQUESTED)
     return request
 
 
@@ -131,7 +132,7 @@ def _decide(return_id: int, seller_id: int | None, to: str, note: str) -> Return
         request.save(update_fields=["status", "decision_note", "updated_at"])
         verb = "approved" if to == ReturnStatus.APPROVED else "declined"
         _record(order, request, f"return {request.pk} {verb}{': ' + note if note else ''}",
-                f"orders.return_{'approved' if to == ReturnStatus.APPROVED else 'rejected'}.v1")
+                c.RETURN_APPROVED if to == ReturnStatus.APPROVED else c.RETURN_REJECTED)
     return request
 
 
@@ -173,7 +174,7 @@ def return_receive(*, return_id: int, restock_to: dict[int, int | None], seller_
         request.refund_paise = sum(x.total_paise for x in lines)
         request.save(update_fields=["status", "refund_paise", "updated_at"])
         _record(order, request, f"return {request.pk} received; refunding {request.refund_paise / 100:.2f} INR",
-                "orders.return_received.v1")
+                c.RETURN_RECEIVED)
         enqueue("orders.refund_payment", str(order.pk), f"return {request.pk}", request.refund_paise,
                 f"return-{request.pk}")
         _returned_whole(order, request.shipment)
