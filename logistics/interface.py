@@ -4,6 +4,8 @@ Staff screens name warehouses with `warehouse_labels(warehouse_ids=...)` (one qu
 
 Inventory composes the promise for an item: the warehouses holding stock →
 `delivery_estimates(warehouse_ids=..., pin_code=...)` → `earliest_delivery(...)`.
+
+Orders asks `cash_on_delivery_available(pin_code=...)` before offering cash on delivery.
 """
 
 from logistics.errors import MalformedPinCode, PinCodeError, UnknownPinCode
@@ -11,6 +13,7 @@ from logistics.selectors import (
     DeliveryEstimate,
     PinCodeInfo,
     WarehouseInfo,
+    cash_on_delivery_available,
     delivery_estimates,
     earliest_delivery,
     pin_code_check,
@@ -31,6 +34,7 @@ __all__ = [
     "PinCodeInfo",
     "UnknownPinCode",
     "WarehouseInfo",
+    "cash_on_delivery_available",
     "delivery_estimates",
     "earliest_delivery",
     "pin_code_check",

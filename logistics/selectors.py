@@ -102,6 +102,15 @@ def pin_code_check(pin: object) -> str:
     return text
 
 
+def cash_on_delivery_available(*, pin_code: str) -> bool:
+    """Whether our couriers collect cash at the door at this PIN code: every PIN code except those
+    starting with one of COD_EXCLUDED_PIN_PREFIXES (remote islands, say). A setting, not a courier
+    field, while no courier of ours differs from the others in it (decision 0034)."""
+    text = pin_code_normalise(pin_code)
+    return pindata.is_well_formed(text) and not any(
+        text.startswith(prefix) for prefix in settings.COD_EXCLUDED_PIN_PREFIXES)
+
+
 def pin_cache_key(pin: str) -> str:
     return f"logistics:pin:v1:{pin}"
 

@@ -71,6 +71,10 @@ def on_order_placed(event: Event) -> None:
         title = "Good news: your order is placed after all"
         body = (f"Your payment of {amount} for order {_reference(p)} arrived late, but "
                 "the items were still in stock, so we've placed your order. We'll tell you when it ships.")
+    elif p.get("payment_method") == "cod":
+        title = "Your order is placed"
+        body = (f"Thank you! Order {_reference(p)} ({_items(p)}) is placed: pay {amount} in cash on delivery. "
+                "We'll tell you when it ships.")
     else:
         title = "Your order is placed"
         body = (f"Thank you! We've received your payment of {amount} for order {_reference(p)} "
@@ -132,6 +136,12 @@ SHIPMENT_MESSAGES = {
         (Kind.SELLER_NOTICE, "Do not ship: a package was cancelled",
          "The customer cancelled package {shipment} of order {ref} ({items}). Its items are back in your stock."),
     ),
+    "orders.shipment_delivery_failed.v1": (
+        (Kind.ORDER_CANCELLED, "A package could not be delivered",
+         "Package {shipment} of order {ref} ({items}) could not be delivered and went back to the seller. "
+         "Anything you paid for it is on its way back to you."),
+        None,
+    ),
     "orders.return_requested.v1": (
         (Kind.RETURN_UPDATE, "Return requested",
          "We've sent your request to return {items} from order {ref} to the seller."),
@@ -157,9 +167,26 @@ SHIPMENT_MESSAGES = {
 }
 
 
+# Cash on delivery: nothing was paid, so nothing goes back.
+COD_SHIPMENT_MESSAGES = {
+    "orders.shipment_cancelled.v1": (
+        (Kind.ORDER_CANCELLED, "A package was cancelled",
+         "Package {shipment} of order {ref} ({items}) is cancelled; you won't pay anything for it."),
+        SHIPMENT_MESSAGES["orders.shipment_cancelled.v1"][1],
+    ),
+    "orders.shipment_delivery_failed.v1": (
+        (Kind.ORDER_CANCELLED, "A package could not be delivered",
+         "Package {shipment} of order {ref} ({items}) could not be delivered and went back to the seller; "
+         "there is nothing to pay for it."),
+        None,
+    ),
+}
+
+
 def on_shipment_message(event: Event) -> None:
     p = event.payload
-    to_customer, to_seller = SHIPMENT_MESSAGES[event.type]
+    to_customer, to_seller = COD_SHIPMENT_MESSAGES.get(event.type, SHIPMENT_MESSAGES[event.type]) \
+        if p.get("payment_method") == "cod" else SHIPMENT_MESSAGES[event.type]
     words = {"ref": p.get("order_reference") or order_reference(p["order_id"]), "items": _items(p),
              "shipment": p.get("shipment_id", ""), "reason": p.get("reason", "")}
     user_id = _user_id(event)

@@ -34,6 +34,10 @@ class CheckoutForm(forms.Form):
     state = forms.ChoiceField(choices=state_choices, widget=forms.Select(attrs={"autocomplete": "address-level1"}))
     pin_code = forms.CharField(label="PIN code", max_length=10, widget=forms.TextInput(
         attrs={"autocomplete": "postal-code", "inputmode": "numeric", "maxlength": "6", "placeholder": "110001"}))
+    payment_method = forms.ChoiceField(
+        label="Payment", widget=forms.RadioSelect, required=False, initial=Order.PaymentMethod.ONLINE,
+        choices=[(Order.PaymentMethod.ONLINE, "Pay now: UPI, card or net banking"),
+                 (Order.PaymentMethod.COD, "Pay on delivery: cash when it arrives")])
     attempt = forms.UUIDField(widget=forms.HiddenInput,
                               help_text="One per checkout page: a double click places one order.")
 
@@ -71,6 +75,9 @@ class CheckoutForm(forms.Form):
         if self.is_bound:
             return self.cleaned_data.get("pin_code", "") if self.is_valid() else ""
         return str(self.initial.get("pin_code") or "")
+
+    def clean_payment_method(self) -> str:
+        return self.cleaned_data["payment_method"] or Order.PaymentMethod.ONLINE
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"]

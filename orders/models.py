@@ -16,6 +16,10 @@ class Order(models.Model):
         CANCELLED = "cancelled", "cancelled"
         RETURNED = "returned", "returned"
 
+    class PaymentMethod(models.TextChoices):
+        ONLINE = "online", "paid online"
+        COD = "cod", "cash on delivery"
+
     # An order's status after payment is derived from its shipments (orders.services.fulfilment).
     TERMINAL = (Status.DELIVERED, Status.CANCELLED, Status.RETURNED)
     CANCEL_REASONS = {
@@ -45,6 +49,9 @@ class Order(models.Model):
     total_paise = models.BigIntegerField()
     currency = models.CharField(max_length=3, default="INR")
     payment_url = models.CharField(max_length=500, blank=True)
+    # Cash on delivery: placed at once, without a payment page or an expiry; each shipment's cash is
+    # collected at the door (Shipment.cash_due_paise), decision 0034.
+    payment_method = models.CharField(max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.ONLINE)
     expires_at = models.DateTimeField()
     placed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -131,6 +138,11 @@ class Shipment(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True, help_text="When it was delivered: its return window "
                                                                             "starts here.")
     invoice_path = models.CharField(max_length=200, blank=True)
+    # Cash on delivery only: what the courier collects at the door, fixed when the parcel is handed
+    # over (its items' price, and the order's shipping fee on the first parcel to leave), and what
+    # the seller reports collected once it is delivered. Both empty for a prepaid order.
+    cash_due_paise = models.BigIntegerField(null=True, blank=True)
+    cash_collected_paise = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -139,6 +151,9 @@ class Shipment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "seller_id", "warehouse_id"],
                                     name="shipment_one_per_seller_warehouse"),
+            models.CheckConstraint(condition=Q(cash_collected_paise__isnull=True)
+                                   | Q(cash_collected_paise=models.F("cash_due_paise")),
+                                   name="shipment_cash_collected_as_due"),
         ]
 
     def __str__(self) -> str:

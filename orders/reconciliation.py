@@ -3,6 +3,9 @@
 Each check compares two records that should agree; a difference that has one safe answer is
 repaired through the same idempotent service a live flow would have used, the rest is reported
 for a person. It runs hourly (Celery) and on demand (`manage.py reconcile`).
+
+Cash-on-delivery orders have no money at any gateway: the gateway checks pass them by, and
+`_cash_on_delivery` checks their own story instead (decision 0034).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from inventory.interface import (
@@ -22,12 +27,14 @@ from inventory.interface import (
     stock_reserved_drift,
     stock_reserved_repair,
 )
-from orders.models import Order, ReconciliationRun
+from orders.models import Order, ReconciliationRun, Shipment
 from orders.services import order_expire, order_mark_paid
+from orders.services.cash_on_delivery import cod_cash_waiting, cod_settle_if_done
 from payments.interface import GatewayError, payment_gateway_status, payment_statuses, payment_sync_from_gateway
 
 logger = logging.getLogger(__name__)
 Status = Order.Status
+ONLINE, COD = Order.PaymentMethod.ONLINE, Order.PaymentMethod.COD
 # Nothing younger than this is judged: a checkout may be between its steps.
 GRACE = timedelta(minutes=2)
 # Cancelled orders whose payment we re-check at the gateway (one call each): the recent ones.
@@ -49,6 +56,7 @@ def reconcile(*, now: datetime | None = None, repair: bool = True) -> Reconcilia
     findings += _reservations_against_orders(now, repair)
     findings += _orders_against_payments(now, repair)
     findings += _placed_orders_against_reservations(now)
+    findings += _cash_on_delivery(now, repair)
     findings += _stock_against_reservations(repair)
     run.findings = [asdict(f) for f in findings]
     run.repaired = sum(f.repaired for f in findings)
@@ -120,6 +128,7 @@ class _Gateway:
 
 
 PAID = [Status.PLACED, Status.PACKED, Status.IN_TRANSIT, Status.DELIVERED]
+MOVING = [Status.PLACED, Status.PACKED, Status.IN_TRANSIT]
 
 
 def _orders_against_payments(now: datetime, repair: bool) -> list[Finding]:
@@ -152,8 +161,8 @@ def _orders_against_payments(now: datetime, repair: bool) -> list[Finding]:
             findings.append(Finding("pending_order_past_expiry", order_id,
                                     "expiry was missed; expired now, stock released", fixed))
 
-    recently_cancelled = Order.objects.filter(status=Status.CANCELLED, updated_at__lt=now - GRACE,
-                                              updated_at__gte=now - GATEWAY_LOOKBACK)
+    recently_cancelled = Order.objects.filter(status=Status.CANCELLED, payment_method=ONLINE,
+                                              updated_at__lt=now - GRACE, updated_at__gte=now - GATEWAY_LOOKBACK)
     statuses = payment_statuses(order_ids=[str(pk) for pk in recently_cancelled.values_list("pk", flat=True)])
     for order_id, status in statuses.items():
         if status in {"created", "voided", "failed"}:
@@ -177,7 +186,7 @@ def _orders_against_payments(now: datetime, repair: bool) -> list[Finding]:
             findings.append(Finding("cancelled_order_with_money_taken", order_id,
                                     "a succeeded payment on a cancelled order; late-payment policy applied", repair))
 
-    placed = Order.objects.filter(status__in=PAID)
+    placed = Order.objects.filter(status__in=PAID, payment_method=ONLINE)
     placed_statuses = payment_statuses(order_ids=[str(pk) for pk in placed.values_list("pk", flat=True)])
     for order_id in placed.values_list("pk", flat=True):
         status = placed_statuses.get(str(order_id))
@@ -195,7 +204,8 @@ def _placed_orders_against_gateway(now: datetime, gateway: _Gateway, ours: dict[
     placed_order_without_payment, once. Nobody repairs this by machine: a person decides whether to
     ship, ask the customer, or cancel."""
     findings = []
-    placed = (Order.objects.filter(status__in=PAID, placed_at__gte=now - GATEWAY_LOOKBACK, placed_at__lt=now - GRACE)
+    placed = (Order.objects.filter(status__in=PAID, payment_method=ONLINE, placed_at__gte=now - GATEWAY_LOOKBACK,
+                                   placed_at__lt=now - GRACE)
               .order_by("placed_at").values_list("pk", "status"))
     for pk, status in placed:
         order_id = str(pk)
@@ -239,4 +249,39 @@ def _stock_against_reservations(repair: bool) -> list[Finding]:
         findings.append(Finding("stock_reserved_drift", f"stock {drift.stock_id}",
                                 f"item {drift.item_id} at warehouse {drift.warehouse_id}: reserved {drift.reserved}, "
                                 f"held reservations {drift.held}", fixed))
+    return findings
+
+
+def _cash_on_delivery(now: datetime, repair: bool) -> list[Finding]:
+    """A COD order's payment is ours alone: created while its parcels are on their way, settled
+    (succeeded for the cash collected, voided when none was) once none is. It is never refunded:
+    what is cancelled or comes back undelivered was never paid. Reported: a COD order without its
+    payment, a delivered parcel whose cash is not recorded after COD_COLLECTION_DAYS. Repaired: a
+    finished order whose payment was left unsettled."""
+    findings = []
+    cod_orders = Order.objects.filter(payment_method=COD, placed_at__isnull=False, updated_at__lt=now - GRACE)
+    statuses = payment_statuses(order_ids=[str(pk) for pk in cod_orders.values_list("pk", flat=True)])
+    for order_id, status in cod_orders.values_list("pk", "status"):
+        ours = statuses.get(str(order_id))
+        if ours is None or ours in {"failed", "refunded"} or (ours == "voided" and status in PAID):
+            findings.append(Finding("cod_order_payment_wrong", str(order_id),
+                                    f"a {status} cash-on-delivery order whose payment is {ours or 'missing'}", False))
+    late = now - timedelta(days=settings.COD_COLLECTION_DAYS)
+    for shipment_id, order_id, delivered_at, due in (
+            Shipment.objects.filter(order__payment_method=COD, delivered_at__lt=late, cash_collected_paise__isnull=True)
+            .order_by("delivered_at").values_list("pk", "order_id", "delivered_at", "cash_due_paise")):
+        findings.append(Finding("cod_cash_not_collected", str(order_id),
+                                f"shipment {shipment_id} was delivered on {delivered_at:%d %b %Y} but its cash "
+                                f"({due} paise) is not recorded; ask the seller and the courier", False))
+    finished = [str(pk) for pk, status in cod_orders.values_list("pk", "status")
+                if statuses.get(str(pk)) == "created" and status not in MOVING]
+    for order_id in finished:
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=order_id)
+            if cod_cash_waiting(order):
+                continue  # delivered, its cash not recorded yet: reported above once it is late
+            settled = cod_settle_if_done(order) if repair else None
+        findings.append(Finding("cod_payment_not_settled", order_id,
+                                f"the order is {order.status} and no cash is still to come, but its payment was "
+                                f"still open; settled: {settled or 'no'}", settled is not None))
     return findings

@@ -22,6 +22,7 @@ from orders.models import Order
 from orders.selectors import InvalidCursor, Position, order_history_get, orders_version
 from orders.selectors import order_history as history_page
 from orders.services import (
+    CodNotAllowed,
     EmptyOrder,
     IdempotencyConflict,
     ItemsUnavailable,
@@ -31,11 +32,13 @@ from orders.services import (
     ReturnedUnits,
     ReturnNotAllowed,
     ShippingAddress,
+    cod_eligibility,
     order_cancel,
     order_place,
     return_request,
     shipping_fee,
 )
+from shop.money import format_inr
 from shop.pagecache import PageBuild, kept_skeleton, page_compose, page_key
 
 
@@ -63,6 +66,9 @@ def checkout(request):
         form = CheckoutForm(initial=initial, addresses=addresses)
     delivery_pin = form.delivery_pin()
     lines = _checkout_lines(request.user.pk, delivery_pin)
+    subtotal = sum(x["total_paise"] for x in lines)
+    shipping = shipping_fee(subtotal_paise=subtotal)
+    cod = cod_eligibility(total_paise=subtotal + shipping, pin_code=delivery_pin or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         address = ShippingAddress(name=data["name"], phone=data["phone"], line1=data["line1"], line2=data["line2"],
@@ -70,7 +76,7 @@ def checkout(request):
         try:
             order = order_place(user_id=request.user.pk, idempotency_key=f"web-{data['attempt']}",
                                 lines=[OrderLineRequest(x["item"].item_id, x["quantity"]) for x in lines],
-                                address=address)
+                                address=address, payment_method=data["payment_method"])
         except InsufficientStock as exc:
             form.add_error(None, "Some items sold out while you were checking out: "
                                  + ", ".join(f"{_title(lines, i)} ({n} left)" for i, n in exc.short.items()))
@@ -79,18 +85,22 @@ def checkout(request):
                                        f"to {exc.pin_code}.")
         except ItemsUnavailable as exc:
             form.add_error(None, "No longer for sale: " + ", ".join(_title(lines, i) for i in exc.item_ids))
+        except CodNotAllowed as exc:
+            form.add_error("payment_method", str(exc))
         except (EmptyOrder, IdempotencyConflict):
             form.add_error(None, "Your cart is empty." if not lines else "This checkout was already used; "
                                                                         "please review and try again.")
         else:
+            if order.payment_method == Order.PaymentMethod.COD:
+                messages.success(request, f"Order placed. Please keep {format_inr(order.total_paise)} ready to pay "
+                                          "in cash when it arrives.")
+                return redirect("orders:detail", order_id=order.pk)
             if order.payment_url:
                 return redirect(order.payment_url)
             messages.warning(request, "The payment page did not open; try paying from your order.")
             return redirect("orders:detail", order_id=order.pk)
-    subtotal = sum(x["total_paise"] for x in lines)
-    shipping = shipping_fee(subtotal_paise=subtotal)
     return render(request, "orders/checkout.html", {
-        "form": form, "lines": lines, "delivery_pin": delivery_pin,
+        "form": form, "lines": lines, "delivery_pin": delivery_pin, "cod": cod,
         "subtotal_paise": subtotal, "shipping_paise": shipping,
         "total_paise": subtotal + shipping, "free_shipping_from_paise": settings.FREE_SHIPPING_FROM_PAISE,
     })

@@ -27,6 +27,12 @@ FORWARD = {
 }
 
 
+# Cash on delivery: a payment no gateway knows. It is opened with the order, and settled once the
+# order's parcels are all delivered (or came back): succeeded for the cash collected, or voided when
+# none was (docs/decisions/0034-cash-on-delivery.md).
+COD = "cod"
+
+
 def gateway() -> PaymentGateway:
     return get_backend("payments")
 
@@ -51,6 +57,35 @@ def payment_start(*, order_id: str, amount_paise: int, currency: str, return_url
     if payment.gateway_ref != start.gateway_ref:
         Payment.objects.filter(pk=payment.pk).update(gateway_ref=start.gateway_ref)
     return PaymentInfo(str(payment.id), order_id, payment.status, payment.amount_paise, start.redirect_url)
+
+
+def payment_cod_open(*, order_id: str, amount_paise: int, currency: str) -> PaymentInfo:
+    """Record the order's cash-on-delivery payment (created: nothing collected yet). Idempotent; no
+    gateway call, so it may run inside the order's transaction."""
+    payment, _ = Payment.objects.get_or_create(
+        order_id=order_id, gateway=COD, defaults={"amount_paise": amount_paise, "currency": currency})
+    return PaymentInfo(str(payment.id), order_id, payment.status, payment.amount_paise, "")
+
+
+def payment_cod_settle(*, order_id: str, collected_paise: int) -> str | None:
+    """Every parcel of a cash-on-delivery order is delivered (its cash collected) or back: the
+    payment succeeds for the cash collected (its amount becomes that, less than the order's total
+    when a parcel was refused or cancelled), or is voided when none was. Idempotent: a settled
+    payment is left as it is. Returns its status; None when the order has no COD payment."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(order_id=order_id, gateway=COD).first()
+        if payment is None or payment.status != Payment.Status.CREATED:
+            return payment.status if payment else None
+        if collected_paise > 0:
+            payment.status, payment.amount_paise = Payment.Status.SUCCEEDED, collected_paise
+            payment.save(update_fields=["status", "amount_paise", "updated_at"])
+            _emit_outcome(payment, final=True)
+        else:
+            payment.status = Payment.Status.VOIDED
+            payment.save(update_fields=["status", "updated_at"])
+            emit("payments.payment_voided.v1", key=order_id, payload={"payment_id": str(payment.pk),
+                                                                      "order_id": order_id})
+    return payment.status
 
 
 def notification_receive(*, gateway_name: str, body: bytes, headers: Mapping[str, str]) -> PaymentNotification | None:
@@ -161,6 +196,11 @@ def payment_refund(*, order_id: str, reason: str, amount_paise: int | None = Non
     second call with the same key refunds nothing. The payment is refunded once all of it is."""
     payment = Payment.objects.filter(order_id=order_id).first()
     if payment is None or payment.status != Payment.Status.SUCCEEDED:
+        return False
+    if payment.gateway == COD:
+        # Cash has no gateway to give it back through; a payout (bank transfer, UPI) is not built.
+        logger.error("Refund of %s paise for cash-on-delivery order %s (%s) needs a payout by hand",
+                     amount_paise, order_id, reason)
         return False
     key = key or f"refund-{payment.pk}"
     if Refund.objects.filter(key=key).exists():

@@ -307,6 +307,14 @@ if LATE_PAYMENT_POLICY not in {"honour", "refund"}:
     raise ImproperlyConfigured(f"LATE_PAYMENT_POLICY={LATE_PAYMENT_POLICY!r}: use 'honour' or 'refund'.")
 SHIPPING_FEE_PAISE = env_int(ENV, "SHIPPING_FEE_PAISE", 4000)
 FREE_SHIPPING_FROM_PAISE = env_int(ENV, "FREE_SHIPPING_FROM_PAISE", 49900)
+# Cash on delivery (docs/decisions/0034-cash-on-delivery.md): offered for an order of at most
+# COD_MAX_ORDER_PAISE (₹50,000) to a PIN code no courier of ours refuses to collect cash at
+# (logistics.interface.cash_on_delivery_available; "744" is the Andaman and Nicobar Islands).
+# A delivered COD parcel whose cash is not recorded after COD_COLLECTION_DAYS is a reconciliation
+# finding.
+COD_MAX_ORDER_PAISE = env_int(ENV, "COD_MAX_ORDER_PAISE", 5_000_000)
+COD_EXCLUDED_PIN_PREFIXES = env_list(ENV, "COD_EXCLUDED_PIN_PREFIXES", ["744"])
+COD_COLLECTION_DAYS = env_int(ENV, "COD_COLLECTION_DAYS", 7)
 # Order numbers people read: BZ-26-0001234 (prefix, year, sequence of the year; orders.numbers).
 ORDER_NUMBER_PREFIX = ENV.get("ORDER_NUMBER_PREFIX", "BZ")
 # Delivered and cancelled orders move to the order archive this long after their last change.

@@ -43,6 +43,10 @@ class ShipmentOutputSerializer(serializers.Serializer):
     promised_date = serializers.DateField(allow_null=True)
     courier = serializers.CharField()
     tracking_number = serializers.CharField()
+    cash_due_paise = serializers.IntegerField(allow_null=True, help_text="Cash on delivery: what the courier "
+                                              "collects at the door, set when it is handed over; null when prepaid.")
+    cash_collected_paise = serializers.IntegerField(allow_null=True, help_text="Cash on delivery: the cash "
+                                                    "collected, once the seller has recorded it.")
     lines = ShipmentLineOutputSerializer(many=True, read_only=True)
 
 
@@ -55,9 +59,8 @@ class OrderOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = ["id", "number", "status", "cancel_reason", "created_at", "expires_at", "placed_at",
-                  "payment_url", "pin_code", "subtotal_paise", "shipping_paise", "total_paise", "currency", "lines",
-                  "shipments",
-                  "timeline"]
+                  "payment_method", "payment_url", "pin_code", "subtotal_paise", "shipping_paise", "total_paise",
+                  "currency", "lines", "shipments", "timeline"]
 
     def get_payment_url(self, order: Order) -> str | None:
         if order.status != Order.Status.PENDING_PAYMENT or not order.payment_url:
@@ -85,8 +88,8 @@ class SellerOrderOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = ["id", "number", "status", "created_at", "placed_at", "ship_name", "ship_phone", "ship_line1",
-                  "ship_line2", "ship_city", "ship_state", "pin_code", "lines", "shipments", "timeline"]
+        fields = ["id", "number", "status", "payment_method", "created_at", "placed_at", "ship_name", "ship_phone",
+                  "ship_line1", "ship_line2", "ship_city", "ship_state", "pin_code", "lines", "shipments", "timeline"]
 
 
 class SellerShipmentOutputSerializer(ShipmentOutputSerializer):

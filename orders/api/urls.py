@@ -11,6 +11,8 @@ from orders.api.views import (
     SellerReturnListApi,
     SellerReturnReceiveApi,
     SellerReturnRejectApi,
+    SellerShipmentCashCollectedApi,
+    SellerShipmentDeliveryFailedApi,
     SellerShipmentListApi,
     SellerShipmentTransitionApi,
 )
@@ -23,6 +25,11 @@ urlpatterns = [
     path("seller/orders", SellerOrderListApi.as_view(), name="seller-orders"),
     path("seller/orders/<uuid:order_id>/<str:step>", SellerOrderTransitionApi.as_view(), name="seller-order-step"),
     path("seller/shipments", SellerShipmentListApi.as_view(), name="seller-shipments"),
+    # Before the steps' pattern: these two take their own bodies.
+    path("seller/shipments/<int:shipment_id>/cash-collected", SellerShipmentCashCollectedApi.as_view(),
+         name="seller-shipment-cash-collected"),
+    path("seller/shipments/<int:shipment_id>/delivery-failed", SellerShipmentDeliveryFailedApi.as_view(),
+         name="seller-shipment-delivery-failed"),
     path("seller/shipments/<int:shipment_id>/<str:step>", SellerShipmentTransitionApi.as_view(),
          name="seller-shipment-step"),
     path("seller/returns", SellerReturnListApi.as_view(), name="seller-returns"),

@@ -36,9 +36,13 @@ from orders.selectors import (
     seller_shipment_list,
 )
 from orders.services import (
+    DELIVERY_FAILURES,
+    CashAmountMismatch,
+    CodNotAllowed,
     EmptyOrder,
     IdempotencyConflict,
     ItemsUnavailable,
+    NotCashOnDelivery,
     OrderError,
     OrderLineRequest,
     OrderNotFound,
@@ -56,6 +60,8 @@ from orders.services import (
     return_reject,
     return_request,
     shipment_advance,
+    shipment_cash_collect,
+    shipment_delivery_fail,
 )
 from shop.api import (
     JSON_ONLY,
@@ -101,6 +107,11 @@ class OrderPlaceInputSerializer(serializers.Serializer):
     lines = serializers.ListField(child=OrderLineInputSerializer(), required=False, max_length=ORDER_MAX_LINES,
                                   help_text=f"At most {ORDER_MAX_LINES}. Omit (or send none) to order what "
                                             "is in the cart.")
+    payment_method = serializers.ChoiceField(
+        choices=Order.PaymentMethod.choices, required=False, default=Order.PaymentMethod.ONLINE,
+        help_text="online (the default): pay on the payment page, `payment_url`. cod: cash on delivery, for an "
+                  "order up to COD_MAX_ORDER_PAISE to a PIN code where cash is collected; the order is placed at "
+                  "once, with no payment page.")
 
 
 class OrderListCreateApi(APIView):
@@ -156,8 +167,9 @@ class OrderListCreateApi(APIView):
                    **problems((409, "Not enough stock: `items` says how much there is."),
                               (422, "The order can't be carried out: nothing to deliver to this PIN code "
                                     "(`not-deliverable`), products no longer for sale (`items-unavailable`), "
-                                    "an empty cart (`empty-order`), or the Idempotency-Key used for a different "
-                                    "order (`idempotency-key-reused`)."))},
+                                    "an empty cart (`empty-order`), the Idempotency-Key used for a different "
+                                    "order (`idempotency-key-reused`), or cash on delivery asked for an order over "
+                                    "the limit (`cod-over-limit`) or to a PIN code without it (`cod-not-at-pin`)."))},
         parameters=[OpenApiParameter("Idempotency-Key", IDEMPOTENCY_KEY_SCHEMA, OpenApiParameter.HEADER,
                                      required=True,
                                      description="Any unique string per order attempt; a retry with the same "
@@ -165,7 +177,8 @@ class OrderListCreateApi(APIView):
                                                  "live (at least ORDER_ARCHIVE_AFTER_DAYS, 30 by default; "
                                                  "never under 3 days). Use a new key per attempt: 1 to 255 "
                                                  "printable ASCII characters without spaces (a UUID).")],
-        description="Place an order: reserves the stock now and answers with the payment page. "
+        description="Place an order: reserves the stock now and answers with the payment page; with "
+                    "`payment_method` cod, the order is placed at once and paid in cash on delivery. "
                     "409 when stock is short, 422 when the PIN code can't be reached.",
     )
     def post(self, request):
@@ -185,7 +198,8 @@ class OrderListCreateApi(APIView):
                                   city=values["city"], state=values["state"], phone=values["phone"],
                                   pin_code=values["pin_code"])
         try:
-            order = order_place(user_id=request.user.pk, idempotency_key=key, lines=lines, address=address)
+            order = order_place(user_id=request.user.pk, idempotency_key=key, lines=lines, address=address,
+                                payment_method=values["payment_method"])
         except InsufficientStock as exc:
             raise Problem(409, str(exc), "insufficient-stock",
                           items=[{"product_id": i, "available": n} for i, n in sorted(exc.short.items())]) from exc
@@ -197,6 +211,8 @@ class OrderListCreateApi(APIView):
             raise Problem(422, "The cart is empty.", "empty-order") from exc
         except IdempotencyConflict as exc:
             raise Problem(422, str(exc), "idempotency-key-reused") from exc
+        except CodNotAllowed as exc:
+            raise Problem(422, str(exc), exc.code) from exc
         order = order_get(order_id=order.pk)
         return Response(OrderOutputSerializer(order, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
@@ -322,6 +338,80 @@ class SellerShipmentTransitionApi(APIView):
             handover = data.validated_data
         try:
             shipment_advance(shipment_id=shipment_id, to=to, seller_id=request.user.pk, **handover)
+        except OrderNotFound as exc:
+            raise exceptions.NotFound("No such shipment.") from exc
+        except TransitionNotAllowed as exc:
+            raise Problem(409, str(exc), "transition-not-allowed", shipment_status=exc.current) from exc
+        return Response(SellerShipmentOutputSerializer(
+            seller_shipment_get(seller_id=request.user.pk, shipment_id=shipment_id)).data)
+
+
+class CashCollectedInputSerializer(serializers.Serializer):
+    cash_collected_paise = StrictIntegerField(min_value=1, max_value=2**63 - 1,
+                                              help_text="The cash collected at the door: the shipment's "
+                                                        "`cash_due_paise`.")
+
+
+class SellerShipmentCashCollectedApi(APIView):
+    permission_classes = [IsSeller]
+    parser_classes = JSON_ONLY
+
+    @extend_schema(
+        request=CashCollectedInputSerializer,
+        responses={200: SellerShipmentOutputSerializer,
+                   **problems(400, (409, "Not delivered yet (`transition-not-allowed`, with `shipment_status`), or "
+                                         "a prepaid order's shipment (`not-cash-on-delivery`)."),
+                              (422, "Not the cash due (`cash-amount-mismatch`, with `cash_due_paise`)."))},
+        description="Cash on delivery: the cash collected for one of the seller's delivered shipments, which must "
+                    "be its `cash_due_paise` (its items' price, plus the shipping fee on the order's first shipment "
+                    "to leave). Once every shipment of the order is paid or came back, the order's payment "
+                    "succeeds for the cash collected. Repeating it is a no-op (200).",
+    )
+    def post(self, request, shipment_id):
+        data = CashCollectedInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            shipment_cash_collect(shipment_id=shipment_id, seller_id=request.user.pk,
+                                  cash_collected_paise=data.validated_data["cash_collected_paise"])
+        except OrderNotFound as exc:
+            raise exceptions.NotFound("No such shipment.") from exc
+        except TransitionNotAllowed as exc:
+            raise Problem(409, str(exc), "transition-not-allowed", shipment_status=exc.current) from exc
+        except NotCashOnDelivery as exc:
+            raise Problem(409, str(exc), "not-cash-on-delivery") from exc
+        except CashAmountMismatch as exc:
+            raise Problem(422, str(exc), "cash-amount-mismatch", cash_due_paise=exc.due) from exc
+        return Response(SellerShipmentOutputSerializer(
+            seller_shipment_get(seller_id=request.user.pk, shipment_id=shipment_id)).data)
+
+
+class DeliveryFailedInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=list(DELIVERY_FAILURES),
+                                     help_text="refused (at the door), unreachable (nobody there, phone off), "
+                                               "address (not found), or other.")
+    note = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class SellerShipmentDeliveryFailedApi(APIView):
+    permission_classes = [IsSeller]
+    parser_classes = JSON_ONLY
+
+    @extend_schema(
+        request=DeliveryFailedInputSerializer,
+        responses={200: SellerShipmentOutputSerializer,
+                   **problems(400, (409, "Not with the courier (`transition-not-allowed`, with "
+                                         "`shipment_status`)."))},
+        description="An in-transit shipment came back undelivered (refused at the door, nobody there, no such "
+                    "address): call it once it is back at your warehouse. It becomes `returned`, its items go back "
+                    "in your stock there, and the order's status follows. Cash on delivery: nothing is refunded "
+                    "(nothing was paid). Prepaid: its price is refunded, and the shipping fee too when nothing of "
+                    "the order was delivered. Repeating it is a no-op (200).",
+    )
+    def post(self, request, shipment_id):
+        data = DeliveryFailedInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            shipment_delivery_fail(shipment_id=shipment_id, seller_id=request.user.pk, **data.validated_data)
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such shipment.") from exc
         except TransitionNotAllowed as exc:

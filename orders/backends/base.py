@@ -78,6 +78,8 @@ class ArchivedShipment:
     invoice_number: str = ""
     invoice_path: str = ""
     lines: Rows = field(default_factory=Rows)
+    cash_due_paise: int | None = None  # cash on delivery only
+    cash_collected_paise: int | None = None
 
     def get_status_display(self) -> str:
         return Shipment.Status(self.status).label if self.status in Shipment.Status.values else self.status
@@ -93,6 +95,7 @@ class ArchivedShipment:
                 "promised_date": self.promised_date.isoformat() if self.promised_date else None,
                 "courier": self.courier, "tracking_number": self.tracking_number,
                 "invoice_number": self.invoice_number, "invoice_path": self.invoice_path,
+                "cash_due_paise": self.cash_due_paise, "cash_collected_paise": self.cash_collected_paise,
                 "lines": [{"item_id": x.item_id, "quantity": x.quantity} for x in self.lines]}
 
     @classmethod
@@ -159,6 +162,7 @@ class ArchivedOrder:
     payment_url: str = ""
     archived: bool = True
     number: str = ""  # empty in snapshots taken before orders had numbers (version 1)
+    payment_method: str = Order.PaymentMethod.ONLINE
     cancellable = False  # finished: nothing left to call off
 
     @property
@@ -190,7 +194,7 @@ class ArchivedOrder:
             pin_code=order.pin_code, ship_name=order.ship_name, ship_phone=order.ship_phone,
             ship_line1=order.ship_line1, ship_line2=order.ship_line2, ship_city=order.ship_city,
             ship_state=order.ship_state, subtotal_paise=order.subtotal_paise, shipping_paise=order.shipping_paise,
-            total_paise=order.total_paise, currency=order.currency,
+            total_paise=order.total_paise, currency=order.currency, payment_method=order.payment_method,
             lines=Rows(ArchivedLine(item_id=x.item_id, seller_id=x.seller_id, sku=x.sku, title=x.title,
                                     image_url=x.image_url, unit_price_paise=x.unit_price_paise, quantity=x.quantity,
                                     delivery_date=x.delivery_date)
@@ -202,6 +206,7 @@ class ArchivedOrder:
                 ArchivedShipment(id=s.pk, seller_id=s.seller_id, warehouse_id=s.warehouse_id, status=s.status,
                                  promised_date=s.promised_date, courier=s.courier, tracking_number=s.tracking_number,
                                  invoice_number=s.invoice_number, invoice_path=s.invoice_path,
+                                 cash_due_paise=s.cash_due_paise, cash_collected_paise=s.cash_collected_paise,
                                  lines=Rows(ArchivedShipmentLine(x.line.item_id, x.quantity)
                                             for x in s.lines.select_related("line").order_by("line_id")))
                 for s in order.shipments.order_by("promised_date", "pk")),
@@ -219,6 +224,7 @@ class ArchivedOrder:
             "ship_line1": self.ship_line1, "ship_line2": self.ship_line2, "ship_city": self.ship_city,
             "ship_state": self.ship_state, "subtotal_paise": self.subtotal_paise,
             "shipping_paise": self.shipping_paise, "total_paise": self.total_paise, "currency": self.currency,
+            "payment_method": self.payment_method,
             "lines": [{"item_id": x.item_id, "seller_id": x.seller_id, "sku": x.sku, "title": x.title,
                        "image_url": x.image_url, "unit_price_paise": x.unit_price_paise, "quantity": x.quantity,
                        "delivery_date": x.delivery_date.isoformat() if x.delivery_date else None}
@@ -241,6 +247,7 @@ class ArchivedOrder:
             ship_line1=data["ship_line1"], ship_line2=data["ship_line2"], ship_city=data["ship_city"],
             ship_state=data["ship_state"], subtotal_paise=data["subtotal_paise"],
             shipping_paise=data["shipping_paise"], total_paise=data["total_paise"], currency=data["currency"],
+            payment_method=data.get("payment_method") or Order.PaymentMethod.ONLINE,
             lines=lines,
             timeline=Rows(ArchivedStatusChange(**{**c, "at": _datetime(c["at"])}) for c in data["timeline"]),
             shipments=(Rows(ArchivedShipment.from_dict(x, by_item) for x in data["shipments"])

@@ -1,11 +1,21 @@
-"""Order use cases, one module each: placing, payment, fulfilment, archival (common: what they share).
+"""Order use cases, one module each: placing, payment, fulfilment, cash on delivery, failed delivery,
+cancellation, returns, archival (common: what they share).
 
 Other modules of orders import from here; other apps use orders.interface.
 """
 
 from orders.services.archival import MIN_ARCHIVE_AGE, orders_archive
 from orders.services.cancellation import CANCELLED_BY_CUSTOMER, order_cancel
+from orders.services.cash_on_delivery import (
+    CashAmountMismatch,
+    CodEligibility,
+    CodNotAllowed,
+    NotCashOnDelivery,
+    cod_eligibility,
+    shipment_cash_collect,
+)
 from orders.services.common import OrderError, OrderNotFound
+from orders.services.failed_delivery import DELIVERY_FAILURES, shipment_delivery_fail
 from orders.services.fulfilment import (
     NotSellersOrder,
     TransitionNotAllowed,
@@ -46,11 +56,16 @@ from orders.services.returns import (
 
 __all__ = [
     "CANCELLED_BY_CUSTOMER",
+    "DELIVERY_FAILURES",
     "LATE_PAYMENT_REFUND",
     "MIN_ARCHIVE_AGE",
+    "CashAmountMismatch",
+    "CodEligibility",
+    "CodNotAllowed",
     "EmptyOrder",
     "IdempotencyConflict",
     "ItemsUnavailable",
+    "NotCashOnDelivery",
     "NotSellersOrder",
     "OrderError",
     "OrderLineRequest",
@@ -59,6 +74,7 @@ __all__ = [
     "ReturnedUnits",
     "ShippingAddress",
     "TransitionNotAllowed",
+    "cod_eligibility",
     "expiry_hard_deadline",
     "order_cancel",
     "order_expire",
@@ -78,6 +94,8 @@ __all__ = [
     "return_request",
     "return_window_days",
     "shipment_advance",
+    "shipment_cash_collect",
+    "shipment_delivery_fail",
     "shipment_invoice_note",
     "shipping_fee",
 ]

@@ -2,8 +2,10 @@
 
 Unpaid: the order is cancelled whole, its held units released and its payment voided. Paid: each
 shipment still pending or packed is cancelled, its units go back on their shelves, and the money
-for them is refunded (the shipping fee too once nothing is left to ship). Idempotent: what is
-cancelled already is left alone, and each refund has its own key.
+for them is refunded (the shipping fee too once nothing is left to ship). Cash on delivery: the
+same, but nothing was paid, so nothing is refunded; the COD payment is settled (voided when the
+whole order is called off). Idempotent: what is cancelled already is left alone, and each refund
+has its own key.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from events.interface import emit
 from inventory.interface import allocations_restock
 from orders import contracts as c
 from orders.models import Order, Shipment
-from orders.services.common import OrderNotFound, Status, transition
+from orders.services.cash_on_delivery import cod_settle_if_done
+from orders.services.common import OrderNotFound, Status, shipment_value, transition
 from orders.services.fulfilment import (
     MOVING,
     TransitionNotAllowed,
@@ -28,11 +31,6 @@ from shop.queue import enqueue
 Step = Shipment.Status
 CANCELLED_BY_CUSTOMER = "cancelled_by_customer"
 CANCELLABLE = (Step.PENDING, Step.PACKED)  # not yet with the courier
-
-
-def shipment_value(shipment: Shipment) -> int:
-    """What the shipment's units cost the customer (the order's shipping fee aside)."""
-    return sum(part.line.unit_price_paise * part.quantity for part in shipment.lines.select_related("line"))
 
 
 def order_cancel(*, order_id, user_id: int | None, shipment_id: int | None = None, reason: str = "") -> Order:
@@ -70,7 +68,9 @@ def order_cancel(*, order_id, user_id: int | None, shipment_id: int | None = Non
             if shipment.status in CANCELLABLE:
                 _cancel_shipment(order, shipment, detail=detail)
         order_status_follow(order, reason=detail, cancel_reason=CANCELLED_BY_CUSTOMER)
-        if order.status == Status.CANCELLED:  # nothing left to ship: the shipping fee goes back too
+        if order.payment_method == Order.PaymentMethod.COD:
+            cod_settle_if_done(order)
+        elif order.status == Status.CANCELLED:  # nothing left to ship: the shipping fee goes back too
             enqueue("orders.refund_payment", str(order.pk), "order cancelled by the customer", None,
                     f"cancel-order-{order.pk}")
     return order
@@ -82,9 +82,11 @@ def _cancel_shipment(order: Order, shipment: Shipment, *, detail: str) -> None:
                         reason=f"shipment {shipment.pk} of order {order.reference} cancelled")
     transition(order, Step.CANCELLED, reason=detail, shipment=shipment)
     shipment.save(update_fields=["status", "updated_at"])
-    value = shipment_value(shipment)
+    prepaid = order.payment_method != Order.PaymentMethod.COD
+    value = shipment_value(shipment) if prepaid else 0  # cash on delivery: nothing was paid
     payload = shipment_event_payload(order, shipment)
-    payload["reason"], payload["refund_paise"] = detail, value
+    payload["reason"], payload["refund_paise"], payload["payment_method"] = detail, value, order.payment_method
     emit(c.SHIPMENT_CANCELLED, key=order.pk, payload=payload)
-    enqueue("orders.refund_payment", str(order.pk), f"shipment {shipment.pk} cancelled", value,
-            f"cancel-shipment-{shipment.pk}")
+    if prepaid:
+        enqueue("orders.refund_payment", str(order.pk), f"shipment {shipment.pk} cancelled", value,
+                f"cancel-shipment-{shipment.pk}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
+from events.interface import emit
 from orders.contracts import OrderPayload
 from orders.models import Order, OrderLine, OrderStatusChange, Shipment
 from orders.selectors import orders_version_forget
@@ -33,8 +36,23 @@ def snapshot(order: Order, lines: list[OrderLine] | None = None) -> OrderPayload
     """The order as its events carry it."""
     return {"order_id": str(order.pk), "number": order.number, "user_id": order.user_id, "status": order.status,
             "pin_code": order.pin_code, "total_paise": order.total_paise, "currency": order.currency,
+            "payment_method": order.payment_method,
             "lines": [{"item_id": line.item_id, "seller_id": line.seller_id, "sku": line.sku,
                        "quantity": line.quantity, "unit_price_paise": line.unit_price_paise}
                       for line in (order.lines.all() if lines is None else lines)]}
 
 
+
+
+def mark_placed(order: Order, *, reason: str) -> None:
+    """Pending → placed (paid, or accepted for cash on delivery), inside the caller's lock."""
+    transition(order, Status.PLACED, reason=reason)
+    order.placed_at = timezone.now()
+    order.cancel_reason = ""
+    order.save(update_fields=["status", "placed_at", "cancel_reason", "updated_at"])
+    emit("orders.order_placed.v1", key=order.pk, payload=snapshot(order))
+
+
+def shipment_value(shipment: Shipment) -> int:
+    """What the shipment's units cost the customer (the order's shipping fee aside)."""
+    return sum(part.line.unit_price_paise * part.quantity for part in shipment.lines.select_related("line"))

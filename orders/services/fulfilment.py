@@ -17,7 +17,7 @@ from django.utils import timezone
 from events.interface import emit
 from orders import contracts as c
 from orders.models import Order, Shipment
-from orders.services.common import OrderError, OrderNotFound, Status, snapshot, transition
+from orders.services.common import OrderError, OrderNotFound, Status, shipment_value, snapshot, transition
 
 Step = Shipment.Status
 
@@ -110,6 +110,9 @@ def _advance(order: Order, shipment: Shipment, to: str, *, reason: str, courier:
     if to == Step.IN_TRANSIT:
         shipment.courier, shipment.tracking_number = courier[:100], tracking_number[:100]
         fields += ["courier", "tracking_number"]
+        if order.payment_method == Order.PaymentMethod.COD:
+            shipment.cash_due_paise = _cash_due(order, shipment)
+            fields.append("cash_due_paise")
     if to == Step.DELIVERED:
         shipment.delivered_at = timezone.now()
         fields.append("delivered_at")
@@ -117,6 +120,14 @@ def _advance(order: Order, shipment: Shipment, to: str, *, reason: str, courier:
     shipment.save(update_fields=fields)
     emit(_STEPS[to][1], key=order.pk, payload=shipment_event_payload(order, shipment))
     return True
+
+
+def _cash_due(order: Order, shipment: Shipment) -> int:
+    """What the courier collects for a COD parcel, fixed as it leaves (it goes on the label): its
+    items' price, and the order's shipping fee on the first of the order's parcels to leave."""
+    left_before = order.shipments.exclude(pk=shipment.pk).filter(
+        status__in=(Step.IN_TRANSIT, Step.DELIVERED, Step.RETURNED)).exists()
+    return shipment_value(shipment) + (0 if left_before else order.shipping_paise)
 
 
 def order_status_follow(order: Order, *, reason: str, cancel_reason: str = "") -> None:

@@ -26,7 +26,7 @@ from inventory.interface import (
 )
 from orders.models import Order, Shipment
 from orders.selectors import orders_version_forget
-from orders.services.common import Status, snapshot, transition
+from orders.services.common import Status, mark_placed, snapshot, transition
 from orders.services.placing import shipments_replace
 from payments.interface import GatewayError, payment_sync_from_gateway
 from shop.backends import get_backend
@@ -46,7 +46,7 @@ def order_mark_paid(*, order_id: str) -> Order | None:
             return _paid_after_archival(order_id)
         if order.status == Status.PENDING_PAYMENT:
             reservation_commit(order_id=order_id)
-            _place(order, reason="payment succeeded")
+            mark_placed(order, reason="payment succeeded")
         elif order.status == Status.CANCELLED and order.cancel_reason == LATE_PAYMENT_REFUND:
             # Decided already: only make sure the (idempotent) refund is on its way.
             enqueue("orders.refund_payment", order_id, "late payment")
@@ -83,14 +83,6 @@ def _paid_after_archival(order_id: str) -> None:
     return None
 
 
-def _place(order: Order, *, reason: str) -> None:
-    transition(order, Status.PLACED, reason=reason)
-    order.placed_at = timezone.now()
-    order.cancel_reason = ""
-    order.save(update_fields=["status", "placed_at", "cancel_reason", "updated_at"])
-    emit("orders.order_placed.v1", key=order.pk, payload=snapshot(order))
-
-
 def _late_payment(order: Order) -> str:
     """Returns the refund reason, or "" when the order was honoured."""
     policy = settings.LATE_PAYMENT_POLICY
@@ -108,7 +100,7 @@ def _late_payment(order: Order) -> str:
                           "total_paise": order.total_paise, "reason": reason})
             return reason
         shipments_replace(order, taken)
-        _place(order, reason=f"late payment honoured (was {order.cancel_reason})")
+        mark_placed(order, reason=f"late payment honoured (was {order.cancel_reason})")
         emit("orders.late_payment_honoured.v1", key=order.pk,
              payload={"order_id": str(order.pk), "user_id": order.user_id})
         return ""

@@ -16,16 +16,18 @@ from django.utils import timezone
 
 from catalog.interface import items_get
 from events.interface import emit
-from inventory.interface import AllocatedPart, LineRequest, allocation_plan, stock_reserve
+from inventory.interface import AllocatedPart, LineRequest, allocation_plan, reservation_commit, stock_reserve
 from orders import contracts as c
 from orders.models import Order, OrderLine, OrderStatusChange, Shipment, ShipmentLine
 from orders.numbers import order_number_next
 from orders.selectors import orders_version_forget
-from orders.services.common import OrderError, Status, snapshot
-from payments.interface import GatewayError, payment_start
+from orders.services.cash_on_delivery import CodNotAllowed, cod_eligibility
+from orders.services.common import OrderError, Status, mark_placed, snapshot
+from payments.interface import GatewayError, payment_cod_open, payment_start
 from shop.queue import enqueue
 
 logger = logging.getLogger(__name__)
+PaymentMethod = Order.PaymentMethod
 
 
 @dataclass(frozen=True)
@@ -64,15 +66,22 @@ def shipping_fee(*, subtotal_paise: int) -> int:
     return 0 if subtotal_paise >= settings.FREE_SHIPPING_FROM_PAISE else settings.SHIPPING_FEE_PAISE
 
 
-def _fingerprint(lines: list[OrderLineRequest], address: ShippingAddress) -> str:
-    canonical = json.dumps({"lines": sorted((line.item_id, line.quantity) for line in lines),
-                            "address": asdict(address)}, sort_keys=True)
+def _fingerprint(lines: list[OrderLineRequest], address: ShippingAddress, payment_method: str) -> str:
+    request = {"lines": sorted((line.item_id, line.quantity) for line in lines), "address": asdict(address)}
+    if payment_method != PaymentMethod.ONLINE:  # online orders' fingerprints stay as they were
+        request["payment_method"] = payment_method
+    canonical = json.dumps(request, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def order_place(*, user_id: int, idempotency_key: str, lines: list[OrderLineRequest],
-                address: ShippingAddress, now: datetime | None = None) -> Order:
+                address: ShippingAddress, payment_method: str = PaymentMethod.ONLINE,
+                now: datetime | None = None) -> Order:
     """Create the order as pending_payment, allocate its stock into shipments, then open its payment.
+
+    Cash on delivery (`payment_method` "cod"): the order is placed in the same transaction, its
+    stock committed and its COD payment recorded; no payment page, no expiry. CodNotAllowed when
+    the order is over the limit or the PIN code takes no cash (cash_on_delivery.cod_eligibility).
 
     The same idempotency key returns the same order (a double click, a retried request); the
     same key with a different request raises IdempotencyConflict. InsufficientStock and
@@ -80,13 +89,15 @@ def order_place(*, user_id: int, idempotency_key: str, lines: list[OrderLineRequ
     """
     if not lines:
         raise EmptyOrder("The order has no lines.")
-    fingerprint = _fingerprint(lines, address)
+    if payment_method not in PaymentMethod.values:
+        raise OrderError(f"No payment method {payment_method!r}.")
+    fingerprint = _fingerprint(lines, address, payment_method)
     existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
     if existing is None:
         try:
             existing = _with_deadlock_retry(lambda: _order_create(
                 user_id=user_id, idempotency_key=idempotency_key, lines=lines, address=address,
-                fingerprint=fingerprint, now=now or timezone.now()))
+                payment_method=payment_method, fingerprint=fingerprint, now=now or timezone.now()))
         except IntegrityError:
             # The same key raced us from another request, and won: that order is the answer.
             existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
@@ -115,7 +126,7 @@ def _with_deadlock_retry(create, attempts: int = 3):
 
 
 def _order_create(*, user_id: int, idempotency_key: str, lines: list[OrderLineRequest],
-                  address: ShippingAddress, fingerprint: str, now: datetime) -> Order:
+                  address: ShippingAddress, payment_method: str, fingerprint: str, now: datetime) -> Order:
     quantities: dict[int, int] = {}
     for line in lines:
         if line.quantity <= 0:
@@ -131,6 +142,11 @@ def _order_create(*, user_id: int, idempotency_key: str, lines: list[OrderLineRe
                            now=now)
     subtotal = sum(items[i].price_paise * q for i, q in quantities.items())
     shipping = shipping_fee(subtotal_paise=subtotal)
+    cod = payment_method == PaymentMethod.COD
+    if cod:
+        eligibility = cod_eligibility(total_paise=subtotal + shipping, pin_code=address.pin_code)
+        if not eligibility.allowed:
+            raise CodNotAllowed(eligibility)
     # In its own autocommitted statement, before the order's transaction: the counter row is never
     # locked while the order waits on the hot stock rows. A number spent on an order that then
     # fails (sold out, a retry) is a gap, which order numbers may have (orders.numbers).
@@ -141,7 +157,7 @@ def _order_create(*, user_id: int, idempotency_key: str, lines: list[OrderLineRe
             pin_code=address.pin_code, ship_name=address.name, ship_phone=address.phone,
             ship_line1=address.line1, ship_line2=address.line2, ship_city=address.city,
             ship_state=address.state, subtotal_paise=subtotal, shipping_paise=shipping,
-            total_paise=subtotal + shipping, currency="INR",
+            total_paise=subtotal + shipping, currency="INR", payment_method=payment_method,
             expires_at=now + timedelta(seconds=settings.ORDER_EXPIRY_SECONDS),
         )
         order_lines = OrderLine.objects.bulk_create([
@@ -154,11 +170,19 @@ def _order_create(*, user_id: int, idempotency_key: str, lines: list[OrderLineRe
         OrderStatusChange.objects.create(order=order, to_status=Status.PENDING_PAYMENT, reason="order created")
         orders_version_forget(user_id)  # "my orders" shows it (also forgotten by orders.signals)
         emit(c.ORDER_CREATED, key=order.pk, payload=snapshot(order, order_lines))
+        if cod:  # nothing to wait for: placed now, its cash collected at the door
+            payment_cod_open(order_id=str(order.pk), amount_paise=order.total_paise, currency=order.currency)
+            mark_placed(order, reason="cash on delivery accepted")
         # Last: the guarded UPDATEs on the hot stock rows, right before COMMIT.
         taken = stock_reserve(order_id=str(order.pk), plan=plan)
         if sorted(taken, key=_part_key) != sorted(plan.parts, key=_part_key):
             shipments_replace(order, taken)  # another order took the planned units first
-    schedule_expiry(order)
+        if cod:
+            # The units leave stock as a paid order's do. The hot rows are ours already (the
+            # UPDATEs above), so this adds round trips under their locks, for COD orders only.
+            reservation_commit(order_id=str(order.pk))
+    if not cod:
+        schedule_expiry(order)
     return order
 
 
