@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from http import HTTPStatus
 
 from django.contrib.auth import authenticate
@@ -16,6 +17,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -345,7 +347,7 @@ class _TextInput(OpenApiSerializerFieldExtension):
 
 # The API's bodies are JSON: a form encoding can't carry its nested values (an item's attributes,
 # an order's lines). Uploads (a CSV file, a picture) name their own parsers.
-JSON_ONLY = [SafeJSONParser]
+JSON_ONLY: Sequence[type[BaseParser]] = [SafeJSONParser]
 
 PIN_CODE_PATTERN = r"^[1-9][0-9]{2} ?[0-9]{3}$"
 

@@ -89,7 +89,10 @@ class SellerApi(APIView):
 
     @property
     def seller_id(self) -> int:
-        return self.request.user.pk
+        seller_id = self.request.user.pk
+        if seller_id is None:  # IsSeller has refused anonymous calls already
+            raise exceptions.NotAuthenticated()
+        return seller_id
 
     def handle_exception(self, exc):
         if isinstance(exc, DocumentsUnavailable):  # the documents backend (MongoDB) is down
