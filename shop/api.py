@@ -438,6 +438,15 @@ class ObtainTokenApi(APIView):
         return Response({"token": token.key})
 
 
+def authenticated_user_id(request: Request) -> int:
+    """The id of the user an API view behind IsAuthenticated or IsSeller serves (a 401, not a
+    None passed on, should a view forget its permission)."""
+    user_id = request.user.pk
+    if user_id is None:
+        raise exceptions.NotAuthenticated()
+    return user_id
+
+
 class IsSeller(BasePermission):
     """Sellers only: the seller API's gate. Everything a seller sees is then scoped to them."""
 

@@ -52,6 +52,7 @@ from shop.api import (
     IsSeller,
     Problem,
     QueryIntegerField,
+    authenticated_user_id,
     problems,
     query_data,
 )
@@ -89,10 +90,7 @@ class SellerApi(APIView):
 
     @property
     def seller_id(self) -> int:
-        seller_id = self.request.user.pk
-        if seller_id is None:  # IsSeller has refused anonymous calls already
-            raise exceptions.NotAuthenticated()
-        return seller_id
+        return authenticated_user_id(self.request)
 
     def handle_exception(self, exc):
         if isinstance(exc, DocumentsUnavailable):  # the documents backend (MongoDB) is down
