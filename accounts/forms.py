@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -69,8 +71,9 @@ class SignupForm(_PlainLabels, forms.Form):
                                   code="duplicate_email")
         return email
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", ValidationError("The two passwords don't match.",
@@ -129,8 +132,9 @@ class AddressForm(_PlainLabels, forms.ModelForm):
     def clean_pin_code(self) -> str:
         return clean_pin(self.cleaned_data["pin_code"])
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         pin, state = cleaned.get("pin_code"), cleaned.get("state")
         if pin and state:
             try:

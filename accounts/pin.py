@@ -21,7 +21,8 @@ def _profile_pin(request: HttpRequest) -> str:
     memo = getattr(request, _MEMO, None)
     if memo is not None and memo[0] == request.user.pk:
         return memo[1]
-    profile = profile_get(user_id=request.user.pk)
+    user_id = request.user.pk
+    profile = profile_get(user_id=user_id) if user_id is not None else None
     pin = (profile.pin_code if profile else "") or ""
     setattr(request, _MEMO, (request.user.pk, pin))
     return pin

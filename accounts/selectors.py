@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,9 +42,10 @@ def profile_get(*, user_id: int) -> Profile | None:
     )
     if row is None:
         return None
-    row["user_id"] = row.pop("id")
-    cache.set(key, row, timeout=settings.PROFILE_CACHE_SECONDS)
-    return Profile(**row)
+    profile = Profile(user_id=row["id"], email=row["email"], full_name=row["full_name"], phone=row["phone"],
+                      pin_code=row["pin_code"], is_seller=row["is_seller"], is_staff=row["is_staff"])
+    cache.set(key, asdict(profile), timeout=settings.PROFILE_CACHE_SECONDS)
+    return profile
 
 
 # The user row behind a logged-in session, read on every page by Django's authentication

@@ -37,7 +37,7 @@ def user_signup(*, email: str, password: str, full_name: str = "", pin_code: str
 def profile_update(*, user_id: int, full_name: str | None = None, phone: str | None = None,
                    pin_code: str | None = None) -> User:
     user = User.objects.select_for_update().get(pk=user_id)
-    changed = []
+    changed: list[str] = []
     if full_name is not None and full_name != user.full_name:
         user.full_name, changed = full_name, [*changed, "full_name"]
     if phone is not None and phone != user.phone:

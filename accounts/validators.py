@@ -49,7 +49,8 @@ def state_choices() -> list[tuple[str, str]]:
 
 def validate_pin_in_state(pin: str, state: str) -> None:
     """The PIN code belongs to the state (when India Post's data knows where the PIN is)."""
-    states = (indian_pincode.get_details(pin) or {}).get("states") or []
+    details = indian_pincode.get_details(pin)
+    states = details["states"] if details else []
     if states and state.upper() not in states:
         where = " or ".join(state_display_name(s) for s in states)
         raise ValidationError(

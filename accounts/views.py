@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordResetForm
-from django.core.exceptions import ValidationError
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from accounts.forms import AddressForm, EmailAuthenticationForm, ProfileForm, SignupForm
 from accounts.pin import SESSION_KEY as PIN_SESSION_KEY
 from accounts.pin import current_pin_get, current_pin_set
-from accounts.selectors import address_list, profile_get
+from accounts.selectors import Profile, address_list, profile_get
 from accounts.services import address_create, login_failed, profile_update, user_signup
-from shop.http import RedirectThenRun, client_address, safe_next_url
+from shop.http import RedirectThenRun, client_address, logged_in_user_id, safe_next_url
 from shop.ratelimit import Limit, address_key, email_key, hit, login_guard
 
 
@@ -55,11 +55,11 @@ class LoginView(auth_views.LoginView):
             return response
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         self.guard.succeeded()
         return super().form_valid(form)
 
-    def form_invalid(self, form: EmailAuthenticationForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         login_failed(guard=self.guard, email=self.request.POST.get("username", ""))
         return super().form_invalid(form)
 
@@ -122,14 +122,23 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup.html", {"form": form, "next": _next_param(request)})
 
 
+def _own_profile(request: HttpRequest) -> Profile:
+    """The logged-in user's profile (behind @login_required). An account deactivated since this
+    request began has none."""
+    current = profile_get(user_id=logged_in_user_id(request))
+    if current is None:
+        raise PermissionDenied("This account is not active.")
+    return current
+
+
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    current = profile_get(user_id=request.user.pk)
+    current = _own_profile(request)
     initial = {"full_name": current.full_name, "phone": current.phone, "pin_code": current.pin_code}
     form = ProfileForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            profile_update(user_id=request.user.pk, **form.cleaned_data)
+            profile_update(user_id=current.user_id, **form.cleaned_data)
         except ValidationError as error:
             form.add_error("pin_code", error)
         else:
@@ -138,20 +147,20 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your profile is saved.")
             return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {
-        "form": form, "profile": current, "addresses": address_list(user_id=request.user.pk),
+        "form": form, "profile": current, "addresses": address_list(user_id=current.user_id),
     })
 
 
 @login_required
 def address_add(request: HttpRequest) -> HttpResponse:
-    current = profile_get(user_id=request.user.pk)
+    current = _own_profile(request)
     initial = {"full_name": current.full_name, "phone": current.phone, "pin_code": current.pin_code}
     form = AddressForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             address_create(
-                user_id=request.user.pk, full_name=data["full_name"], phone=data["phone"],
+                user_id=current.user_id, full_name=data["full_name"], phone=data["phone"],
                 line1=data["line1"], line2=data["line2"], city=data["city"], state=data["state"],
                 pin_code=data["pin_code"], label=data["label"], make_default=data["make_default"],
             )

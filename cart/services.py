@@ -142,10 +142,15 @@ def _forget_cached(owner: CartOwner, *, using: str) -> None:
     version_forget(owner.version_cache_key, using=using)
 
 
-def _locked_cart(owner: CartOwner, *, using: str, create: bool) -> Cart | None:
-    """The owner's cart, row-locked for the rest of the transaction (created if asked)."""
-    cart = Cart.objects.using(using).select_for_update().filter(**owner.cart_filter).first()
-    if cart is None and create:
+def _locked_cart(owner: CartOwner, *, using: str) -> Cart | None:
+    """The owner's cart, row-locked for the rest of the transaction; None if they have none."""
+    return Cart.objects.using(using).select_for_update().filter(**owner.cart_filter).first()
+
+
+def _locked_or_new_cart(owner: CartOwner, *, using: str) -> Cart:
+    """The owner's cart, row-locked for the rest of the transaction (created if they have none)."""
+    cart = _locked_cart(owner, using=using)
+    if cart is None:
         try:
             with transaction.atomic(using=using):
                 cart = Cart.objects.using(using).create(**owner.cart_filter)
@@ -202,7 +207,7 @@ def cart_add(*, owner: CartOwner, item_id: int, quantity: int = 1) -> LineChange
     available = availability_get(item_ids=[item_id]).get(item_id, 0)
     db = cart_database()
     with transaction.atomic(using=db):
-        cart = _locked_cart(owner, using=db, create=True)
+        cart = _locked_or_new_cart(owner, using=db)
         line = Line.objects.using(db).filter(cart=cart, item_id=item_id).first()
         before = line.quantity if line else 0
         _check_stock(item, item_id, wanted=before + quantity, in_cart=before, available=available)
@@ -236,9 +241,9 @@ def cart_set_quantity(*, owner: CartOwner, item_id: int, quantity: int) -> LineC
     available = availability_get(item_ids=[item_id]).get(item_id, 0)
     db = cart_database()
     with transaction.atomic(using=db):
-        cart = _locked_cart(owner, using=db, create=False)
+        cart = _locked_cart(owner, using=db)
         line = Line.objects.using(db).filter(cart=cart, item_id=item_id).first() if cart else None
-        if line is None:
+        if cart is None or line is None:
             raise LineNotFound(item_id)
         before = line.quantity
         if quantity > before:
@@ -261,9 +266,9 @@ def cart_remove(*, owner: CartOwner, item_id: int, reason: str = "removed") -> L
     """Take the item out of the cart. None if it was not there (removing twice is harmless)."""
     db = cart_database()
     with transaction.atomic(using=db):
-        cart = _locked_cart(owner, using=db, create=False)
+        cart = _locked_cart(owner, using=db)
         line = Line.objects.using(db).filter(cart=cart, item_id=item_id).first() if cart else None
-        if line is None:
+        if cart is None or line is None:
             return None
         line.delete()
         _touch(cart, using=db)
@@ -280,7 +285,7 @@ def cart_clear_items(*, user_id: int, item_ids: list[int], reason: str = "ordere
     owner = CartOwner.customer(user_id)
     db = cart_database()
     with transaction.atomic(using=db):
-        cart = _locked_cart(owner, using=db, create=False)
+        cart = _locked_cart(owner, using=db)
         if cart is None or not item_ids:
             return 0
         lines = list(Line.objects.using(db).filter(cart=cart, item_id__in=set(item_ids)).order_by("id"))
@@ -316,7 +321,7 @@ def cart_merge(*, token: str, user_id: int) -> MergeResult:
         if anonymous is None:
             return MergeResult()
         target = next((c for c in carts if c.user_id == user_id), None)
-        target = target or _locked_cart(customer, using=db, create=True)
+        target = target or _locked_or_new_cart(customer, using=db)
         incoming = list(Line.objects.using(db).filter(cart=anonymous).order_by("added_at", "id"))
         late = [line.item_id for line in incoming if line.item_id not in items]
         if late:  # added between our read and the lock
@@ -324,7 +329,11 @@ def cart_merge(*, token: str, user_id: int) -> MergeResult:
             available.update(availability_get(item_ids=late))
         own = {line.item_id: line for line in Line.objects.using(db).filter(cart=target)}
         line_count = len(own)
-        merged, capped, dropped, to_update, to_create = [], [], [], [], []
+        merged: list[MergedLine] = []
+        capped: list[int] = []
+        dropped: list[int] = []
+        to_update: list[Line] = []
+        to_create: list[Line] = []
         now = timezone.now()
         for line in incoming:
             item = items.get(line.item_id)

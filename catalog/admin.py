@@ -6,6 +6,8 @@ events as the seller API; attribute values are checked by the one validator.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
@@ -52,7 +54,7 @@ class ChoicesField(forms.CharField):
         return value
 
     def to_python(self, value):
-        text = super().to_python(value)
+        text = super().to_python(value) or ""  # CharField gives its empty_value, "", for nothing
         return [part.strip() for part in text.split(MULTI_SEPARATOR) if part.strip()]
 
 
@@ -67,8 +69,9 @@ class AttributeDefinitionForm(forms.ModelForm):
         model = AttributeDefinition
         fields = ("code", "label", "type", "unit", "choices", "required", "facetable", "variant_option", "position")
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for name, problems in schema_problems(
             type=data.get("type", ""), unit=data.get("unit", ""), choices=data.get("choices", []),
             variant_option=bool(data.get("variant_option")),
@@ -81,7 +84,7 @@ class AttributeDefinitionFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         codes = [
-            f.cleaned_data.get("code")
+            f.cleaned_data["code"]
             for f in self.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("code")
         ]
@@ -114,8 +117,9 @@ class CategoryForm(forms.ModelForm):
         model = Category
         fields = ("name", "slug", "parent", "position", "search_keywords", "hsn_code")
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         parent, slug = data.get("parent"), data.get("slug")
         if (
             self.instance.pk
@@ -241,7 +245,8 @@ class ItemAdminForm(forms.ModelForm):
         statuses = [ItemStatus.DRAFT, ItemStatus.ACTIVE]
         if item.pk and item.status == ItemStatus.RETIRED:
             statuses.append(ItemStatus.RETIRED)
-        self.fields["status"].choices = [(s.value, s.label) for s in statuses]
+        # self.fields holds plain Fields to mypy; the model field's choices make this a ChoiceField.
+        cast(forms.ChoiceField, self.fields["status"]).choices = [(s.value, s.label) for s in statuses]
         self.fields[
             "status"
         ].help_text = "Retire items with the list's action. A retired item can be relisted."
@@ -249,9 +254,10 @@ class ItemAdminForm(forms.ModelForm):
     def clean_images(self):
         return self.cleaned_data.get("images") or []
 
-    def clean(self):
-        data = super().clean()
-        own = {name: data[name] for name in ("images", "status") if name in data}
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        own: dict[str, Any] = {name: data[name] for name in ("images", "status") if name in data}
         for name, problems in item_fields_problems(own).items():
             if name == "status" and data.get("status") == ItemStatus.RETIRED:
                 continue

@@ -728,15 +728,14 @@ def _book(rng: random.Random) -> _Draft:
 
 
 def _kitchen(rng: random.Random) -> _Draft:
-    appliance, low, high, power, capacity = rng.choice(
-        [
-            ("Mixer grinder", 1999, 6999, [500, 750, 1000], [1.5, 1.2]),
-            ("Microwave oven", 5999, 18999, [800, 1200], [20, 23, 28, 32]),
-            ("Air fryer", 2999, 11999, [1200, 1500], [2.5, 4.2, 5.5]),
-            ("Induction cooktop", 1499, 4999, [1600, 2000], [None]),
-            ("Electric kettle", 599, 2499, [1500], [1.2, 1.5, 1.8]),
-        ]
-    )
+    kinds: list[tuple[str, int, int, list[int], list[float | None]]] = [
+        ("Mixer grinder", 1999, 6999, [500, 750, 1000], [1.5, 1.2]),
+        ("Microwave oven", 5999, 18999, [800, 1200], [20, 23, 28, 32]),
+        ("Air fryer", 2999, 11999, [1200, 1500], [2.5, 4.2, 5.5]),
+        ("Induction cooktop", 1499, 4999, [1600, 2000], [None]),
+        ("Electric kettle", 599, 2499, [1500], [1.2, 1.5, 1.8]),
+    ]
+    appliance, low, high, power, capacity = rng.choice(kinds)
     brand = rng.choice(["Prestige", "Philips", "Bajaj", "Havells", "Pigeon", "Preethi", "Butterfly", "IFB"])
     watts, litres = rng.choice(power), rng.choice(capacity)
     attrs: dict[str, Any] = {"appliance": appliance, "power": watts, "warranty_years": rng.choice([1, 2])}
@@ -753,15 +752,14 @@ def _kitchen(rng: random.Random) -> _Draft:
 
 
 def _furniture(rng: random.Random) -> _Draft:
-    kind, low, high, seats = rng.choice(
-        [
-            ("Sofa", 14999, 64999, [2, 3, 5]),
-            ("Bed", 12999, 49999, [None]),
-            ("Dining table", 9999, 39999, [4, 6]),
-            ("Office chair", 3499, 17999, [1]),
-            ("Bookshelf", 2999, 12999, [None]),
-        ]
-    )
+    kinds: list[tuple[str, int, int, list[int | None]]] = [
+        ("Sofa", 14999, 64999, [2, 3, 5]),
+        ("Bed", 12999, 49999, [None]),
+        ("Dining table", 9999, 39999, [4, 6]),
+        ("Office chair", 3499, 17999, [1]),
+        ("Bookshelf", 2999, 12999, [None]),
+    ]
+    kind, low, high, seats = rng.choice(kinds)
     brand = rng.choice(["Wakefit", "Nilkamal", "Godrej Interio", "Urban Ladder", "Durian", "Home Centre"])
     material = (
         "Fabric"

@@ -375,7 +375,7 @@ def category_menu_versioned() -> tuple[str, tuple[CategoryInfo, ...]]:
     doesn't; three queries to build it. With the version, so a caller may keep what it makes
     from the tree (the header's rendered menu) until the version changes.
     """
-    version = cache.get_or_set(CATEGORY_MENU_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    version = str(cache.get_or_set(CATEGORY_MENU_VERSION_KEY, lambda: uuid.uuid4().hex, None))
     held = _menu_held
     if held is not None and held[0] == version:
         return held  # this process already holds that version's tree: no read, no unpickling

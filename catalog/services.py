@@ -225,6 +225,7 @@ def category_update(
     category.save()
     by_id = {category.pk: category}
     for child in subtree:  # parents come before their children in path order
+        assert child.parent_id is not None  # every category below `category` has a parent
         _place(child, by_id[child.parent_id])
         by_id[child.pk] = child
     Category.objects.bulk_update(subtree, ["path", "ancestor_ids"])
@@ -401,7 +402,7 @@ def item_create(
     plan = _plan(parent_sku, category, schema, cleaned, errors)
     if "sku" not in errors and (existing := _sku_taken(seller_id=seller_id, sku=sku)):
         errors["sku"] = [f"You already have an item with this SKU (id {existing})."]
-    if errors:
+    if errors or category is None:  # no category: `errors` says why
         raise ItemInvalid(errors)
     with transaction.atomic():
         variant: _Variant = (None, None, None)
@@ -517,7 +518,7 @@ def _apply(
 
 def _emit_group_changed(group_id: int) -> None:
     """An item left the group: its other variants' listing changes (search re-reads them)."""
-    group = VariantGroup.objects.filter(pk=group_id).values("parent_sku", "seller_id").first() or {}
+    group: Mapping[str, Any] = VariantGroup.objects.filter(pk=group_id).values("parent_sku", "seller_id").first() or {}
     emit(VARIANT_GROUP_CHANGED, key=f"variant-group-{group_id}", payload={
         "variant_group_id": group_id, "parent_sku": group.get("parent_sku", ""),
         "seller_id": group.get("seller_id"), "item_ids": group_members(group_id)})
@@ -546,7 +547,7 @@ def item_update(
     `parent_sku`: make it a variant of that listing; None or "" takes it out of its listing.
     A variant's options are re-checked on every change (catalog.variants).
     """
-    given = {
+    given: dict[str, Any] = {
         name: value
         for name, value in {
             "sku": sku,
@@ -568,6 +569,7 @@ def item_update(
         item = _load(item_id, seller_id)
         current = documents_read([item])[item.pk]  # may be network I/O: outside the transaction
         errors = item_fields_problems(given)
+        category: Category | None
         if isinstance(category_id, _Unset):
             category, schema = item.category, category_schema(item.category)
         else:
@@ -579,7 +581,7 @@ def item_update(
         else:
             wanted = _merge_patch(current, attributes)
         cleaned = _attributes_clean(schema, category, wanted, errors) if category else {}
-        target = item.variant_group.parent_sku if item.variant_group_id is not None else None
+        target = item.variant_group.parent_sku if item.variant_group is not None else None
         if not isinstance(parent_sku, _Unset):
             target = parent_sku or None
         plan = _plan(target, category, schema, cleaned, errors)
@@ -589,7 +591,7 @@ def item_update(
             and (other := _sku_taken(seller_id=item.seller_id, sku=given["sku"], exclude_id=item.pk))
         ):
             errors["sku"] = [f"You already have an item with this SKU (id {other})."]
-        if errors:
+        if errors or category is None:  # no category: `errors` says why
             raise ItemInvalid(errors)
         with transaction.atomic():
             locked = _locked_if_unchanged(item)
@@ -745,7 +747,8 @@ def items_bulk_upsert(
         fields["images"] = row["images"] if row.get("images") is not None else []
         for name, messages in item_fields_problems(fields).items():
             row_errors.setdefault(name, messages)
-        category, schema = (None, [])
+        category: Category | None = None
+        schema: list[AttributeInfo] = []
         if "category_id" not in row_errors:
             category, schema = _category_and_schema(row["category_id"], row_errors, schemas)
         attributes = (
@@ -762,7 +765,7 @@ def items_bulk_upsert(
             row_errors["sku"] = [f"SKU {sku_text} is also in row {first_row_of[sku_text]} of this request."]
         elif sku_text:
             first_row_of[sku_text] = number
-        if row_errors:
+        if row_errors or category is None:  # no category: `row_errors` says why
             errors.append(RowError(number, sku_text, row_errors))
             continue
         for name in ("title", "brand"):
@@ -783,7 +786,7 @@ def items_bulk_upsert(
         number, sku, fields, category, attributes = entry
         old = existing.get(sku)
         parent = wanted_groups.get(number)
-        if parent is None and old is not None and old.variant_group_id is not None:
+        if parent is None and old is not None and old.variant_group is not None:
             parent = old.variant_group.parent_sku
         row_errors = {}
         plan = variant_plan(parent_sku=parent, schema=schemas_of[number], attributes=attributes or {},
@@ -916,10 +919,8 @@ def _image_extension(head: bytes) -> str | None:
     return next((ext for magic, ext in IMAGE_SIGNATURES.items() if head.startswith(magic)), None)
 
 
-def _too_many_pixels() -> ItemInvalid:
-    from PIL import Image
-
-    return ItemInvalid({"file": [f"A picture may have at most {Image.MAX_IMAGE_PIXELS // 1_000_000} million pixels."]})
+def _too_many_pixels(limit: int) -> ItemInvalid:
+    return ItemInvalid({"file": [f"A picture may have at most {limit // 1_000_000} million pixels."]})
 
 
 def _picture_copies(upload: UploadedFile, extension: str) -> tuple[int, int, dict[int, bytes]]:
@@ -929,6 +930,8 @@ def _picture_copies(upload: UploadedFile, extension: str) -> tuple[int, int, dic
     pixels (a decompression bomb: a small file that would fill the memory)."""
     from PIL import Image, ImageOps
 
+    # Read now (tests lower it); Pillow allows None, no limit, which then holds here too.
+    pixel_limit = Image.MAX_IMAGE_PIXELS
     unreadable = ItemInvalid({"file": ["The picture could not be read; upload a JPEG, PNG, GIF or WebP picture."]})
     try:
         # Image.open refuses more than twice MAX_IMAGE_PIXELS (DecompressionBombError) and only warns
@@ -936,8 +939,8 @@ def _picture_copies(upload: UploadedFile, extension: str) -> tuple[int, int, dic
         with Image.open(upload) as image:
             if image.format != _PILLOW_FORMATS[extension]:
                 raise unreadable
-            if image.width * image.height > Image.MAX_IMAGE_PIXELS:
-                raise _too_many_pixels()
+            if pixel_limit is not None and image.width * image.height > pixel_limit:
+                raise _too_many_pixels(pixel_limit)
             turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)  # EXIF orientation: a quarter turn
             width, height = (image.height, image.width) if turned else image.size
             animated = getattr(image, "is_animated", False)
@@ -957,8 +960,8 @@ def _picture_copies(upload: UploadedFile, extension: str) -> tuple[int, int, dic
                 copies[target] = out.getvalue()
     except ItemInvalid:
         raise
-    except Image.DecompressionBombError:
-        raise _too_many_pixels() from None
+    except Image.DecompressionBombError:  # raised only when there is a limit
+        raise _too_many_pixels(pixel_limit or 0) from None
     except (OSError, SyntaxError, ValueError, EOFError, struct.error):
         raise unreadable from None
     finally:
@@ -977,7 +980,8 @@ def item_image_upload(*, item_id: int, seller_id: int, upload: UploadedFile) -> 
     item = _load(item_id, seller_id)
     if len(item.images) >= IMAGES_MAX:
         raise ItemInvalid({"file": [f"An item has at most {IMAGES_MAX} images; remove one first."]})
-    if upload.size > IMAGE_MAX_BYTES:
+    # Django gives every upload a view receives its size; one without is refused, not taken unmeasured.
+    if upload.size is None or upload.size > IMAGE_MAX_BYTES:
         raise ItemInvalid({"file": [f"A picture may be at most {IMAGE_MAX_BYTES // (1024 * 1024)} MB."]})
     head = upload.read(16)
     upload.seek(0)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -18,10 +20,10 @@ class InvoiceLineInline(admin.TabularInline):
               "taxable_paise", "cgst_paise", "sgst_paise", "igst_paise", "total_paise")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Invoice | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -41,16 +43,16 @@ class InvoiceAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">HTML</a> · <a href="{}">PDF</a>',
                            reverse("invoicing:detail", args=[obj.pk]), reverse("invoicing:pdf", args=[obj.pk]))
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Invoice | None = None) -> list[str]:
         return [f.name for f in Invoice._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Invoice | None = None) -> bool:
         return False  # staff with the view permission see it read-only
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Invoice | None = None) -> bool:
         return False
 
 

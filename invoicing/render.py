@@ -19,4 +19,5 @@ def invoice_html(invoice: Invoice, *, show_actions: bool = False) -> str:
 def invoice_pdf(invoice: Invoice) -> bytes:
     from weasyprint import HTML  # imported on first use: loading pango takes a while
 
-    return HTML(string=invoice_html(invoice)).write_pdf()
+    pdf: bytes = HTML(string=invoice_html(invoice)).write_pdf()  # weasyprint has no type hints
+    return pdf

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from invoicing.models import Invoice
 
 
-def invoice_get_for(*, user, invoice_id: int) -> Invoice | None:
+def invoice_get_for(*, user: AbstractBaseUser | AnonymousUser, invoice_id: int) -> Invoice | None:
     """The invoice with its lines if `user` may see it (its customer, its seller, staff), else None:
     to anyone else it does not exist."""
     if not getattr(user, "is_authenticated", False):
         return None
     rows = Invoice.objects.prefetch_related("lines").filter(pk=invoice_id)
-    if not user.is_staff:
+    if not getattr(user, "is_staff", False):  # a field of the project's User, not of AbstractBaseUser
         mine = Q(user_id=user.pk)
         if getattr(user, "is_seller", False):
             mine |= Q(seller_id=user.pk)

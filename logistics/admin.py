@@ -6,10 +6,13 @@ cached delivery promises stale and queue the serviceability recompute.
 
 from __future__ import annotations
 
+from typing import TypedDict, cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django_stubs_ext import WithAnnotations
 
 from accounts.interface import user_names
 from logistics.models import Courier, PinCode, Route, Warehouse
@@ -17,6 +20,10 @@ from logistics.selectors import routes_cache_invalidate
 from logistics.services import courier_upsert, warehouse_create, warehouse_update
 from logistics.validators import known_states
 from shop.admin import CrossAppLabels, LabelColumn, Lookup
+
+
+class RouteCount(TypedDict):
+    route_count: int  # WarehouseAdmin.get_queryset's annotation
 
 SELLER = Lookup(lambda ids: user_names(user_ids=ids), url_name="admin:accounts_user_change",
                 missing="user {id} (deleted)")
@@ -93,7 +100,7 @@ class WarehouseAdmin(CrossAppLabels, admin.ModelAdmin):
     owner = LabelColumn("seller_id", SELLER, description="owner", empty="the platform")
 
     @admin.display(description="PIN codes served", ordering="route_count")
-    def routes(self, warehouse: Warehouse) -> int:
+    def routes(self, warehouse: WithAnnotations[Warehouse, RouteCount]) -> int:
         return warehouse.route_count
 
     def save_model(self, request, obj, form, change):
@@ -141,7 +148,9 @@ class CourierForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["states"].choices = [(s, s.title()) for s in sorted(known_states())]
+        # self.fields holds plain Fields to mypy; `states` is the MultipleChoiceField declared above.
+        states = cast(forms.MultipleChoiceField, self.fields["states"])
+        states.choices = [(s, s.title()) for s in sorted(known_states())]
         if self.instance.pk:
             self.initial["excluded_pin_prefixes"] = ", ".join(self.instance.excluded_pin_prefixes)
 

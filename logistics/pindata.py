@@ -96,8 +96,8 @@ def all_pins() -> tuple[PinRecord, ...]:
     records: list[dict] = []
     for pin in sorted(main_office):
         text = f"{pin:06d}"
-        details = indian_pincode.get_details(text) or {}
-        state = details.get("state") or ""
+        details = indian_pincode.get_details(text)
+        state = (details["state"] if details else None) or ""
         centroid = centroids.get(pin)
         records.append({
             "pin": text,

@@ -35,8 +35,8 @@ NONE = "-"
 @dataclass(frozen=True, slots=True)
 class Panel:
     id: str
-    report: str
-    span: str
+    report: Report
+    span: Span
     title: str
     by_revenue: bool  # the chart draws revenue (rupees), else the count
 
@@ -144,7 +144,7 @@ def _panel(panel: Panel, report: LiveReport, now: datetime) -> dict[str, Any]:
     }
 
 
-def _totals(now: datetime, windows: dict[str, datetime | None]) -> dict[str, Any]:
+def _totals(now: datetime, windows: dict[Span, datetime | None]) -> dict[str, Any]:
     rows = []
     for span, name in ((Span.HOUR, "Last hour"), (Span.DAY, "Last day")):
         report = live_report(Report.ORDERS, span, limit=1, now=now, window_start=windows[span])

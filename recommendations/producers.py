@@ -60,10 +60,12 @@ def product_view_record(request: HttpRequest, *, item_id: int, category_id: int,
     """The page's behaviour: a search click if it came from one, and (on the page itself, not on
     the redirect to its canonical address) a product view. ("Recently viewed" is the page's
     cookie: `recently_viewed_remember` on its response.)"""
-    who = {"visitor": visitor_id(request), "customer": customer_id(request), "item_id": item_id,
-           "category_id": category_id, "price_paise": price_paise, "pin_code": pin_code}
+    visitor, customer = visitor_id(request), customer_id(request)
     click = search_click_get(request)
     if click is not None:
-        behaviour_emit(BehaviourType.SEARCH_CLICKED, query=click[0], position=click[1], **who)
+        behaviour_emit(BehaviourType.SEARCH_CLICKED, visitor=visitor, customer=customer, item_id=item_id,
+                       category_id=category_id, price_paise=price_paise, pin_code=pin_code,
+                       query=click[0], position=click[1])
     if viewed:
-        behaviour_emit(BehaviourType.PRODUCT_VIEWED, **who)
+        behaviour_emit(BehaviourType.PRODUCT_VIEWED, visitor=visitor, customer=customer, item_id=item_id,
+                       category_id=category_id, price_paise=price_paise, pin_code=pin_code)

@@ -72,7 +72,7 @@ def job_run(name: str, *, progress: Callable[[str], None] | None = None) -> JobR
 
 @transaction.atomic
 def _swap_in(run: JobRun, output: JobOutput, *, seconds: float) -> None:
-    tables = []
+    tables: list[type[PopularItem | CustomerRecommendation | AlsoBought]] = []
     if output.popular is not None:
         tables.append(PopularItem)
         PopularItem.objects.bulk_create(

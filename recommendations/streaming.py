@@ -22,7 +22,7 @@ import contextlib
 import logging
 import shutil
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -234,7 +234,7 @@ def _figures_write(span: Span, source_kind: str, rows: list[Any], batch_id: int,
 
 def heartbeat(span: Span, source_kind: str, query: StreamingQuery) -> None:
     """The query is alive: its watermark and input rate, for the dashboard."""
-    last = query.lastProgress or {}
+    last: Mapping[str, Any] = query.lastProgress or {}  # StreamingQueryProgress is a dict
     watermark = (last.get("eventTime") or {}).get("watermark")
     values: dict[str, Any] = {"source": source_kind, "heartbeat_at": timezone.now(),
                               "rows_per_second": float(last.get("processedRowsPerSecond") or 0.0)}

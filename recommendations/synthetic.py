@@ -35,8 +35,8 @@ REGIONS: tuple[tuple[str, float], ...] = (
     ("800001", 2), ("141001", 2), ("781001", 1),
 )
 # When Indians shop online (IST hour → weight): evenings most.
-HOURS = {8: 1, 9: 2, 10: 3, 11: 3, 12: 4, 13: 4, 14: 3, 15: 3, 16: 3, 17: 4, 18: 5, 19: 6, 20: 7, 21: 7,
-         22: 5, 23: 3}
+HOURS: dict[int, float] = {8: 1, 9: 2, 10: 3, 11: 3, 12: 4, 13: 4, 14: 3, 15: 3, 16: 3, 17: 4, 18: 5, 19: 6,
+                           20: 7, 21: 7, 22: 5, 23: 3}
 
 P_SEARCH = 0.45
 P_WISHLIST = 0.05

@@ -17,6 +17,7 @@ item that sells out leaves every row with the next request.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.urls import reverse
 
@@ -62,7 +63,7 @@ def _rows(pin: str | None, *, user_id: int | None, recent: tuple[int, ...], runs
 
 def _home_build(pin: str | None, *, user_id: int | None = None, recent: tuple[int, ...] = (),
                 runs: dict | None = None) -> PageBuild:
-    context = {"shelf": [], "pin": pin, "undeliverable": 0, "unavailable": False}
+    context: dict[str, Any] = {"shelf": [], "pin": pin, "undeliverable": 0, "unavailable": False}
     runs = runs or latest_run_ids()
     try:
         context.update(_rows(pin, user_id=user_id, recent=recent, runs=runs))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
@@ -112,7 +113,7 @@ class ReviewAdmin(CrossAppLabels, HistoryAdmin):
             **self.admin_site.each_context(request),
             "title": "Hide reviews", "opts": self.model._meta, "form": form, "reviews": list(queryset[:100]),
             "count": queryset.count(), "selected": queryset.values_list("pk", flat=True),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         })
 
     @admin.action(description="Show selected reviews again", permissions=["change"])

@@ -3,6 +3,8 @@ services' (reviews/services.py), which raise ReviewError with the field it belon
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from reviews.services import BODY_MAX, PICTURES_MAX, REPLY_MAX, TITLE_MAX
@@ -53,7 +55,9 @@ class ReviewForm(forms.Form):
         """`pictures`: the review's current ones as (id, url), offered for removal."""
         super().__init__(*args, **kwargs)
         if pictures:
-            self.fields["remove_pictures"].choices = [(pk, f"Picture {n}") for n, (pk, _) in enumerate(pictures, 1)]
+            # self.fields holds plain Fields to mypy; this one is the TypedMultipleChoiceField above.
+            remove = cast(forms.TypedMultipleChoiceField, self.fields["remove_pictures"])
+            remove.choices = [(pk, f"Picture {n}") for n, (pk, _) in enumerate(pictures, 1)]
             self.current_pictures = pictures
         else:
             del self.fields["remove_pictures"]

@@ -67,7 +67,7 @@ class ReviewPicture(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.file.name or ""
 
 
 class SellerReply(models.Model):

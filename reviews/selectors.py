@@ -89,9 +89,9 @@ def review_cards(reviews: Sequence[Review], *, viewer_id: int | None) -> list[Re
     return cards
 
 
-def review_page(*, item_id: int, sort: str = DEFAULT_SORT, number: int = 1, per_page: int = PER_PAGE) -> Page:
+def review_page(*, item_id: int, sort: str = DEFAULT_SORT, number: int | str = 1, per_page: int = PER_PAGE) -> Page:
     """One page of the item's visible reviews in `sort` order (raises django's InvalidPage past the
-    end; page 1 of none is an empty page)."""
+    end, or for a `number` that is not one; page 1 of none is an empty page)."""
     ordering = SORTS.get(sort, SORTS[DEFAULT_SORT])[1]
     reviews = _with_extras(visible_reviews().filter(item_id=item_id).order_by(*ordering))
     return Paginator(reviews, per_page, allow_empty_first_page=True).page(number)

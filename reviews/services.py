@@ -96,7 +96,8 @@ def _pictures_check(uploads: Iterable[UploadedFile], *, room: int) -> list[_Pict
     checked = []
     for upload in uploads:
         name = upload.name or "a file"
-        if upload.size > PICTURE_MAX_BYTES:
+        # Django gives every upload a view receives its size; one without is refused, not taken unmeasured.
+        if upload.size is None or upload.size > PICTURE_MAX_BYTES:
             raise ReviewError(f"{name} is larger than {PICTURE_MAX_BYTES // (1024 * 1024)} MB.", field="pictures")
         head = upload.read(16)
         upload.seek(0)
@@ -227,7 +228,7 @@ def review_update(*, review_id: int, user_id: int, rating: int, title: str, body
             review.save(update_fields=["rating", "title", "body", "edited_at", "updated_at"])
             ReviewPicture.objects.filter(pk__in=[p.pk for p in removed]).delete()
             ReviewPicture.objects.bulk_create([ReviewPicture(review=review, file=name) for name in stored])
-            names = [p.file.name for p in removed]
+            names = [p.file.name for p in removed if p.file.name]
             transaction.on_commit(lambda: _files_delete(names))
             _changed(review, "edited")
     except BaseException:

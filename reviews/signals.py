@@ -23,7 +23,7 @@ def reviews_version_key(item_id: int) -> str:
 
 def reviews_version(item_id: int) -> str:
     """The version of everything the product page shows of the item's reviews."""
-    return cache.get_or_set(reviews_version_key(item_id), lambda: uuid.uuid4().hex, VERSION_SECONDS)
+    return str(cache.get_or_set(reviews_version_key(item_id), lambda: uuid.uuid4().hex, VERSION_SECONDS))
 
 
 def _renew(item_id: int) -> None:

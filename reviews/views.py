@@ -33,7 +33,7 @@ from reviews.services import (
     review_vote_helpful,
     seller_reply_set,
 )
-from shop.http import safe_next_url
+from shop.http import logged_in_user_id, safe_next_url
 
 
 def _viewer(request: HttpRequest) -> int | None:
@@ -74,7 +74,7 @@ def item_reviews(request: HttpRequest, item_id: int) -> HttpResponse:
 def review_write(request: HttpRequest, item_id: int) -> HttpResponse:
     """Write a review of an item the customer received, or edit the one they wrote."""
     item = _active_item(item_id)
-    user_id = request.user.pk
+    user_id = logged_in_user_id(request)
     review = review_of(item_id=item.item_id, user_id=user_id)
     context = {"item": item, "review": review}
     if review is None:

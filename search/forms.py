@@ -71,7 +71,7 @@ def search_request_parse(data: QueryDict) -> SearchRequest:
     params = _params(form, data, page=page or 1)
     return SearchRequest(
         params=params,
-        query_error=" ".join(form.errors.get("q", [])),
+        query_error=" ".join(str(message) for message in form.errors.get("q", [])),
         page_error="" if page is not None else f"“{data.get('page', '').strip()[:20]}” isn’t a page number.",
     )
 

@@ -256,7 +256,7 @@ def _plural(word: str) -> str:
 class FacetValue(NamedTuple):
     value: str
     label: str
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count on purpose: templates and the API read value.count
     selected: bool
 
 

@@ -170,7 +170,8 @@ def _pagination(page: SearchPage, links: Links) -> dict | None:
         return None
     current = page.params.page
     numbers = sorted({1, page.pages, *range(max(1, current - PAGE_WINDOW), min(page.pages, current + PAGE_WINDOW) + 1)})
-    items, previous = [], 0
+    items: list[dict[str, object]] = []
+    previous = 0
     for number in numbers:
         if number - previous > 1:
             items.append({"gap": True})

@@ -28,8 +28,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
-from django.db.models import Model, Q
-from django.http import HttpRequest
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import Model, Q, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
@@ -170,7 +172,7 @@ class LabelColumn:
         return text
 
 
-class CrossAppLabels:
+class CrossAppLabels[M: Model]:
     """Mix into a ModelAdmin (before it) or an inline: the `LabelColumn`s it shows are resolved
     for the whole changelist page, or all of an inline's rows, before the first row is drawn.
 
@@ -179,7 +181,11 @@ class CrossAppLabels:
 
     `search_also`: functions from the search box's text to a Q (or None when the text is not
     theirs), so staff can search by what the labels show, e.g. a customer's email or an order's
-    reference; rows they match are added to the usual search's."""
+    reference; rows they match are added to the usual search's.
+
+    Generic in the model, so a subclass's `describe` takes its own model. A mixin: its super()
+    calls reach the ModelAdmin or InlineModelAdmin it is mixed into, which mypy can't see (the
+    `type: ignore[misc]`s below)."""
 
     search_also: tuple[Callable[[str], Q | None], ...] = ()
 
@@ -187,41 +193,45 @@ class CrossAppLabels:
         columns = (name if callable(name) else getattr(self, name, None) for name in names)
         return [column for column in columns if isinstance(column, LabelColumn)]
 
-    def get_changelist_instance(self, request: HttpRequest):
-        changelist = super().get_changelist_instance(request)
+    def get_changelist_instance(self, request: HttpRequest) -> ChangeList:
+        changelist = super().get_changelist_instance(request)  # type: ignore[misc]  # mixin, see above
         columns = self.label_columns(changelist.list_display)
         if columns:
             labels_resolve(changelist.result_list, columns)
         return changelist
 
-    def describe(self, obj: Model) -> str | None:
+    def describe(self, obj: M) -> str | None:
         """The heading of `obj`'s change page, where its str() would show ids or status codes
         (override; None keeps Django's)."""
         return None
 
-    def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], add: bool = False, change: bool = False,
+                           form_url: str = "", obj: M | None = None) -> HttpResponse:
         if obj is not None and (heading := self.describe(obj)):
             context["subtitle"] = heading
-        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+        return super().render_change_form(  # type: ignore[misc]  # mixin, see above
+            request, context, add=add, change=change, form_url=form_url, obj=obj)
 
-    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[M],
+                           search_term: str) -> tuple[QuerySet[M], bool]:
+        results, may_have_duplicates = super().get_search_results(  # type: ignore[misc]  # mixin, see above
+            request, queryset, search_term)
         term = search_term.strip()
         wider = [q for find in self.search_also if term and (q := find(term)) is not None]
         if wider:
             results = results | queryset.filter(reduce(operator.or_, wider))
         return results, may_have_duplicates
 
-    def get_formset(self, request: HttpRequest, obj: Model | None = None, **kwargs):
+    def get_formset(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> type[BaseInlineFormSet]:
         """(Inlines.) The formset's rows are loaded once, their labels resolved with them."""
-        formset = super().get_formset(request, obj, **kwargs)
-        columns = self.label_columns(flatten_fieldsets(self.get_fieldsets(request, obj)))
+        formset: Any = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]  # mixin, see above
+        columns = self.label_columns(flatten_fieldsets(self.get_fieldsets(request, obj)))  # type: ignore[attr-defined]  # mixin
         if not columns:
             return formset
 
         class LabelledFormSet(formset):
-            def get_queryset(self):
-                queryset = super().get_queryset()
+            def get_queryset(self) -> QuerySet[Model]:
+                queryset: QuerySet[Model] = super().get_queryset()
                 if not getattr(self, "_labels_resolved", False):
                     self._labels_resolved = True
                     labels_resolve(queryset, columns)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from http import HTTPStatus
 
 from django.contrib.auth import authenticate
@@ -16,6 +17,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -113,10 +115,11 @@ def problem_exception_handler(exc, context):
         return Response(body, status=500, content_type=PROBLEM_CONTENT_TYPE)
 
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+    # NotAuthenticated and AuthenticationFailed carry an auth_header, Throttled a wait.
+    if auth_header := getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = auth_header
+    if wait := getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(wait))
 
     if isinstance(exc, exceptions.ValidationError):
         body = problem(exc.status_code, title="Invalid request", type_="validation",
@@ -344,7 +347,7 @@ class _TextInput(OpenApiSerializerFieldExtension):
 
 # The API's bodies are JSON: a form encoding can't carry its nested values (an item's attributes,
 # an order's lines). Uploads (a CSV file, a picture) name their own parsers.
-JSON_ONLY = [SafeJSONParser]
+JSON_ONLY: Sequence[type[BaseParser]] = [SafeJSONParser]
 
 PIN_CODE_PATTERN = r"^[1-9][0-9]{2} ?[0-9]{3}$"
 
@@ -433,6 +436,15 @@ class ObtainTokenApi(APIView):
         guard.succeeded()
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+def authenticated_user_id(request: Request) -> int:
+    """The id of the user an API view behind IsAuthenticated or IsSeller serves (a 401, not a
+    None passed on, should a view forget its permission)."""
+    user_id = request.user.pk
+    if user_id is None:
+        raise exceptions.NotAuthenticated()
+    return user_id
 
 
 class IsSeller(BasePermission):

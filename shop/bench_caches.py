@@ -110,7 +110,7 @@ def measure(alias: str) -> dict:
     small, session = 3, {"_auth_user_id": "42", "blob": "x" * 2000}
     cache.set("small", small, 300)
     cache.set("session", session, 300)
-    row = {
+    row: dict[str, float | bool | str] = {
         "get µs": _p50(lambda i: cache.get("small")),
         "get 2KB µs": _p50(lambda i: cache.get("session")),
         "set µs": _p50(lambda i: cache.set(f"k{i % 500}", small, 300)),

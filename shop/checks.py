@@ -39,7 +39,7 @@ def embedded_backends_when_serving(app_configs: Sequence[Any] | None, **kwargs: 
     """An embedded backend is fine on a laptop; in production it is probably a mistake."""
     if not _serving():
         return []
-    found = []
+    found: list[tuple[str, str | None, str]] = []
     db_engine = settings.DATABASES["default"]["ENGINE"]
     if db_engine.endswith("sqlite3"):
         found.append(("database", "DATABASE_URL", "SQLite"))

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -28,6 +29,15 @@ def redirect_back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
     """A redirect to `next` or `fallback`. Never `redirect(next)`: a bare word would be taken
     for a URL name and fail to reverse."""
     return HttpResponseRedirect(safe_next_url(request, fallback))
+
+
+def logged_in_user_id(request: HttpRequest) -> int:
+    """The logged-in user's id, in a view behind `@login_required` (which sends anyone else to
+    the log-in page first). Should a view forget the decorator, an anonymous visitor gets a 403."""
+    user_id = request.user.pk
+    if user_id is None:
+        raise PermissionDenied("Log in first.")
+    return user_id
 
 
 def client_address(request: HttpRequest) -> str:

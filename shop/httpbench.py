@@ -39,7 +39,11 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from MySQLdb.connections import Connection
 
 REPO = Path(__file__).resolve().parent.parent
 PIN = "110001"  # New Delhi: the bench items ship from the demo's Delhi warehouse
@@ -180,7 +184,7 @@ def buyers_race(base_url: str, tokens: list[str], *, item_id: int, quantity: int
     result = RaceResult()
     lock = threading.Lock()
     barrier = threading.Barrier(len(tokens))
-    body = {**ADDRESS, "lines": [{"product_id": item_id, "quantity": quantity}]}
+    body: dict[str, Any] = {**ADDRESS, "lines": [{"product_id": item_id, "quantity": quantity}]}
 
     def buyer(token: str) -> None:
         with requests.Session() as session:
@@ -334,7 +338,7 @@ class Stack:
                 cleanup()
 
 
-def _mariadb(url: str) -> object | None:
+def _mariadb(url: str) -> Connection | None:
     try:
         import MySQLdb
 

@@ -63,8 +63,8 @@ PAYMENTS = Counter("bazaar_payments", "Payment outcomes reported by the gateway:
 
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # labels() validates and locks on every call; a request's metrics reuse the children it returned.
-_view_children: dict[str, tuple] = {}
-_request_children: dict[tuple[str, str, str], object] = {}
+_view_children: dict[str, tuple[Histogram, Histogram, Histogram]] = {}
+_request_children: dict[tuple[str, str, str], Counter] = {}
 
 
 def observe_request(view: str, method: str, status: int, *, seconds: float, db_seconds: float,

@@ -8,6 +8,7 @@ from contextlib import ExitStack
 
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 from django.urls import Resolver404, resolve
 
@@ -53,7 +54,7 @@ class CompressPagesMiddleware(GZipMiddleware):
     to 100 random bytes ("Heal the Breach", Django 4.2); session cookies are SameSite=Lax.
     """
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         kind = response.get("Content-Type", "").split(";", 1)[0].strip().lower()
         if response.streaming or kind not in COMPRESSED_TYPES:
             return response

@@ -12,7 +12,7 @@ def group_indian(number: int) -> str:
     """1234567 → '12,34,567': the last three digits, then pairs (lakh, crore). Counts use it too."""
     digits = str(abs(int(number)))
     head, tail = digits[:-3], digits[-3:]
-    groups = []
+    groups: list[str] = []
     while head:
         groups.insert(0, head[-2:])
         head = head[:-2]

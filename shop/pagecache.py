@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from hashlib import blake2b
 
@@ -103,17 +103,17 @@ class Recent:
 
     def __init__(self, size: int):
         self.size = size
-        self._held: OrderedDict[str, object] = OrderedDict()
+        self._held: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> object | None:
+    def get(self, key: Hashable) -> object | None:
         with self._lock:
             found = self._held.get(key)
             if found is not None:
                 self._held.move_to_end(key)
             return found
 
-    def put(self, key: str, value: object) -> None:
+    def put(self, key: Hashable, value: object) -> None:
         with self._lock:
             self._held[key] = value
             self._held.move_to_end(key)

@@ -9,6 +9,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -124,6 +125,7 @@ DATABASE_ROUTERS = ["shop.routers.OwnDatabaseRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = ENV.get("REDIS_URL")
+CACHES: dict[str, dict[str, Any]]  # as django-stubs declares it (the two shapes below differ)
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -2,13 +2,13 @@ import re
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from shop import views
 from shop.api import ObtainTokenApi
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/token", ObtainTokenApi.as_view(), name="auth-token"),
     path("seller/", include("catalog.api.urls")),
     path("seller/", include("invoicing.api.urls")),

@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.static import serve
@@ -89,6 +89,6 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse(metrics.exposition(), content_type=CONTENT_TYPE_PLAIN_0_0_4)  # what Prometheus 2 reads
 
 
-def media(request: HttpRequest, path: str) -> HttpResponse:
+def media(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
     """An uploaded picture, where no web server in front serves MEDIA_URL (not in production)."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))

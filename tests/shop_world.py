@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from accounts.models import User
 from catalog.services import category_create, item_create
 from inventory.services import stock_set
 from logistics.services import courier_upsert, pin_codes_load, serviceability_compute, warehouse_create
@@ -19,8 +20,8 @@ DELHI_PIN, BENGALURU_PIN, ISLANDS_PIN = "110001", "560001", "744101"
 
 @dataclass
 class World:
-    seller: object
-    customer: object
+    seller: User
+    customer: User
     warehouses: dict = field(default_factory=dict)
     category_id: int = 0
     items: dict = field(default_factory=dict)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cart.interface import MAX_QUANTITY_PER_LINE, CartError
 from catalog.interface import ItemNotFound
-from shop.http import redirect_back, safe_next_url
+from shop.http import logged_in_user_id, redirect_back, safe_next_url
 from wishlist.selectors import InvalidCursor, wishlist_count_get, wishlist_page
 from wishlist.services import (
     WishlistError,
@@ -44,15 +44,16 @@ def _login_first(request: HttpRequest, back: str) -> HttpResponse:
 @require_GET
 @login_required
 def wishlist_list(request: HttpRequest) -> HttpResponse:
+    user_id = logged_in_user_id(request)
     cursor = request.GET.get("cursor") or None
     try:
-        page = wishlist_page(user_id=request.user.pk, cursor=cursor)
+        page = wishlist_page(user_id=user_id, cursor=cursor)
     except InvalidCursor:
         return redirect("wishlist:list")
     if cursor and not page.entries:  # past the end (the last items there were removed)
         return redirect("wishlist:list")
     return render(request, "wishlist/wishlist.html", {
-        "page": page, "count": wishlist_count_get(user_id=request.user.pk),
+        "page": page, "count": wishlist_count_get(user_id=user_id),
     })
 
 
@@ -77,7 +78,7 @@ def wishlist_add_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def wishlist_remove_view(request: HttpRequest, item_id: int) -> HttpResponse:
-    if wishlist_remove(user_id=request.user.pk, item_id=item_id):
+    if wishlist_remove(user_id=logged_in_user_id(request), item_id=item_id):
         messages.success(request, "Removed from your wishlist.")
     else:
         messages.info(request, "That item was not on your wishlist.")
@@ -90,7 +91,7 @@ def wishlist_move_to_cart_view(request: HttpRequest, item_id: int) -> HttpRespon
     form = MoveToCartForm(request.POST)
     quantity = (form.cleaned_data.get("quantity") if form.is_valid() else None) or 1
     try:
-        change = wishlist_move_to_cart(user_id=request.user.pk, item_id=item_id, quantity=quantity)
+        change = wishlist_move_to_cart(user_id=logged_in_user_id(request), item_id=item_id, quantity=quantity)
     except (CartError, ItemNotFound) as exc:
         messages.error(request, f"{exc} It stays on your wishlist.")
     else:

@@ -213,7 +213,7 @@ class RowErrorSerializer(serializers.Serializer):
         help_text="CSV: the spreadsheet row (the header is row 1). JSON: 1 = first."
     )
     sku = serializers.CharField()
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]  # DRF moves declared fields off the class: no clash with Serializer.errors
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Field (CSV: column) to messages.",
     )
@@ -223,7 +223,7 @@ class BulkReportSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-    errors = RowErrorSerializer(many=True)
+    errors = RowErrorSerializer(many=True)  # type: ignore[assignment]  # DRF moves declared fields off the class: no clash with Serializer.errors
 
 
 class BulkRejectedSerializer(serializers.Serializer):
@@ -237,7 +237,7 @@ class BulkRejectedSerializer(serializers.Serializer):
     created = serializers.IntegerField(required=False)
     updated = serializers.IntegerField(required=False)
     unchanged = serializers.IntegerField(required=False)
-    errors = serializers.ListField(
+    errors = serializers.ListField(  # type: ignore[assignment]  # DRF moves declared fields off the class: no clash with Serializer.errors
         child=serializers.DictField(), required=False,
         help_text="With a report, RowError entries; for a request refused whole, {field, message} entries.")
 
@@ -249,12 +249,13 @@ class BulkFileSerializer(serializers.Serializer):
 
 
 class AttributeOutputSerializer(serializers.Serializer):
+    # DRF moves declared fields off the class, so `label` and `required` don't clash with Field's.
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # see above
     type = one_of(["text", "number", "boolean", "choice", "multi_choice"])
     unit = serializers.CharField()
     choices = serializers.ListField(child=serializers.CharField())
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # see above
     facetable = serializers.BooleanField()
     category_id = serializers.IntegerField(help_text="The category that defines it (itself or an ancestor).")
     variant_option = serializers.BooleanField(

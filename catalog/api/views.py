@@ -52,6 +52,7 @@ from shop.api import (
     IsSeller,
     Problem,
     QueryIntegerField,
+    authenticated_user_id,
     problems,
     query_data,
 )
@@ -89,7 +90,7 @@ class SellerApi(APIView):
 
     @property
     def seller_id(self) -> int:
-        return self.request.user.pk
+        return authenticated_user_id(self.request)
 
     def handle_exception(self, exc):
         if isinstance(exc, DocumentsUnavailable):  # the documents backend (MongoDB) is down

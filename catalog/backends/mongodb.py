@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, MongoClient, UpdateOne
+from pymongo.collection import Collection as MongoCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from catalog.backends.base import Document, DocumentsUnavailable, latest_per_item, normalise_filters
@@ -44,17 +45,17 @@ class MongoItemDocuments:
         self.database_name = database
         self.collection_name = collection
         self.timeout_ms = timeout_ms
-        self._client: MongoClient | None = None
-        self._collection = None
+        self._client: MongoClient[dict[str, Any]] | None = None
+        self._collection: MongoCollection[dict[str, Any]] | None = None
         self._lock = threading.Lock()
 
     # The connection is made on first use, never at import or settings time.
     @property
-    def collection(self):
+    def collection(self) -> MongoCollection[dict[str, Any]]:
         if self._collection is None:
             with self._lock:
                 if self._collection is None:
-                    client = MongoClient(
+                    client: MongoClient[dict[str, Any]] = MongoClient(
                         self.url,
                         serverSelectionTimeoutMS=self.timeout_ms,
                         connectTimeoutMS=self.timeout_ms,

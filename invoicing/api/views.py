@@ -8,13 +8,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.interface import CachedTokenAuthentication
 from invoicing.api.serializers import InvoiceOutputSerializer
 from invoicing.render import invoice_pdf
 from invoicing.selectors import invoice_list_for_seller
-from shop.api import IsSeller, QueryIntegerField, problems, query_data
+from shop.api import IsSeller, QueryIntegerField, authenticated_user_id, problems, query_data
 from shop.drf import SafeCursorPagination
 
 
@@ -48,10 +50,10 @@ class InvoiceListApi(SellerInvoiceApi):
             "results": InvoiceOutputSerializer(many=True)}),
             **problems(400, (404, "A made-up cursor."))},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         query = InvoiceListQuerySerializer(data=query_data(InvoiceListQuerySerializer, request.query_params))
         query.is_valid(raise_exception=True)
-        rows = invoice_list_for_seller(seller_id=request.user.pk,
+        rows = invoice_list_for_seller(seller_id=authenticated_user_id(request),
                                        financial_year=query.validated_data.get("financial_year"))
         paginator = SellerInvoicePagination()
         page = paginator.paginate_queryset(rows.prefetch_related("lines"), request, view=self)
@@ -65,8 +67,8 @@ class InvoicePdfApi(SellerInvoiceApi):
         responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The invoice."),
                    **problems((404, "No invoice with this id among yours."))},
     )
-    def get(self, request, invoice_id: int):
-        invoice = invoice_list_for_seller(seller_id=request.user.pk).filter(pk=invoice_id).first()
+    def get(self, request: Request, invoice_id: int) -> HttpResponse:
+        invoice = invoice_list_for_seller(seller_id=authenticated_user_id(request)).filter(pk=invoice_id).first()
         if invoice is None:
             raise exceptions.NotFound("No invoice with this id among yours.")
         response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")

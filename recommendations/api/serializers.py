@@ -49,7 +49,8 @@ class RecommendedItemSerializer(serializers.Serializer):
 
 
 class RecommendationsOutputSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(
+    # DRF moves declared fields off the class, so `source` doesn't clash with Field.source.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=["personal", "popular_state", "popular", "also_bought", "none"],
         help_text="personal: learnt from this customer's behaviour; popular_state: popular in the PIN code's "
                   "state (topped up with popular overall); popular: popular overall or in the category; "

@@ -53,7 +53,9 @@ def recommend(model: ALSModel, owned: DataFrame, limit: int, users: DataFrame | 
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    most_owned = owned.groupBy("customer_id").count().agg(F.max("count")).first()[0] or 0
+    largest = owned.groupBy("customer_id").count().agg(F.max("count")).first()
+    assert largest is not None  # an aggregate without groupBy has exactly one row
+    most_owned = largest[0] or 0
     k = limit + int(most_owned)
     raw = model.recommendForAllUsers(k) if users is None else model.recommendForUserSubset(users, k)
     flat = (raw.select("customer_id", F.explode("recommendations").alias("r"))

@@ -59,7 +59,9 @@ def run(ctx: JobContext) -> JobOutput:
     ctx.stage("reading the lake")
     events = behaviour(ctx).cache()
     require(events, "behaviour")
-    last = datetime.fromtimestamp(events.agg(F.max(F.unix_timestamp("occurred_at"))).first()[0], UTC)
+    newest = events.agg(F.max(F.unix_timestamp("occurred_at"))).first()
+    assert newest is not None  # an aggregate without groupBy has exactly one row
+    last = datetime.fromtimestamp(newest[0], UTC)
     cutoff = (last - timedelta(days=conf.eval_test_days)).replace(hour=0, minute=0, second=0, microsecond=0)
     catalogue = events.select("item_id").distinct().count()
     train = events.filter(F.unix_timestamp("occurred_at") < F.lit(int(cutoff.timestamp()))).cache()

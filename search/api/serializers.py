@@ -1,5 +1,8 @@
 """The search API's shapes. Money is integer paise; dates are ISO 8601."""
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from search.types import MAX_PAGE, MAX_PER_PAGE, Sort
@@ -68,20 +71,22 @@ class ResultOutputSerializer(serializers.Serializer):
     def get_currency(self, card) -> str:
         return "INR"
 
-    def get_category(self, card) -> CategoryRefSerializer:
+    @extend_schema_field(CategoryRefSerializer)
+    def get_category(self, card) -> dict[str, Any]:
         return {"id": card.category_id, "name": card.category_name}
 
 
 class FacetValueOutputSerializer(serializers.Serializer):
     value = serializers.CharField(help_text="What to pass back: brand=…, category=…, rating_min=…, attr=code:….")
-    label = serializers.CharField()
+    # DRF moves declared fields off the class, so `label` doesn't clash with Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField()
     selected = serializers.BooleanField()
 
 
 class FacetOutputSerializer(serializers.Serializer):
     code = serializers.CharField(help_text='"category", "brand", "rating" or an attribute code.')
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # as in FacetValueOutputSerializer
     kind = serializers.ChoiceField(choices=["category", "brand", "rating", "attribute"])
     unit = serializers.CharField()
     values = FacetValueOutputSerializer(many=True)

@@ -45,7 +45,8 @@ class SearchApi(APIView):
 
     @extend_schema(
         operation_id="search", tags=["search"], parameters=[SearchInputSerializer],
-        responses={200: SearchOutputSerializer, **problems(400, 503)}, auth=[{}],
+        # auth=[{}]: no authentication (drf-spectacular's idiom; its hint admits only names).
+        responses={200: SearchOutputSerializer, **problems(400, 503)}, auth=[{}],  # type: ignore[list-item]
         summary="Search products: typo-tolerant text, filters, facets, sorts, delivery dates",
         description=(
             "Only products in stock are found. With a PIN code (`pin`, else the visitor's chosen one) "
@@ -114,7 +115,7 @@ class SearchSuggestApi(APIView):
 
     @extend_schema(
         operation_id="search_suggest", tags=["search"], parameters=[SuggestInputSerializer],
-        responses={200: SuggestOutputSerializer, **problems(400, 503)}, auth=[{}],
+        responses={200: SuggestOutputSerializer, **problems(400, 503)}, auth=[{}],  # type: ignore[list-item]  # as above
         summary="Suggestions as the customer types: brands, categories, then products",
         description="The last word counts as a prefix at any length; typos are tolerated as in search. "
                     "Not recorded as a search.",

@@ -300,6 +300,8 @@ class TantivyBackend:
             ids = searcher.fast_field_values("item_id", addresses)
             values = searcher.fast_field_values("stamp", addresses)
             for item_id, stamp in zip(ids, values, strict=True):
+                if item_id is None:  # every document is written with one (_document)
+                    continue
                 stamps[int(item_id)] = max(stamps.get(int(item_id), -1), int(stamp or 0))
         return stamps
 
@@ -347,9 +349,13 @@ class TantivyBackend:
         if q.limit > 0:
             for _, address in result.hits:
                 stored = searcher.doc(address)
-                hits.append(_hit(stored.get_first("item_id"), stored.get_first("card")))
+                item_id, card = stored.get_first("item_id"), stored.get_first("card")
+                if item_id is None or card is None:  # a live document has both (_document): a broken index
+                    raise ValueError(f"Search document {address} has no item_id or card.")
+                hits.append(_hit(item_id, card))
         facets = self._facet_counts(facets_future.result()) if facets_future is not None else FacetCounts()
-        return EngineResult(total=result.count, hits=hits, facets=facets)
+        # tantivy's stub lacks SearchResult.count, which search(count=True), the default, fills.
+        return EngineResult(total=result.count, hits=hits, facets=facets)  # type: ignore[attr-defined]
 
     def _text_query(self, searcher: tantivy.Searcher, q: EngineQuery, *, ranked: bool = True) -> tantivy.Query | None:
         """The words' match clauses; with `ranked`, also the clauses that only add to the score

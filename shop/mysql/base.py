@@ -22,6 +22,9 @@ HEALTH_CHECK_AFTER_IDLE_SECONDS = 5.0
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _answered_at = 0.0  # time.monotonic() when a request last ended with this connection working
+    # Set by BaseDatabaseWrapper.__init__, missing from django-stubs: declared here for mypy only.
+    health_check_enabled: bool
+    health_check_done: bool
 
     def close_if_health_check_failed(self) -> None:
         if (self.connection is not None and self.health_check_enabled and not self.health_check_done

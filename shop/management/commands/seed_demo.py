@@ -1,5 +1,7 @@
 """Demo data for `make run`: fixed log-ins, and whatever each app contributes. Safe to run twice."""
 
+from typing import Any
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -11,12 +13,12 @@ from inventory.demo import seed_stock
 from logistics.demo import seed_logistics
 
 DEMO_PASSWORD = "bazaar-demo"
-DEMO_USERS = [
+DEMO_USERS: list[dict[str, Any]] = [
     {"email": "admin@example.com", "full_name": "Asha Admin", "is_staff": True, "is_superuser": True},
     {"email": "seller@example.com", "full_name": "Sanjay Seller", "is_seller": True},
     {"email": "customer@example.com", "full_name": "Chitra Customer", "pin_code": "560001"},
 ]
-DEMO_ADDRESS = {
+DEMO_ADDRESS: dict[str, Any] = {
     "full_name": "Chitra Customer", "phone": "+91 98450 00000", "line1": "12 MG Road",
     "city": "Bengaluru", "state": "Karnataka", "pin_code": "560001", "label": "Home",
 }
