@@ -4,33 +4,14 @@ they take turns."""
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connections
 
 from events.registry import dispatch
 from invoicing.models import Invoice, InvoiceCounter
+from tests.concurrency import run_concurrently
 from tests.invoicing.conftest import shipment_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_concurrently(fn, args_list: list, workers: int) -> list:
-    barrier = threading.Barrier(min(workers, len(args_list)))
-
-    def call(args):
-        try:
-            barrier.wait(timeout=30)
-            return fn(*args)
-        except Exception as exc:
-            return exc
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(call, args_list))
 
 
 def test_concurrent_invoices_of_one_seller_get_consecutive_numbers(shop_tx, user_factory):

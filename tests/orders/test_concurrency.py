@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 
 from inventory.interface import InsufficientStock, availability_get
 from inventory.models import Allocation, Stock
 from orders.models import Order
 from orders.services import order_expire, order_mark_paid
+from tests.concurrency import run_concurrently
 from tests.orders.helpers import customer_presses, gateway_takes_money_but_its_callback_is_late, place, refreshed
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_concurrently(fn, args_list: list, workers: int) -> list:
-    """Each call in its own thread, so each has its own database connection; all start together."""
-    barrier = threading.Barrier(min(workers, len(args_list)))
-
-    def call(args):
-        try:
-            barrier.wait(timeout=30)
-            return fn(*args)
-        except Exception as exc:
-            return exc
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(call, args_list))
 
 
 def test_fifty_buyers_for_five_units(world_tx, user_factory):

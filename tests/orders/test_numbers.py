@@ -37,8 +37,8 @@ from orders.services import (
 from payments.models import Payment
 from shop.backends import get_backend
 from shop.references import order_reference
+from tests.concurrency import run_concurrently
 from tests.orders.helpers import address, gateway_notifies, place
-from tests.orders.test_concurrency import run_concurrently
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))  # the shop's time zone (Asia/Kolkata)
 
