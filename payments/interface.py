@@ -1,9 +1,15 @@
-"""What other apps use of payments: open, void and refund an order's payment; their states."""
+"""What other apps use of payments: open, void and refund an order's payment; their states.
+
+An order's payments are numbered attempts and the latest is the current one: what takes only an
+order id reads the current attempt; `attempt=` names an earlier one (decision 0033).
+"""
 
 from payments.backends.base import GatewayError
-from payments.selectors import payment_statuses
+from payments.selectors import payment_attempts_superseded_paid, payment_statuses
 from payments.services import (
     PaymentInfo,
+    payment_attempt_new,
+    payment_current_attempt,
     payment_gateway_status,
     payment_refund,
     payment_start,
@@ -11,5 +17,6 @@ from payments.services import (
     payment_void,
 )
 
-__all__ = ["GatewayError", "PaymentInfo", "payment_gateway_status", "payment_refund", "payment_start",
+__all__ = ["GatewayError", "PaymentInfo", "payment_attempt_new", "payment_attempts_superseded_paid",
+           "payment_current_attempt", "payment_gateway_status", "payment_refund", "payment_start",
            "payment_statuses", "payment_sync_from_gateway", "payment_void"]
