@@ -30,7 +30,13 @@ from inventory.interface import (
 from orders.models import Order, ReconciliationRun, Shipment
 from orders.services import order_expire, order_mark_paid
 from orders.services.cash_on_delivery import cod_cash_waiting, cod_settle_if_done
-from payments.interface import GatewayError, payment_gateway_status, payment_statuses, payment_sync_from_gateway
+from payments.interface import (
+    GatewayError,
+    payment_attempts_superseded_paid,
+    payment_gateway_status,
+    payment_statuses,
+    payment_sync_from_gateway,
+)
 
 logger = logging.getLogger(__name__)
 Status = Order.Status
@@ -194,7 +200,22 @@ def _orders_against_payments(now: datetime, repair: bool) -> list[Finding]:
             findings.append(Finding("placed_order_without_payment", str(order_id),
                                     f"the order is placed but its payment is {status or 'missing'}", False))
     findings += _placed_orders_against_gateway(now, gateway, placed_statuses)
+    findings += _superseded_attempts_paid(now, repair)
     return findings + gateway.findings()
+
+
+def _superseded_attempts_paid(now: datetime, repair: bool) -> list[Finding]:
+    """An order's payment checks above read its current attempt. Money an earlier attempt took (the
+    customer paid again after it) is a late payment whose refund should be under way; one still
+    not refunded after GRACE lost its event or task, and is refunded now through the same service."""
+    findings = []
+    for order_id, attempt in payment_attempts_superseded_paid(changed_before=now - GRACE):
+        if repair:
+            order_mark_paid(order_id=order_id, attempt=attempt)  # refunds it, also for an archived order
+        findings.append(Finding("superseded_attempt_paid", order_id,
+                                f"payment attempt {attempt} succeeded after a newer attempt was opened and is not "
+                                "refunded; refund started", repair))
+    return findings
 
 
 def _placed_orders_against_gateway(now: datetime, gateway: _Gateway, ours: dict[str, str]) -> list[Finding]:

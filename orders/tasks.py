@@ -19,14 +19,16 @@ def expire_stale_orders() -> int:
 
 @shared_task(name="orders.void_payment", acks_late=True, ignore_result=True, autoretry_for=(GatewayError,),
              retry_backoff=True, max_retries=10)
-def void_payment(order_id: str) -> bool:
-    return payment_void(order_id=order_id)
+def void_payment(order_id: str, attempt: int | None = None) -> bool:
+    return payment_void(order_id=order_id, attempt=attempt)
 
 
 @shared_task(name="orders.refund_payment", acks_late=True, ignore_result=True, autoretry_for=(GatewayError,),
              retry_backoff=True, max_retries=10)
-def refund_payment(order_id: str, reason: str, amount_paise: int | None = None, key: str = "") -> bool:
-    return payment_refund(order_id=order_id, reason=reason, amount_paise=amount_paise, key=key)
+def refund_payment(order_id: str, reason: str, amount_paise: int | None = None, key: str = "",
+                   attempt: int | None = None) -> bool:
+    """`attempt` None: the order's current payment attempt."""
+    return payment_refund(order_id=order_id, reason=reason, amount_paise=amount_paise, key=key, attempt=attempt)
 
 
 @shared_task(name="orders.reconcile", acks_late=True, ignore_result=True)

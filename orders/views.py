@@ -29,12 +29,16 @@ from orders.services import (
     OrderError,
     OrderLineRequest,
     OrderNotFound,
+    ReorderResult,
     ReturnedUnits,
     ReturnNotAllowed,
     ShippingAddress,
     cod_eligibility,
     order_cancel,
+    order_payment_retry,
     order_place,
+    order_reorder,
+    payment_retry_refusal,
     return_request,
     shipping_fee,
 )
@@ -136,7 +140,10 @@ def _order_build(order_id, user_id: int, told_paid: bool) -> PageBuild:
     if order is None:
         raise Http404("No such order.")  # raised, so not kept
     pending = order.status == Order.Status.PENDING_PAYMENT
-    return PageBuild("orders/detail.html", {"order": order, "waiting": pending and told_paid},
+    # "Try paying again" while the order allows it (kept with the page: a click after the window
+    # closed is refused with a message, and the refusal's save renews nothing, so it says why).
+    return PageBuild("orders/detail.html", {"order": order, "waiting": pending and told_paid,
+                                            "retryable": not payment_retry_refusal(order)},
                      facts={"pending": pending})
 
 
@@ -184,6 +191,56 @@ def order_cancel_view(request, order_id):
         messages.success(request, "Cancelled. Anything you paid for it is on its way back to you."
                          if shipment is None else "That package is cancelled; its price is on its way back to you.")
     return redirect("orders:detail", order_id=order_id)
+
+
+@login_required
+@require_POST
+def order_payment_retry_view(request, order_id):
+    """The order page's "Try paying again": to the new payment page, or back with why not."""
+    try:
+        order = order_payment_retry(order_id=order_id, user_id=request.user.pk)
+    except OrderNotFound as exc:
+        raise Http404("No such order.") from exc
+    except InsufficientStock as exc:
+        messages.error(request, "Some items are no longer in stock, so this order can't be paid again: "
+                       + ", ".join(f"{n} left of item {i}" for i, n in sorted(exc.short.items()))
+                       + ". Use Buy again to put what is left in your cart.")
+    except (NotDeliverable, ItemsUnavailable) as exc:
+        messages.error(request, f"This order can't be paid again: {exc} Use Buy again to put what is left "
+                                "in your cart.")
+    except OrderError as exc:  # RetryNotAllowed
+        messages.error(request, str(exc))
+    else:
+        if order.payment_url:
+            return redirect(order.payment_url)
+        messages.warning(request, "The payment page did not open; try paying again in a moment.")
+    return redirect("orders:detail", order_id=order_id)
+
+
+@login_required
+@require_POST
+def order_reorder_view(request, order_id):
+    """"Buy again" (the order page, "my orders"): the order's items into the cart, then the cart."""
+    try:
+        result = order_reorder(order_id=order_id, user_id=request.user.pk)
+    except OrderNotFound as exc:
+        raise Http404("No such order.") from exc
+    except ArchiveUnavailable:
+        messages.warning(request, "That order can't be read just now; please try again later.")
+        return redirect("orders:list")
+    reorder_messages(request, result)
+    return redirect("cart:detail")
+
+
+def reorder_messages(request, result: ReorderResult) -> None:
+    added = sum(line.added for line in result.lines)
+    if added:
+        messages.success(request, f"Added {added} item{'s' if added != 1 else ''} from your order to your cart, "
+                                  "at today's prices.")
+    for line in result.capped:
+        messages.warning(request, f"Added {line.added} of the {line.ordered} you ordered. {line.note}")
+    for line in result.skipped:
+        messages.warning(request, f"Not added: {line.note}")
 
 
 @login_required

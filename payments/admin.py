@@ -20,13 +20,13 @@ class NotificationInline(ReadOnlyInline):
 class PaymentAdmin(CrossAppLabels, ReadOnlyAdmin):
     """Read-only: payments move by the gateway's verified notifications and by services."""
 
-    list_display = ["created_at", "order", "amount", "status", "gateway", "gateway_ref"]
+    list_display = ["created_at", "order", "attempt", "amount", "status", "gateway", "gateway_ref"]
     list_filter = ["gateway", "status"]
     search_fields = ["=id", "=order_id", "=gateway_ref"]
     search_help_text = ("An order's number (BZ-26-0001234), old reference (#3F2A9C01) or id, a payment id or the "
                         "gateway's reference.")
     search_also = ORDER_SEARCH
-    fields = ["order", "amount", "currency", "status", "failure_reason", "gateway", "gateway_ref", "id",
+    fields = ["order", "attempt", "amount", "currency", "status", "failure_reason", "gateway", "gateway_ref", "id",
               "created_at", "updated_at"]
     readonly_fields = fields
     inlines = [NotificationInline]
@@ -35,7 +35,9 @@ class PaymentAdmin(CrossAppLabels, ReadOnlyAdmin):
     amount = MoneyColumn("amount_paise", description="amount")
 
     def describe(self, payment: Payment) -> str:
-        return (f"Payment of {self.amount(payment)} for order {self.order.text(payment)}, "
+        # An order may have several attempts (decision 0033): the latest is the current one.
+        attempt = f" (attempt {payment.attempt})" if payment.attempt > 1 else ""
+        return (f"Payment of {self.amount(payment)} for order {self.order.text(payment)}{attempt}, "
                 f"{payment.get_status_display().lower()}")
 
 

@@ -7,6 +7,11 @@ from django.db.models import Q
 class Payment(models.Model):
     """One attempt to take money for an order at a gateway.
 
+    An order may have several (the customer tried paying again after a failed or expired one,
+    docs/decisions/0033): numbered 1, 2, … per order, and the latest is the current one. Every
+    reader of "the order's payment" reads the current attempt; a success of an earlier one is a
+    late payment, and refunded.
+
     The status only moves forward: created → succeeded | failed | voided, and succeeded →
     refunded. A notification that would move it backwards is recorded and ignored.
     """
@@ -19,7 +24,9 @@ class Payment(models.Model):
         REFUNDED = "refunded"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    order_id = models.CharField(max_length=64, unique=True)
+    order_id = models.CharField(max_length=64)  # looked up through payment_attempt_once (order_id first)
+    attempt = models.PositiveSmallIntegerField(default=1, help_text="1 for the order's first payment, then 2, …; "
+                                                                     "the latest is the current one.")
     amount_paise = models.BigIntegerField()
     currency = models.CharField(max_length=3, default="INR")
     gateway = models.CharField(max_length=20)
@@ -33,13 +40,15 @@ class Payment(models.Model):
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(fields=["order_id", "attempt"], name="payment_attempt_once"),
+            models.CheckConstraint(condition=Q(attempt__gte=1), name="payment_attempt_positive"),
             models.CheckConstraint(condition=Q(amount_paise__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(condition=Q(refunded_paise__gte=0, refunded_paise__lte=models.F("amount_paise")),
                                    name="payment_refunded_within_amount"),
         ]
 
     def __str__(self) -> str:
-        return f"payment {self.id} for order {self.order_id}: {self.status}"
+        return f"payment {self.id} (attempt {self.attempt}) for order {self.order_id}: {self.status}"
 
 
 class Refund(models.Model):

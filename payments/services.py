@@ -1,4 +1,8 @@
-"""Writes of payments: open a payment, take in notifications, void, refund.
+"""Writes of payments: open a payment (attempt), take in notifications, void, refund.
+
+An order's payments are numbered attempts; the latest is the current one (`payment_current`).
+Every function that takes just an order id acts on the current attempt; `attempt=` names another
+(an earlier attempt that succeeded late, to refund it).
 
 Gateway calls never happen inside a database transaction: a slow gateway must not hold locks.
 """
@@ -44,19 +48,57 @@ class PaymentInfo:
     status: str
     amount_paise: int
     redirect_url: str
+    attempt: int = 1
+
+
+def payment_current(order_id: str) -> Payment | None:
+    """The order's current payment: its latest attempt (None before the first is opened)."""
+    return Payment.objects.filter(order_id=order_id).order_by("-attempt").first()
+
+
+def _payment(order_id: str, attempt: int | None) -> Payment | None:
+    if attempt is None:
+        return payment_current(order_id)
+    return Payment.objects.filter(order_id=order_id, attempt=attempt).first()
+
+
+def payment_current_attempt(*, order_id: str) -> int | None:
+    """The number of the order's current attempt; None when it has no payment yet."""
+    return Payment.objects.filter(order_id=order_id).order_by("-attempt").values_list("attempt", flat=True).first()
+
+
+def payment_attempt_new(*, order_id: str, amount_paise: int, currency: str) -> int:
+    """Open the order's next payment attempt, on our side only (no gateway call), and return its
+    number: from now on it is the current one, and earlier attempts are superseded.
+
+    Meant to run inside the caller's transaction (the one that moves the order back to waiting
+    for payment), under the caller's lock on the order, so the order and its current attempt
+    change together; `payment_start` then opens it at the gateway after commit. The unique
+    (order_id, attempt) stops two callers that did not hold such a lock from sharing a number.
+    """
+    latest = payment_current_attempt(order_id=order_id) or 0
+    payment = Payment.objects.create(order_id=order_id, attempt=latest + 1, amount_paise=amount_paise,
+                                     currency=currency, gateway=gateway().name)
+    return payment.attempt  # orders.payment_retried.v1, in the same transaction, tells of it
 
 
 def payment_start(*, order_id: str, amount_paise: int, currency: str, return_url: str) -> PaymentInfo:
-    """Open (or reopen, idempotently) the order's payment and say where the customer pays."""
-    payment, _ = Payment.objects.get_or_create(
-        order_id=order_id,
-        defaults={"amount_paise": amount_paise, "currency": currency, "gateway": gateway().name},
-    )
+    """Open (or reopen, idempotently) the order's current payment attempt at the gateway and say
+    where the customer pays; the first attempt is created here."""
+    payment = payment_current(order_id)
+    if payment is None:
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(order_id=order_id, attempt=1, amount_paise=amount_paise,
+                                                 currency=currency, gateway=gateway().name)
+        except IntegrityError:  # a concurrent start of the same order created it first
+            payment = payment_current(order_id)
     start = gateway().start(payment_id=str(payment.id), order_id=order_id, amount_paise=payment.amount_paise,
                             currency=payment.currency, return_url=return_url)
     if payment.gateway_ref != start.gateway_ref:
         Payment.objects.filter(pk=payment.pk).update(gateway_ref=start.gateway_ref)
-    return PaymentInfo(str(payment.id), order_id, payment.status, payment.amount_paise, start.redirect_url)
+    return PaymentInfo(str(payment.id), order_id, payment.status, payment.amount_paise, start.redirect_url,
+                       payment.attempt)
 
 
 def payment_cod_open(*, order_id: str, amount_paise: int, currency: str) -> PaymentInfo:
@@ -134,24 +176,26 @@ def _apply(notification: Notification, *, gateway_name: str) -> PaymentNotificat
 def _emit_outcome(payment: Payment, *, final: bool) -> None:
     # `final` False: the gateway lets the customer try another card on the same payment
     # (Stripe), so a decline alone must not cancel the order; expiry still bounds the wait.
+    # `attempt`: orders tells the current attempt from an earlier one (a late success: refunded).
     emit(f"payments.payment_{payment.status}.v1", key=payment.order_id,
-         payload={"payment_id": str(payment.pk), "order_id": payment.order_id,
+         payload={"payment_id": str(payment.pk), "order_id": payment.order_id, "attempt": payment.attempt,
                   "amount_paise": payment.amount_paise, "reason": payment.failure_reason, "final": final})
 
 
-def payment_void(*, order_id: str) -> bool:
-    """The order expired: cancel its payment at the gateway, if it has not succeeded.
+def payment_void(*, order_id: str, attempt: int | None = None) -> bool:
+    """The order expired (or was paid again, `attempt` the superseded one): cancel its payment at
+    the gateway, if it has not succeeded.
 
     A gateway quietly keeps a payment that succeeded just before the void. So after voiding we
     read the gateway's own record: money taken there is applied as a (late) success, never
     marked voided, and the orders' late-payment policy decides what happens next.
     """
-    payment = Payment.objects.filter(order_id=order_id).first()
+    payment = _payment(order_id, attempt)
     if payment is None or payment.status not in {Payment.Status.CREATED, Payment.Status.FAILED}:
         return False
     if payment.gateway_ref:
         gateway().void(gateway_ref=payment.gateway_ref)  # outside any transaction
-        if payment_sync_from_gateway(order_id=order_id) == Payment.Status.SUCCEEDED:
+        if payment_sync_from_gateway(order_id=order_id, attempt=payment.attempt) == Payment.Status.SUCCEEDED:
             return False
     if payment.status == Payment.Status.FAILED:
         return False
@@ -160,18 +204,20 @@ def payment_void(*, order_id: str) -> bool:
             status=Payment.Status.VOIDED)
         if moved:
             emit("payments.payment_voided.v1", key=order_id, payload={"payment_id": str(payment.pk),
-                                                                      "order_id": order_id})
+                                                                      "order_id": order_id,
+                                                                      "attempt": payment.attempt})
     return bool(moved)
 
 
-def payment_sync_from_gateway(*, order_id: str) -> str | None:
+def payment_sync_from_gateway(*, order_id: str, attempt: int | None = None) -> str | None:
     """Apply a success the gateway has and we don't (its notification was lost, or still waits in a
-    queue). Returns our status afterwards; None when the order has no payment opened at the gateway.
+    queue) to the current attempt (or `attempt`). Returns our status afterwards; None when it has no
+    payment opened at the gateway.
 
     A payment we already know succeeded (or refunded) is not asked about again. Raises GatewayError
     when the gateway cannot be asked: the caller decides whether to wait or go on without it.
     """
-    payment = Payment.objects.filter(order_id=order_id).first()
+    payment = _payment(order_id, attempt)
     if payment is None or not payment.gateway_ref:
         return None
     if payment.status in {Payment.Status.SUCCEEDED, Payment.Status.REFUNDED}:
@@ -190,11 +236,13 @@ def payment_sync_from_gateway(*, order_id: str) -> str | None:
     return payment.status
 
 
-def payment_refund(*, order_id: str, reason: str, amount_paise: int | None = None, key: str = "") -> bool:
-    """Give money back for a succeeded payment: `amount_paise` of it (a cancelled shipment, a
-    return), or all that is left. Idempotent per `key` (default: the whole payment's refund): a
-    second call with the same key refunds nothing. The payment is refunded once all of it is."""
-    payment = Payment.objects.filter(order_id=order_id).first()
+def payment_refund(*, order_id: str, reason: str, amount_paise: int | None = None, key: str = "",
+                   attempt: int | None = None) -> bool:
+    """Give money back for the order's succeeded payment (the current attempt, or `attempt`: an
+    earlier one that succeeded late): `amount_paise` of it (a cancelled shipment, a return), or all
+    that is left. Idempotent per `key` (default: the whole payment's refund): a second call with the
+    same key refunds nothing. The payment is refunded once all of it is."""
+    payment = _payment(order_id, attempt)
     if payment is None or payment.status != Payment.Status.SUCCEEDED:
         return False
     if payment.gateway == COD:
@@ -220,19 +268,21 @@ def payment_refund(*, order_id: str, reason: str, amount_paise: int | None = Non
             payment.status = Payment.Status.REFUNDED
         payment.save(update_fields=["refunded_paise", "status", "updated_at"])
         emit("payments.payment_refunded.v1", key=order_id,
-             payload={"payment_id": str(payment.pk), "order_id": order_id, "amount_paise": amount,
+             payload={"payment_id": str(payment.pk), "order_id": order_id, "attempt": payment.attempt,
+                      "amount_paise": amount,
                       "refunded_paise": payment.refunded_paise, "whole": payment.status == Payment.Status.REFUNDED,
                       "key": key, "reason": reason})
     return True
 
 
 def payment_gateway_status(*, order_id: str, unreachable_raises: bool = False) -> tuple[str | None, str | None]:
-    """(our status, the gateway's status) for reconciliation; None where there is none.
+    """(our status, the gateway's status) of the order's current attempt, for reconciliation; None
+    where there is none.
 
     An unreachable gateway reads as None too, unless `unreachable_raises`: then GatewayError, so a
     caller can tell "the gateway has no payment" from "the gateway did not answer".
     """
-    payment = Payment.objects.filter(order_id=order_id).first()
+    payment = payment_current(order_id)
     if payment is None:
         return None, None
     if not payment.gateway_ref:

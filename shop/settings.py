@@ -307,6 +307,9 @@ ORDER_EXPIRY_GATEWAY_WAIT_SECONDS = env_int(ENV, "ORDER_EXPIRY_GATEWAY_WAIT_SECO
 LATE_PAYMENT_POLICY = ENV.get("LATE_PAYMENT_POLICY", "honour")
 if LATE_PAYMENT_POLICY not in {"honour", "refund"}:
     raise ImproperlyConfigured(f"LATE_PAYMENT_POLICY={LATE_PAYMENT_POLICY!r}: use 'honour' or 'refund'.")
+# How long after a failed or expired payment cancelled an order the customer may pay for it again
+# ("Try paying again", decision 0033); at most two days whatever is set (orders.services.retry).
+ORDER_RETRY_WINDOW_SECONDS = env_int(ENV, "ORDER_RETRY_WINDOW_SECONDS", 86400)
 SHIPPING_FEE_PAISE = env_int(ENV, "SHIPPING_FEE_PAISE", 4000)
 FREE_SHIPPING_FROM_PAISE = env_int(ENV, "FREE_SHIPPING_FROM_PAISE", 49900)
 # Cash on delivery (docs/decisions/0034-cash-on-delivery.md): offered for an order of at most

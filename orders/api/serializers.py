@@ -126,3 +126,21 @@ class ReturnOutputSerializer(serializers.ModelSerializer):
         model = ReturnRequest
         fields = ["id", "order_id", "order_reference", "shipment_id", "status", "reason", "decision_note",
                   "refund_paise", "created_at", "lines"]
+
+
+class ReorderLineOutputSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField(source="item_id")
+    title = serializers.CharField(help_text="As on the past order.")
+    ordered = serializers.IntegerField(help_text="How many the past order had.")
+    added = serializers.IntegerField(help_text="How many went into the cart now (0: skipped).")
+    note = serializers.CharField(help_text="Why not all of it, for the customer; empty when all was added.")
+
+
+class ReorderOutputSerializer(serializers.Serializer):
+    """What "buy again" put in the cart, product by product."""
+
+    order_id = serializers.UUIDField()
+    added = ReorderLineOutputSerializer(many=True, help_text="Added in full, at today's price.")
+    capped = ReorderLineOutputSerializer(many=True, help_text="Added in part: what is in stock, or the cart's "
+                                                              "per-line limit.")
+    skipped = ReorderLineOutputSerializer(many=True, help_text="Not added: no longer sold, or out of stock.")

@@ -16,6 +16,7 @@ from inventory.interface import InsufficientStock, NotDeliverable
 from orders.api.serializers import (
     OrderOutputSerializer,
     OrderPageOutputSerializer,
+    ReorderOutputSerializer,
     ReturnOutputSerializer,
     SellerOrderOutputSerializer,
     SellerShipmentOutputSerializer,
@@ -46,6 +47,7 @@ from orders.services import (
     OrderError,
     OrderLineRequest,
     OrderNotFound,
+    RetryNotAllowed,
     ReturnedUnits,
     ReturnNotAllowed,
     ShippingAddress,
@@ -54,7 +56,9 @@ from orders.services import (
     order_mark_delivered,
     order_mark_packed,
     order_mark_shipped,
+    order_payment_retry,
     order_place,
+    order_reorder,
     return_approve,
     return_receive,
     return_reject,
@@ -453,6 +457,60 @@ class OrderCancelApi(APIView):
         except TransitionNotAllowed as exc:
             raise Problem(409, str(exc), "transition-not-allowed", order_status=exc.current) from exc
         return Response(OrderOutputSerializer(order_get(order_id=order_id), context={"request": request}).data)
+
+
+class OrderPaymentRetryApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: OrderOutputSerializer,
+                   **problems((404, "Not your order (or an archived one)."),
+                              (409, "It can't be paid again: the stock is gone, an item is no longer sold or "
+                                    "nothing can reach its PIN code now (`stock-gone`, with `items`: product ids, "
+                                    "and `available` where stock is short); or the order is not cancelled for a "
+                                    "failed or expired payment, was paid after all, or was cancelled longer ago "
+                                    "than ORDER_RETRY_WINDOW_SECONDS (`retry-not-allowed`, with `order_status`)."))},
+        description="Pay again for an order cancelled because its payment failed or expired: its stock is "
+                    "allocated again, it waits for payment again (`pending_payment`, a new `expires_at`) and "
+                    "`payment_url` is a new payment attempt's page. Same order, number and prices. Repeating it "
+                    "returns the same attempt (200); an earlier attempt that still succeeds is refunded. "
+                    "`payment_url` is empty when the gateway did not answer: repeat the call.",
+    )
+    def post(self, request, order_id):
+        try:
+            order_payment_retry(order_id=order_id, user_id=request.user.pk)
+        except OrderNotFound as exc:
+            raise exceptions.NotFound("No such order.") from exc
+        except InsufficientStock as exc:
+            raise Problem(409, str(exc), "stock-gone",
+                          items=[{"product_id": i, "available": n} for i, n in sorted(exc.short.items())]) from exc
+        except (NotDeliverable, ItemsUnavailable) as exc:
+            raise Problem(409, str(exc), "stock-gone",
+                          items=[{"product_id": i, "available": 0} for i in sorted(exc.item_ids)]) from exc
+        except RetryNotAllowed as exc:
+            current = order_get(order_id=order_id)
+            raise Problem(409, str(exc), "retry-not-allowed",
+                          order_status=current.status if current else None) from exc
+        return Response(OrderOutputSerializer(order_get(order_id=order_id), context={"request": request}).data)
+
+
+class OrderReorderApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: ReorderOutputSerializer, **problems((404, "Not your order."), 503)},
+        description="Buy again: put a past order's products (live or archived) in the cart, at today's price. "
+                    "A product no longer sold, or out of stock, is skipped; a quantity above what is in stock "
+                    "(or the cart's per-line limit) is capped. Each product says what happened in `added`, "
+                    "`capped` or `skipped`, with a `note` for the customer. Nothing is reserved: checkout does "
+                    "that. Repeating it adds the products again (up to what is in stock).",
+    )
+    def post(self, request, order_id):
+        try:
+            result = order_reorder(order_id=order_id, user_id=request.user.pk)
+        except OrderNotFound as exc:
+            raise exceptions.NotFound("No such order.") from exc
+        except ArchiveUnavailable as exc:
+            raise Problem(503, ARCHIVE_DOWN, "archive-unavailable") from exc
+        return Response(ReorderOutputSerializer(result).data)
 
 
 class ReturnItemInputSerializer(serializers.Serializer):

@@ -1,5 +1,5 @@
-"""Order use cases, one module each: placing, payment, fulfilment, cash on delivery, failed delivery,
-cancellation, returns, archival (common: what they share).
+"""Order use cases, one module each: placing, payment, retry (paying again), reorder (buy again),
+fulfilment, cash on delivery, failed delivery, cancellation, returns, archival (common: what they share).
 
 Other modules of orders import from here; other apps use orders.interface.
 """
@@ -44,6 +44,14 @@ from orders.services.placing import (
     order_place,
     shipping_fee,
 )
+from orders.services.reorder import ReorderLine, ReorderResult, order_reorder
+from orders.services.retry import (
+    RETRYABLE_CANCEL_REASONS,
+    RetryNotAllowed,
+    order_payment_retry,
+    payment_retry_refusal,
+    retry_window,
+)
 from orders.services.returns import (
     ReturnedUnits,
     ReturnNotAllowed,
@@ -59,6 +67,7 @@ __all__ = [
     "DELIVERY_FAILURES",
     "LATE_PAYMENT_REFUND",
     "MIN_ARCHIVE_AGE",
+    "RETRYABLE_CANCEL_REASONS",
     "CashAmountMismatch",
     "CodEligibility",
     "CodNotAllowed",
@@ -70,6 +79,9 @@ __all__ = [
     "OrderError",
     "OrderLineRequest",
     "OrderNotFound",
+    "ReorderLine",
+    "ReorderResult",
+    "RetryNotAllowed",
     "ReturnNotAllowed",
     "ReturnedUnits",
     "ShippingAddress",
@@ -85,9 +97,13 @@ __all__ = [
     "order_mark_paid",
     "order_mark_shipped",
     "order_payment_open",
+    "order_payment_retry",
     "order_place",
+    "order_reorder",
     "order_status_from_shipments",
     "orders_archive",
+    "payment_retry_refusal",
+    "retry_window",
     "return_approve",
     "return_receive",
     "return_reject",

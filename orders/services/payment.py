@@ -1,5 +1,9 @@
 """An order's payment: paid (placed, or a late payment honoured or refunded), failed, expired.
 
+An order may have several payment attempts (orders.services.retry); only the current one (the
+latest, payments.interface) pays or fails the order. A success of an earlier attempt is a late
+payment whatever the order's state, and refunded; a failure of one changes nothing.
+
 Every transition locks the order row and checks its current state first, so a retried call, a
 duplicate notification or two workers at once change nothing the second time. Gateway calls
 (start, void, refund) happen only after the transaction that decided them has committed.
@@ -28,7 +32,7 @@ from orders.models import Order, Shipment
 from orders.selectors import orders_version_forget
 from orders.services.common import Status, mark_placed, snapshot, transition
 from orders.services.placing import shipments_replace
-from payments.interface import GatewayError, payment_sync_from_gateway
+from payments.interface import GatewayError, payment_current_attempt, payment_sync_from_gateway
 from shop.backends import get_backend
 from shop.queue import enqueue
 
@@ -37,19 +41,33 @@ logger = logging.getLogger(__name__)
 LATE_PAYMENT_REFUND = "late_payment_refund"
 
 
-def order_mark_paid(*, order_id: str) -> Order | None:
-    """The payment succeeded. Pending: placed. Cancelled already (expired or failed): the
-    late-payment policy decides, honour (re-allocate, if stock allows) or refund."""
+def superseded(order_id: str, attempt: int | None) -> bool:
+    """Whether `attempt` is an earlier payment attempt than the order's current one. Read under
+    the order's lock: a retry opens its attempt under that lock, so the answer holds until commit.
+    None (a caller that does not know which attempt): the current one."""
+    if attempt is None:
+        return False
+    current = payment_current_attempt(order_id=order_id)
+    return current is not None and attempt < current
+
+
+def order_mark_paid(*, order_id: str, attempt: int | None = None) -> Order | None:
+    """The payment (attempt `attempt`; None: the current one) succeeded. Pending: placed.
+    Cancelled already (expired or failed): the late-payment policy decides, honour (re-allocate,
+    if stock allows) or refund. An earlier attempt than the current one: refunded, whatever the
+    order's state (the customer paid again, or is paying again, through the current one)."""
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         if order is None:
-            return _paid_after_archival(order_id)
-        if order.status == Status.PENDING_PAYMENT:
+            return _paid_after_archival(order_id, attempt)
+        if superseded(order_id, attempt):
+            _refund_superseded(order, attempt)
+        elif order.status == Status.PENDING_PAYMENT:
             reservation_commit(order_id=order_id)
             mark_placed(order, reason="payment succeeded")
         elif order.status == Status.CANCELLED and order.cancel_reason == LATE_PAYMENT_REFUND:
             # Decided already: only make sure the (idempotent) refund is on its way.
-            enqueue("orders.refund_payment", order_id, "late payment")
+            enqueue("orders.refund_payment", order_id, "late payment", None, "", attempt)
         elif order.status == Status.CANCELLED and order.placed_at is not None:
             # Paid, then cancelled by the customer: the refund of what is left was decided then
             # (idempotent by its key); reconciliation lands here when it has not happened yet.
@@ -61,13 +79,26 @@ def order_mark_paid(*, order_id: str) -> Order | None:
                 order.cancel_reason = LATE_PAYMENT_REFUND  # the decision outlives a slow refund
                 order.save(update_fields=["cancel_reason", "updated_at"])
                 orders_version_forget(order.user_id)  # the order page shows why it was cancelled
-                enqueue("orders.refund_payment", order_id, refund_reason)
+                enqueue("orders.refund_payment", order_id, refund_reason, None, "", attempt)
         else:
             logger.info("Payment success for %s in status %s changes nothing", order_id, order.status)
     return order
 
 
-def _paid_after_archival(order_id: str) -> None:
+def _refund_superseded(order: Order, attempt: int) -> None:
+    """Money taken by an attempt the order no longer waits on: given back (its own refund key, so a
+    repeat refunds nothing), and told, like any late payment. The order itself does not move."""
+    reason = f"late payment; attempt {attempt} was replaced by a newer one"
+    logger.warning("Payment attempt %s of order %s succeeded after a newer attempt was opened; refunding it",
+                   attempt, order.pk)
+    emit("orders.late_payment_refunded.v1", key=order.pk,
+         payload={"order_id": str(order.pk), "number": order.number, "user_id": order.user_id,
+                  "policy": "superseded_attempt", "attempt": attempt, "total_paise": order.total_paise,
+                  "reason": reason})
+    enqueue("orders.refund_payment", str(order.pk), reason, None, "", attempt)
+
+
+def _paid_after_archival(order_id: str, attempt: int | None = None) -> None:
     """A payment success for an order no longer live. Archived cancelled: the money goes back
     (the order is finished and its stock long released). Anything else: nothing to do."""
     archived = get_backend("order_archive").get(order_id)
@@ -79,7 +110,7 @@ def _paid_after_archival(order_id: str) -> None:
              payload={"order_id": order_id, "number": archived.number, "user_id": archived.user_id,
                       "policy": "archived",
                       "total_paise": archived.total_paise, "reason": "late payment; order archived"})
-        enqueue("orders.refund_payment", order_id, "late payment; order archived")
+        enqueue("orders.refund_payment", order_id, "late payment; order archived", None, "", attempt)
     return None
 
 
@@ -110,12 +141,18 @@ def _late_payment(order: Order) -> str:
     return "late payment"
 
 
-def order_fail_payment(*, order_id: str, reason: str = "") -> Order | None:
+def order_fail_payment(*, order_id: str, reason: str = "", attempt: int | None = None) -> Order | None:
+    """The payment (attempt `attempt`; None: the current one) failed for good: a pending order is
+    cancelled and its stock released. An earlier attempt's failure changes nothing: the order
+    waits on its current attempt."""
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         if order is None:  # archived: a finished order has nothing left to fail
             return None
-        if order.status == Status.PENDING_PAYMENT:
+        if superseded(order_id, attempt):
+            logger.info("Attempt %s of order %s failed after a newer one was opened; changes nothing",
+                        attempt, order_id)
+        elif order.status == Status.PENDING_PAYMENT:
             cancel_unpaid(order, reason="payment_failed", detail=reason or "payment failed")
     return order
 
@@ -177,7 +214,9 @@ def order_expire(*, order_id: str, now: datetime | None = None, ask_gateway: boo
         if order is None or order.status != Status.PENDING_PAYMENT or order.expires_at > now:
             return False
         cancel_unpaid(order, reason="expired", detail=detail)
-        enqueue("orders.void_payment", str(order.pk))
+        # This attempt by number: should the customer pay again before the task runs, the void
+        # must not reach the new attempt.
+        enqueue("orders.void_payment", str(order.pk), payment_current_attempt(order_id=str(order.pk)))
     return True
 
 

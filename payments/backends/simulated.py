@@ -34,7 +34,7 @@ def sign(body: bytes, secret: str | None = None) -> str:
 
 class SimulatedGateway:
     name = "simulated"
-    failure_is_final = True  # a failed charge stays failed: the customer starts a new order
+    failure_is_final = True  # a failed charge stays failed: paying again is a new attempt (decision 0033)
 
     def start(self, *, payment_id: str, order_id: str, amount_paise: int, currency: str,
               return_url: str) -> PaymentStart:

@@ -99,6 +99,32 @@ def test_failed_payment_cancels_the_order_and_the_stock_is_back(page, shop):
     expect(page.locator("[data-stock]")).to_contain_text("Only 2 left")
 
 
+def test_after_a_failed_payment_try_paying_again_and_the_order_is_placed(page, shop):
+    from payments.models import Payment
+
+    kettle = shop.items["KETTLE"]
+    add_kettle_to_cart(page, shop)
+    page.get_by_test_id("checkout-link").click()
+    log_in_from_checkout(page, shop)
+    fill_address(page)
+    page.get_by_role("button", name=re.compile("Place order")).click()
+    page.get_by_role("button", name="Fail").click()
+    expect(page.locator(".order-status")).to_have_attribute("data-status", "cancelled", timeout=15_000)
+    assert availability_get(item_ids=[kettle]) == {kettle: 2}
+
+    page.get_by_role("button", name="Try paying again").click()
+
+    expect(page.get_by_text("SimPay")).to_be_visible()  # a new payment attempt's page
+    assert availability_get(item_ids=[kettle]) == {kettle: 1}  # held again
+    page.get_by_role("button", name="Pay").click()
+    expect(page.locator(".order-status")).to_have_attribute("data-status", "placed", timeout=15_000)
+    expect(page.get_by_role("button", name="Try paying again")).to_have_count(0)
+    expect(page.locator(".timeline")).to_contain_text("paying again (was payment_failed)")
+    order = Order.objects.get()
+    assert [p.status for p in Payment.objects.filter(order_id=str(order.pk)).order_by("attempt")] == [
+        "failed", "succeeded"]
+
+
 def test_a_saved_address_is_chosen_and_a_bad_new_one_is_explained(page, shop):
     from accounts.services import address_create
 
