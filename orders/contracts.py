@@ -53,6 +53,7 @@ class OrderPayload(TypedDict):
     pin_code: str
     total_paise: int
     currency: str
+    payment_method: str
     lines: list[OrderLinePayload]
     reason: NotRequired[str]
 
@@ -94,6 +95,7 @@ class ShipmentPayload(TypedDict):
     lines: list[ShipmentLinePayload]
     reason: NotRequired[str]
     refund_paise: NotRequired[int]
+    payment_method: NotRequired[str]
 
 
 class ReturnLinePayload(TypedDict):

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -114,7 +116,7 @@ class _Gateway:
         self.down = False
         self.unchecked = 0
 
-    def ask(self, call, **kwargs):
+    def ask(self, call: Callable[..., Any], **kwargs: Any) -> Any:
         """`call(**kwargs)`, or None when the gateway is (or just went) unreachable."""
         if not self.down:
             try:
@@ -144,7 +146,7 @@ def _orders_against_payments(now: datetime, repair: bool) -> list[Finding]:
     ours = payment_statuses(order_ids=[str(o.pk) for o in stale])
     for order in stale:
         order_id = str(order.pk)
-        theirs = "not asked"
+        theirs: str | None = "not asked"
         if ours.get(order_id) != "succeeded":
             asked = gateway.ask(payment_gateway_status, order_id=order_id, unreachable_raises=True)
             if asked is None:
@@ -194,11 +196,11 @@ def _orders_against_payments(now: datetime, repair: bool) -> list[Finding]:
 
     placed = Order.objects.filter(status__in=PAID, payment_method=ONLINE)
     placed_statuses = payment_statuses(order_ids=[str(pk) for pk in placed.values_list("pk", flat=True)])
-    for order_id in placed.values_list("pk", flat=True):
-        status = placed_statuses.get(str(order_id))
-        if status not in {"succeeded", "refunded"}:
-            findings.append(Finding("placed_order_without_payment", str(order_id),
-                                    f"the order is placed but its payment is {status or 'missing'}", False))
+    for placed_id in placed.values_list("pk", flat=True):
+        placed_status = placed_statuses.get(str(placed_id))
+        if placed_status not in {"succeeded", "refunded"}:
+            findings.append(Finding("placed_order_without_payment", str(placed_id),
+                                    f"the order is placed but its payment is {placed_status or 'missing'}", False))
     findings += _placed_orders_against_gateway(now, gateway, placed_statuses)
     findings += _superseded_attempts_paid(now, repair)
     return findings + gateway.findings()
@@ -282,16 +284,17 @@ def _cash_on_delivery(now: datetime, repair: bool) -> list[Finding]:
     findings = []
     cod_orders = Order.objects.filter(payment_method=COD, placed_at__isnull=False, updated_at__lt=now - GRACE)
     statuses = payment_statuses(order_ids=[str(pk) for pk in cod_orders.values_list("pk", flat=True)])
-    for order_id, status in cod_orders.values_list("pk", "status"):
-        ours = statuses.get(str(order_id))
-        if ours is None or ours in {"failed", "refunded"} or (ours == "voided" and status in PAID):
-            findings.append(Finding("cod_order_payment_wrong", str(order_id),
-                                    f"a {status} cash-on-delivery order whose payment is {ours or 'missing'}", False))
+    for cod_id, cod_status in cod_orders.values_list("pk", "status"):
+        ours = statuses.get(str(cod_id))
+        if ours is None or ours in {"failed", "refunded"} or (ours == "voided" and cod_status in PAID):
+            findings.append(Finding("cod_order_payment_wrong", str(cod_id),
+                                    f"a {cod_status} cash-on-delivery order whose payment is {ours or 'missing'}",
+                                    False))
     late = now - timedelta(days=settings.COD_COLLECTION_DAYS)
-    for shipment_id, order_id, delivered_at, due in (
+    for shipment_id, shipped_order_id, delivered_at, due in (
             Shipment.objects.filter(order__payment_method=COD, delivered_at__lt=late, cash_collected_paise__isnull=True)
             .order_by("delivered_at").values_list("pk", "order_id", "delivered_at", "cash_due_paise")):
-        findings.append(Finding("cod_cash_not_collected", str(order_id),
+        findings.append(Finding("cod_cash_not_collected", str(shipped_order_id),
                                 f"shipment {shipment_id} was delivered on {delivered_at:%d %b %Y} but its cash "
                                 f"({due} paise) is not recorded; ask the seller and the courier", False))
     finished = [str(pk) for pk, status in cod_orders.values_list("pk", "status")

@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -42,6 +42,7 @@ from orders.services import (
     return_request,
     shipping_fee,
 )
+from shop.http import logged_in_user_id
 from shop.money import format_inr
 from shop.pagecache import PageBuild, kept_skeleton, page_compose, page_key
 
@@ -60,8 +61,8 @@ def _checkout_lines(user_id: int, pin_code: str) -> list[dict]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def checkout(request):
-    addresses = address_list(user_id=request.user.pk)  # the default first
+def checkout(request: HttpRequest) -> HttpResponse:
+    addresses = address_list(user_id=logged_in_user_id(request))  # the default first
     if request.method == "POST":
         form = CheckoutForm(request.POST, addresses=addresses)
     else:
@@ -69,7 +70,7 @@ def checkout(request):
                    "deliver_to": str(addresses[0].pk) if addresses else NEW_ADDRESS}
         form = CheckoutForm(initial=initial, addresses=addresses)
     delivery_pin = form.delivery_pin()
-    lines = _checkout_lines(request.user.pk, delivery_pin)
+    lines = _checkout_lines(logged_in_user_id(request), delivery_pin)
     subtotal = sum(x["total_paise"] for x in lines)
     shipping = shipping_fee(subtotal_paise=subtotal)
     cod = cod_eligibility(total_paise=subtotal + shipping, pin_code=delivery_pin or None)
@@ -78,7 +79,7 @@ def checkout(request):
         address = ShippingAddress(name=data["name"], phone=data["phone"], line1=data["line1"], line2=data["line2"],
                                   city=data["city"], state=data["state"], pin_code=data["pin_code"])
         try:
-            order = order_place(user_id=request.user.pk, idempotency_key=f"web-{data['attempt']}",
+            order = order_place(user_id=logged_in_user_id(request), idempotency_key=f"web-{data['attempt']}",
                                 lines=[OrderLineRequest(x["item"].item_id, x["quantity"]) for x in lines],
                                 address=address, payment_method=data["payment_method"])
         except InsufficientStock as exc:
@@ -115,11 +116,11 @@ def _title(lines: list[dict], item_id: int) -> str:
 
 
 @login_required
-def order_detail(request, order_id):
+def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
     """Kept (shop.pagecache) by the customer, the order, whether the payment page sent them back
     saying "paid" (the page then waits and refreshes) and their orders' version, which every change
     of what the page shows renews (orders.selectors.orders_version): no query on a hit."""
-    user_id = request.user.pk
+    user_id = logged_in_user_id(request)
     outcome = request.GET.get("payment")
     told_paid = outcome == "pay"
     key = page_key("order", user_id, str(order_id), told_paid, orders_version(user_id=user_id))
@@ -135,7 +136,7 @@ def order_detail(request, order_id):
     return page_compose(request, skeleton)
 
 
-def _order_build(order_id, user_id: int, told_paid: bool) -> PageBuild:
+def _order_build(order_id: str, user_id: int, told_paid: bool) -> PageBuild:
     order = order_history_get(order_id=order_id, user_id=user_id)  # may raise ArchiveUnavailable
     if order is None:
         raise Http404("No such order.")  # raised, so not kept
@@ -148,7 +149,7 @@ def _order_build(order_id, user_id: int, told_paid: bool) -> PageBuild:
 
 
 @login_required
-def order_history(request):
+def order_history(request: HttpRequest) -> HttpResponse:
     """Live and archived orders as one list, newest first, optionally of one status; "Older" carries a
     cursor, not a page number. Kept by the customer, the full path (cursor and status) and their
     orders' version: no query on a hit. A page of live orders only (the archive down) is not kept."""
@@ -160,7 +161,7 @@ def order_history(request):
     status = request.GET.get("status") or None
     if status is not None and status not in Order.Status.values:
         raise Http404("No such order status.")
-    user_id = request.user.pk
+    user_id = logged_in_user_id(request)
     key = page_key("orders", user_id, request.get_full_path(), orders_version(user_id=user_id))
     skeleton = kept_skeleton(request, key=key, build=lambda: _history_build(user_id, before, status))
     if not skeleton.facts["complete"]:
@@ -178,11 +179,12 @@ def _history_build(user_id: int, before: Position | None, status: str | None) ->
 
 @login_required
 @require_POST
-def order_cancel_view(request, order_id):
+def order_cancel_view(request: HttpRequest, order_id: str) -> HttpResponse:
     """The order page's "Cancel order" (or, with `shipment`, "Cancel this package")."""
     shipment = request.POST.get("shipment") or None
     try:
-        order_cancel(order_id=order_id, user_id=request.user.pk, shipment_id=int(shipment) if shipment else None)
+        order_cancel(order_id=order_id, user_id=logged_in_user_id(request),
+                     shipment_id=int(shipment) if shipment else None)
     except (OrderNotFound, ValueError) as exc:
         raise Http404("No such order.") from exc
     except OrderError as exc:
@@ -195,10 +197,10 @@ def order_cancel_view(request, order_id):
 
 @login_required
 @require_POST
-def order_payment_retry_view(request, order_id):
+def order_payment_retry_view(request: HttpRequest, order_id: str) -> HttpResponse:
     """The order page's "Try paying again": to the new payment page, or back with why not."""
     try:
-        order = order_payment_retry(order_id=order_id, user_id=request.user.pk)
+        order = order_payment_retry(order_id=order_id, user_id=logged_in_user_id(request))
     except OrderNotFound as exc:
         raise Http404("No such order.") from exc
     except InsufficientStock as exc:
@@ -219,10 +221,10 @@ def order_payment_retry_view(request, order_id):
 
 @login_required
 @require_POST
-def order_reorder_view(request, order_id):
+def order_reorder_view(request: HttpRequest, order_id: str) -> HttpResponse:
     """"Buy again" (the order page, "my orders"): the order's items into the cart, then the cart."""
     try:
-        result = order_reorder(order_id=order_id, user_id=request.user.pk)
+        result = order_reorder(order_id=order_id, user_id=logged_in_user_id(request))
     except OrderNotFound as exc:
         raise Http404("No such order.") from exc
     except ArchiveUnavailable:
@@ -232,7 +234,7 @@ def order_reorder_view(request, order_id):
     return redirect("cart:detail")
 
 
-def reorder_messages(request, result: ReorderResult) -> None:
+def reorder_messages(request: HttpRequest, result: ReorderResult) -> None:
     added = sum(line.added for line in result.lines)
     if added:
         messages.success(request, f"Added {added} item{'s' if added != 1 else ''} from your order to your cart, "
@@ -245,9 +247,9 @@ def reorder_messages(request, result: ReorderResult) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def return_request_view(request, order_id, shipment_id: int):
+def return_request_view(request: HttpRequest, order_id: str, shipment_id: int) -> HttpResponse:
     """Return items of one delivered package: how many of each, and why."""
-    order = order_history_get(order_id=order_id, user_id=request.user.pk)
+    order = order_history_get(order_id=order_id, user_id=logged_in_user_id(request))
     shipment = next((s for s in order.shipments.all() if s.id == shipment_id), None) if order else None
     if shipment is None or getattr(order, "archived", False):
         raise Http404("No such package.")
@@ -256,7 +258,7 @@ def return_request_view(request, order_id, shipment_id: int):
     if request.method == "POST" and form.is_valid():
         units = [ReturnedUnits(item_id, quantity) for item_id, quantity in form.units().items()]
         try:
-            return_request(order_id=order.pk, user_id=request.user.pk, shipment_id=shipment_id, units=units,
+            return_request(order_id=order.pk, user_id=logged_in_user_id(request), shipment_id=shipment_id, units=units,
                            reason=form.cleaned_data["reason"])
         except ReturnNotAllowed as exc:
             form.add_error(None, str(exc))

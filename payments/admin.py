@@ -12,8 +12,7 @@ ORDER_SEARCH = (search_by("order_id__in", order_ids_by_number), search_by("order
 
 class NotificationInline(ReadOnlyInline):
     model = PaymentNotification
-    readonly_fields = ["gateway_event_id", "outcome", "applied", "received_at"]
-    fields = readonly_fields
+    fields = readonly_fields = ("gateway_event_id", "outcome", "applied", "received_at")
 
 
 @admin.register(Payment)
@@ -26,9 +25,8 @@ class PaymentAdmin(CrossAppLabels, ReadOnlyAdmin):
     search_help_text = ("An order's number (BZ-26-0001234), old reference (#3F2A9C01) or id, a payment id or the "
                         "gateway's reference.")
     search_also = ORDER_SEARCH
-    fields = ["order", "attempt", "amount", "currency", "status", "failure_reason", "gateway", "gateway_ref", "id",
-              "created_at", "updated_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("order", "attempt", "amount", "currency", "status", "failure_reason", "gateway",
+                                "gateway_ref", "id", "created_at", "updated_at")
     inlines = [NotificationInline]
 
     order = LabelColumn("order_id", ORDER, description="order")
@@ -49,9 +47,8 @@ class SimulatedChargeAdmin(CrossAppLabels, ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["=ref", "=order_id"]
     search_also = ORDER_SEARCH
-    fields = ["ref", "order", "amount", "currency", "status", "payment_id", "return_url", "created_at",
-              "updated_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("ref", "order", "amount", "currency", "status", "payment_id", "return_url",
+                                "created_at", "updated_at")
 
     order = LabelColumn("order_id", ORDER, description="order")
     amount = MoneyColumn("amount_paise", description="amount")

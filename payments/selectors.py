@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+from datetime import datetime
+
 from django.db.models import OuterRef, Subquery
 
 from payments.models import Payment
@@ -8,7 +11,7 @@ def payment_for_order(*, order_id: str) -> Payment | None:
     return Payment.objects.filter(order_id=order_id).order_by("-attempt").first()
 
 
-def payment_statuses(*, order_ids) -> dict[str, str]:
+def payment_statuses(*, order_ids: Iterable[str]) -> dict[str, str]:
     """Our status of each order's current payment (its latest attempt); orders without a payment
     are absent."""
     ids = list(order_ids)
@@ -17,7 +20,7 @@ def payment_statuses(*, order_ids) -> dict[str, str]:
                 .values_list("order_id", "status"))
 
 
-def payment_attempts_superseded_paid(*, changed_before=None) -> list[tuple[str, int]]:
+def payment_attempts_superseded_paid(*, changed_before: datetime | None = None) -> list[tuple[str, int]]:
     """(order id, attempt) of every earlier attempt that succeeded and is not yet refunded: money
     taken for an attempt the order no longer waits on (a late payment, to be refunded). Optionally
     only those whose last change is older than `changed_before` (a refund may be on its way)."""

@@ -22,7 +22,8 @@ from shop.backends import get_backend
 
 logger = logging.getLogger(__name__)
 
-FORWARD = {
+# Where each status may move next; keyed by the plain status string a row holds.
+FORWARD: dict[str, set[str]] = {
     Payment.Status.CREATED: {Payment.Status.SUCCEEDED, Payment.Status.FAILED, Payment.Status.VOIDED},
     Payment.Status.FAILED: {Payment.Status.SUCCEEDED},  # a retry at the gateway may still succeed
     Payment.Status.VOIDED: {Payment.Status.SUCCEEDED},  # the race: money taken as we voided
@@ -38,7 +39,8 @@ COD = "cod"
 
 
 def gateway() -> PaymentGateway:
-    return get_backend("payments")
+    backend: PaymentGateway = get_backend("payments")
+    return backend
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ def payment_start(*, order_id: str, amount_paise: int, currency: str, return_url
                                                  currency=currency, gateway=gateway().name)
         except IntegrityError:  # a concurrent start of the same order created it first
             payment = payment_current(order_id)
+            if payment is None:
+                raise
     start = gateway().start(payment_id=str(payment.id), order_id=order_id, amount_paise=payment.amount_paise,
                             currency=payment.currency, return_url=return_url)
     if payment.gateway_ref != start.gateway_ref:

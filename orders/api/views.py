@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import uuid
+from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
@@ -75,6 +79,7 @@ from shop.api import (
     Problem,
     StrictCharField,
     StrictIntegerField,
+    authenticated_user_id,
     problems,
 )
 from shop.drf import SafeCursorPagination
@@ -137,7 +142,7 @@ class OrderListCreateApi(APIView):
                     "forwards only: `previous` is always null; start again without a cursor for the newest. "
                     "A made-up cursor is a 404.",
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         cursor = request.query_params.get("cursor")
         try:
             before = Position.decode(cursor) if cursor else None
@@ -149,14 +154,15 @@ class OrderListCreateApi(APIView):
         # Kept (shop.pagecache) by the customer, the absolute URL (the links in it name the host;
         # the cursor and status) and their orders' version, renewed by every change of what it
         # shows (orders.selectors.orders_version): no query on a hit. Errors raise: never kept.
-        user_id = request.user.pk
+        user_id = authenticated_user_id(request)
         key = page_key("orders-api", user_id, request.build_absolute_uri(), orders_version(user_id=user_id))
         return Response(cached_answer(key=key, build=lambda: self._page(request, before, only)).data)
 
     @staticmethod
-    def _page(request, before: Position | None, only: str | None) -> KeptAnswer:
+    def _page(request: Request, before: Position | None, only: str | None) -> KeptAnswer:
         try:
-            page = order_history(user_id=request.user.pk, before=before, limit=HISTORY_PAGE_SIZE, status=only)
+            page = order_history(user_id=authenticated_user_id(request), before=before, limit=HISTORY_PAGE_SIZE,
+                                 status=only)
         except ArchiveUnavailable as exc:
             raise Problem(503, ARCHIVE_DOWN, "archive-unavailable") from exc
         next_url = None
@@ -185,7 +191,7 @@ class OrderListCreateApi(APIView):
                     "`payment_method` cod, the order is placed at once and paid in cash on delivery. "
                     "409 when stock is short, 422 when the PIN code can't be reached.",
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         key = request.headers.get("Idempotency-Key", "")
         if not IDEMPOTENCY_KEY.fullmatch(key):
             raise exceptions.ValidationError({"Idempotency-Key": [
@@ -197,12 +203,13 @@ class OrderListCreateApi(APIView):
             lines = [OrderLineRequest(item_id=x["product_id"], quantity=x["quantity"]) for x in values["lines"]]
         else:
             lines = [OrderLineRequest(item_id=x.item_id, quantity=x.quantity)
-                     for x in cart_lines(user_id=request.user.pk)]
+                     for x in cart_lines(user_id=authenticated_user_id(request))]
         address = ShippingAddress(name=values["name"], line1=values["line1"], line2=values["line2"],
                                   city=values["city"], state=values["state"], phone=values["phone"],
                                   pin_code=values["pin_code"])
         try:
-            order = order_place(user_id=request.user.pk, idempotency_key=key, lines=lines, address=address,
+            order = order_place(user_id=authenticated_user_id(request), idempotency_key=key, lines=lines,
+                                address=address,
                                 payment_method=values["payment_method"])
         except InsufficientStock as exc:
             raise Problem(409, str(exc), "insufficient-stock",
@@ -217,24 +224,23 @@ class OrderListCreateApi(APIView):
             raise Problem(422, str(exc), "idempotency-key-reused") from exc
         except CodNotAllowed as exc:
             raise Problem(422, str(exc), exc.code) from exc
-        order = order_get(order_id=order.pk)
-        return Response(OrderOutputSerializer(order, context={"request": request}).data,
+        return Response(OrderOutputSerializer(order_get(order_id=order.pk), context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 
 
 class OrderDetailApi(APIView):
     @extend_schema(responses={200: OrderOutputSerializer, **problems(503)},
                    description="One order, live or archived (same shape).")
-    def get(self, request, order_id):
+    def get(self, request: Request, order_id: uuid.UUID) -> Response:
         # Kept like the list (above); a 404 or 503 raises and is not kept.
-        user_id = request.user.pk
+        user_id = authenticated_user_id(request)
         key = page_key("order-api", user_id, request.build_absolute_uri(), orders_version(user_id=user_id))
         return Response(cached_answer(key=key, build=lambda: self._order(request, order_id)).data)
 
     @staticmethod
-    def _order(request, order_id) -> KeptAnswer:
+    def _order(request: Request, order_id: uuid.UUID) -> KeptAnswer:
         try:
-            order = order_history_get(order_id=str(order_id), user_id=request.user.pk)
+            order = order_history_get(order_id=str(order_id), user_id=authenticated_user_id(request))
         except ArchiveUnavailable as exc:
             raise Problem(503, ARCHIVE_DOWN, "archive-unavailable") from exc
         if order is None:
@@ -251,11 +257,11 @@ class SellerOrderListApi(ListAPIView):
     serializer_class = SellerOrderOutputSerializer
     pagination_class = NewestFirst
 
-    def get_queryset(self):
-        return seller_order_list(seller_id=self.request.user.pk)
+    def get_queryset(self) -> QuerySet[Order]:
+        return seller_order_list(seller_id=authenticated_user_id(self.request))
 
     @extend_schema(responses={200: SellerOrderOutputSerializer, **problems((404, "A made-up cursor."))})
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -273,19 +279,18 @@ class SellerOrderTransitionApi(APIView):
                     "others are 404. A skipped step, a step back or a cancelled order is a 409 "
                     "`transition-not-allowed` problem with the order's `order_status`.",
     )
-    def post(self, request, order_id, step):
+    def post(self, request: Request, order_id: uuid.UUID, step: str) -> Response:
         mark = self.STEPS.get(step)
         if mark is None:
             raise exceptions.NotFound("No such step: use packed, shipped or delivered.")
-        order_id = str(order_id)
         try:
-            mark(order_id=order_id, seller_id=request.user.pk)
+            mark(order_id=str(order_id), seller_id=authenticated_user_id(request))
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such order.") from exc
         except TransitionNotAllowed as exc:
             raise Problem(409, str(exc), "transition-not-allowed", order_status=exc.current) from exc
-        order = seller_order_get(seller_id=request.user.pk, order_id=order_id)
-        return Response(SellerOrderOutputSerializer(order).data)
+        return Response(SellerOrderOutputSerializer(
+            seller_order_get(seller_id=authenticated_user_id(request), order_id=order_id)).data)
 
 
 class SellerShipmentListApi(ListAPIView):
@@ -295,17 +300,17 @@ class SellerShipmentListApi(ListAPIView):
     serializer_class = SellerShipmentOutputSerializer
     pagination_class = NewestFirst
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Shipment]:
         only = self.request.query_params.get("status")
         if only is not None and only not in Shipment.Status.values:
             raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(Shipment.Status.values)}."]})
-        return seller_shipment_list(seller_id=self.request.user.pk, status=only)
+        return seller_shipment_list(seller_id=authenticated_user_id(self.request), status=only)
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, OpenApiParameter.QUERY, required=False,
                                      enum=Shipment.Status.values, description="Only shipments in this status.")],
         responses={200: SellerShipmentOutputSerializer, **problems(400, (404, "A made-up cursor."))})
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -331,7 +336,7 @@ class SellerShipmentTransitionApi(APIView):
                     "from all its shipments. Repeating a step is a no-op (200). Other sellers' shipments are "
                     "404; a skipped step, a step back, or a shipment of a cancelled order is a 409.",
     )
-    def post(self, request, shipment_id, step):
+    def post(self, request: Request, shipment_id: int, step: str) -> Response:
         to = self.STEPS.get(step)
         if to is None:
             raise exceptions.NotFound("No such step: use packed, shipped or delivered.")
@@ -341,13 +346,13 @@ class SellerShipmentTransitionApi(APIView):
             data.is_valid(raise_exception=True)
             handover = data.validated_data
         try:
-            shipment_advance(shipment_id=shipment_id, to=to, seller_id=request.user.pk, **handover)
+            shipment_advance(shipment_id=shipment_id, to=to, seller_id=authenticated_user_id(request), **handover)
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such shipment.") from exc
         except TransitionNotAllowed as exc:
             raise Problem(409, str(exc), "transition-not-allowed", shipment_status=exc.current) from exc
         return Response(SellerShipmentOutputSerializer(
-            seller_shipment_get(seller_id=request.user.pk, shipment_id=shipment_id)).data)
+            seller_shipment_get(seller_id=authenticated_user_id(request), shipment_id=shipment_id)).data)
 
 
 class CashCollectedInputSerializer(serializers.Serializer):
@@ -371,11 +376,11 @@ class SellerShipmentCashCollectedApi(APIView):
                     "to leave). Once every shipment of the order is paid or came back, the order's payment "
                     "succeeds for the cash collected. Repeating it is a no-op (200).",
     )
-    def post(self, request, shipment_id):
+    def post(self, request: Request, shipment_id: int) -> Response:
         data = CashCollectedInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            shipment_cash_collect(shipment_id=shipment_id, seller_id=request.user.pk,
+            shipment_cash_collect(shipment_id=shipment_id, seller_id=authenticated_user_id(request),
                                   cash_collected_paise=data.validated_data["cash_collected_paise"])
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such shipment.") from exc
@@ -386,7 +391,7 @@ class SellerShipmentCashCollectedApi(APIView):
         except CashAmountMismatch as exc:
             raise Problem(422, str(exc), "cash-amount-mismatch", cash_due_paise=exc.due) from exc
         return Response(SellerShipmentOutputSerializer(
-            seller_shipment_get(seller_id=request.user.pk, shipment_id=shipment_id)).data)
+            seller_shipment_get(seller_id=authenticated_user_id(request), shipment_id=shipment_id)).data)
 
 
 class DeliveryFailedInputSerializer(serializers.Serializer):
@@ -411,17 +416,18 @@ class SellerShipmentDeliveryFailedApi(APIView):
                     "(nothing was paid). Prepaid: its price is refunded, and the shipping fee too when nothing of "
                     "the order was delivered. Repeating it is a no-op (200).",
     )
-    def post(self, request, shipment_id):
+    def post(self, request: Request, shipment_id: int) -> Response:
         data = DeliveryFailedInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            shipment_delivery_fail(shipment_id=shipment_id, seller_id=request.user.pk, **data.validated_data)
+            shipment_delivery_fail(shipment_id=shipment_id, seller_id=authenticated_user_id(request),
+                                   **data.validated_data)
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such shipment.") from exc
         except TransitionNotAllowed as exc:
             raise Problem(409, str(exc), "transition-not-allowed", shipment_status=exc.current) from exc
         return Response(SellerShipmentOutputSerializer(
-            seller_shipment_get(seller_id=request.user.pk, shipment_id=shipment_id)).data)
+            seller_shipment_get(seller_id=authenticated_user_id(request), shipment_id=shipment_id)).data)
 
 
 
@@ -446,11 +452,12 @@ class OrderCancelApi(APIView):
                     "packed is cancelled, its items go back in stock and their price is refunded (the shipping "
                     "fee too once nothing is left to ship). Repeating it is a no-op (200).",
     )
-    def post(self, request, order_id):
+    def post(self, request: Request, order_id: uuid.UUID) -> Response:
         data = OrderCancelInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            order_cancel(order_id=order_id, user_id=request.user.pk, shipment_id=data.validated_data.get("shipment_id"),
+            order_cancel(order_id=order_id, user_id=authenticated_user_id(request),
+                         shipment_id=data.validated_data.get("shipment_id"),
                          reason=data.validated_data["reason"])
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such order or package.") from exc
@@ -475,9 +482,9 @@ class OrderPaymentRetryApi(APIView):
                     "returns the same attempt (200); an earlier attempt that still succeeds is refunded. "
                     "`payment_url` is empty when the gateway did not answer: repeat the call.",
     )
-    def post(self, request, order_id):
+    def post(self, request: Request, order_id: uuid.UUID) -> Response:
         try:
-            order_payment_retry(order_id=order_id, user_id=request.user.pk)
+            order_payment_retry(order_id=order_id, user_id=authenticated_user_id(request))
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such order.") from exc
         except InsufficientStock as exc:
@@ -503,9 +510,9 @@ class OrderReorderApi(APIView):
                     "`capped` or `skipped`, with a `note` for the customer. Nothing is reserved: checkout does "
                     "that. Repeating it adds the products again (up to what is in stock).",
     )
-    def post(self, request, order_id):
+    def post(self, request: Request, order_id: uuid.UUID) -> Response:
         try:
-            result = order_reorder(order_id=order_id, user_id=request.user.pk)
+            result = order_reorder(order_id=order_id, user_id=authenticated_user_id(request))
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such order.") from exc
         except ArchiveUnavailable as exc:
@@ -536,12 +543,13 @@ class OrderReturnCreateApi(APIView):
         description="Ask to return items of one delivered package, with a reason. The seller approves (or "
                     "declines, saying why); once the items reach them, their price is refunded.",
     )
-    def post(self, request, order_id):
+    def post(self, request: Request, order_id: uuid.UUID) -> Response:
         data = ReturnCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         try:
-            created = return_request(order_id=order_id, user_id=request.user.pk, shipment_id=values["shipment_id"],
+            created = return_request(order_id=order_id, user_id=authenticated_user_id(request),
+                                     shipment_id=values["shipment_id"],
                                      units=[ReturnedUnits(x["product_id"], x["quantity"]) for x in values["items"]],
                                      reason=values["reason"])
         except OrderNotFound as exc:
@@ -558,17 +566,17 @@ class SellerReturnListApi(ListAPIView):
     serializer_class = ReturnOutputSerializer
     pagination_class = NewestFirst
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[ReturnRequest]:
         only = self.request.query_params.get("status")
         if only is not None and only not in ReturnRequest.Status.values:
             raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(ReturnRequest.Status.values)}."]})
-        return seller_return_list(seller_id=self.request.user.pk, status=only)
+        return seller_return_list(seller_id=authenticated_user_id(self.request), status=only)
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, OpenApiParameter.QUERY, required=False,
                                      enum=ReturnRequest.Status.values)],
         responses={200: ReturnOutputSerializer, **problems(400, (404, "A made-up cursor."))})
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -600,18 +608,19 @@ class _SellerReturnStepApi(APIView):
     parser_classes = JSON_ONLY
     input_serializer: type[serializers.Serializer]
 
-    def post(self, request, return_id):
+    def post(self, request: Request, return_id: int) -> Response:
         data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            self.step(return_id, request.user.pk, data.validated_data)
+            self.step(return_id, authenticated_user_id(request), data.validated_data)
         except OrderNotFound as exc:
             raise exceptions.NotFound("No such return.") from exc
         except TransitionNotAllowed as exc:
             raise Problem(409, str(exc), "transition-not-allowed", return_status=exc.current) from exc
         except OrderError as exc:
             raise Problem(409, str(exc), "return-not-allowed") from exc
-        return Response(ReturnOutputSerializer(seller_return_list(seller_id=request.user.pk).get(pk=return_id)).data)
+        returned = seller_return_list(seller_id=authenticated_user_id(request)).get(pk=return_id)
+        return Response(ReturnOutputSerializer(returned).data)
 
     def step(self, return_id: int, seller_id: int, values: dict) -> None:
         raise NotImplementedError
@@ -622,7 +631,7 @@ class SellerReturnApproveApi(_SellerReturnStepApi):
 
     @extend_schema(request=ReturnApproveInputSerializer, responses={200: ReturnOutputSerializer, **_RETURN_REFUSALS},
                    description="Approve a return: the customer is told to send the items back. A repeat is a no-op.")
-    def post(self, request, return_id):
+    def post(self, request: Request, return_id: int) -> Response:
         return super().post(request, return_id)
 
     def step(self, return_id: int, seller_id: int, values: dict) -> None:
@@ -634,7 +643,7 @@ class SellerReturnRejectApi(_SellerReturnStepApi):
 
     @extend_schema(request=ReturnRejectInputSerializer, responses={200: ReturnOutputSerializer, **_RETURN_REFUSALS},
                    description="Decline a return, saying why (the customer reads `note`). A repeat is a no-op.")
-    def post(self, request, return_id):
+    def post(self, request: Request, return_id: int) -> Response:
         return super().post(request, return_id)
 
     def step(self, return_id: int, seller_id: int, values: dict) -> None:
@@ -648,7 +657,7 @@ class SellerReturnReceiveApi(_SellerReturnStepApi):
                    description="The returned items arrived: for each, the warehouse of yours it is restocked at, "
                                "or null when written off as damaged. The customer is refunded their price. A repeat "
                                "is a no-op.")
-    def post(self, request, return_id):
+    def post(self, request: Request, return_id: int) -> Response:
         return super().post(request, return_id)
 
     def step(self, return_id: int, seller_id: int, values: dict) -> None:

@@ -78,8 +78,9 @@ def order_cancel(*, order_id, user_id: int | None, shipment_id: int | None = Non
 
 def _cancel_shipment(order: Order, shipment: Shipment, *, detail: str) -> None:
     item_ids = [part.line.item_id for part in shipment.lines.select_related("line")]
-    allocations_restock(order_id=str(order.pk), warehouse_id=shipment.warehouse_id, item_ids=item_ids,
-                        reason=f"shipment {shipment.pk} of order {order.reference} cancelled")
+    if shipment.warehouse_id is not None:  # None: an order taken before shipments, nothing allocated to put back
+        allocations_restock(order_id=str(order.pk), warehouse_id=shipment.warehouse_id, item_ids=item_ids,
+                            reason=f"shipment {shipment.pk} of order {order.reference} cancelled")
     transition(order, Step.CANCELLED, reason=detail, shipment=shipment)
     shipment.save(update_fields=["status", "updated_at"])
     prepaid = order.payment_method != Order.PaymentMethod.COD

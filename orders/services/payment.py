@@ -59,8 +59,9 @@ def order_mark_paid(*, order_id: str, attempt: int | None = None) -> Order | Non
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         if order is None:
-            return _paid_after_archival(order_id, attempt)
-        if superseded(order_id, attempt):
+            _paid_after_archival(order_id, attempt)
+            return None
+        if attempt is not None and superseded(order_id, attempt):
             _refund_superseded(order, attempt)
         elif order.status == Status.PENDING_PAYMENT:
             reservation_commit(order_id=order_id)

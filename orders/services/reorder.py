@@ -43,7 +43,7 @@ class ReorderResult:
         return tuple(line for line in self.lines if line.added == 0)
 
 
-def order_reorder(*, order_id, user_id: int) -> ReorderResult:
+def order_reorder(*, order_id: object, user_id: int) -> ReorderResult:
     """Put the customer's order's items in their cart. Raises OrderNotFound (not theirs, or no such
     order) and the archive's ArchiveUnavailable (a finished order that can't be read now)."""
     order = order_history_get(order_id=order_id, user_id=user_id)
@@ -82,9 +82,9 @@ def _add(owner: CartOwner, item_id: int, title: str, ordered: int) -> ReorderLin
 def _room(exc: CartError) -> int | None:
     """How many more the cart would take of the item, from the refusal (None: none, whatever the
     quantity: no longer sold, the cart full)."""
-    available = getattr(exc, "available", None)
-    in_cart = getattr(exc, "in_cart", None)
-    limit = getattr(exc, "limit", None)
+    available: int | None = getattr(exc, "available", None)
+    in_cart: int | None = getattr(exc, "in_cart", None)
+    limit: int | None = getattr(exc, "limit", None)
     if available is not None:  # NotEnoughStock, OutOfStock: what is available now, less what the cart has
         return min(available, MAX_QUANTITY_PER_LINE) - (in_cart or 0)
     if limit is not None and in_cart is not None:  # LineLimitExceeded

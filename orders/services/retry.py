@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from catalog.interface import items_get
 from events.interface import emit
-from inventory.interface import LineRequest, allocation_plan, stock_reserve
+from inventory.interface import AllocationPlan, LineRequest, allocation_plan, stock_reserve
+from orders.backends.base import ArchivedOrder
 from orders.models import Order
 from orders.services.archival import MIN_ARCHIVE_AGE
 from orders.services.common import OrderError, OrderNotFound, Status, snapshot, transition
@@ -55,10 +56,10 @@ def retry_window() -> timedelta:
     return min(timedelta(seconds=getattr(settings, "ORDER_RETRY_WINDOW_SECONDS", 86400)), RETRY_MAX_AGE)
 
 
-def payment_retry_refusal(order, *, now: datetime | None = None) -> str:
+def payment_retry_refusal(order: Order | ArchivedOrder, *, now: datetime | None = None) -> str:
     """Why the order can't be paid again ("" when it can, as far as the order itself says: stock
     and the payment's own state are checked by order_payment_retry). No query."""
-    if getattr(order, "archived", False):
+    if isinstance(order, ArchivedOrder):
         return f"Order {order.reference} is finished; use Buy again to order its items afresh."
     if order.status != Status.CANCELLED or order.cancel_reason not in RETRYABLE_CANCEL_REASONS \
             or order.placed_at is not None:
@@ -70,7 +71,7 @@ def payment_retry_refusal(order, *, now: datetime | None = None) -> str:
     return ""
 
 
-def order_payment_retry(*, order_id, user_id: int, now: datetime | None = None) -> Order:
+def order_payment_retry(*, order_id: object, user_id: int, now: datetime | None = None) -> Order:
     """Pay again for the customer's order cancelled for a failed or expired payment: allocate its
     stock again (as placing does), move it back to waiting for payment with a new expiry, and open
     a new payment attempt at the gateway. Returns the order (its `payment_url` the new attempt's
@@ -105,7 +106,7 @@ def order_payment_retry(*, order_id, user_id: int, now: datetime | None = None) 
     return order_payment_open(order=order)
 
 
-def _reopen(order_id, *, plan, now: datetime) -> Order:
+def _reopen(order_id: uuid.UUID, *, plan: AllocationPlan, now: datetime) -> Order:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.status == Status.PENDING_PAYMENT:
