@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -30,7 +31,7 @@ def lane_for(key: str, lanes: int | None = None) -> int:
     return zlib.crc32(key.encode()) % (lanes or settings.EVENTS_RELAY_LANES)
 
 
-def emit(type: str, *, key: object, payload: dict, using: str = DEFAULT_DB_ALIAS,
+def emit(type: str, *, key: object, payload: Mapping[str, object], using: str = DEFAULT_DB_ALIAS,
          relay_now: bool = True) -> OutboxEvent:
     """Record an event in the current transaction of `using`; it is published after commit.
 

@@ -24,7 +24,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from prometheus_client import (
@@ -84,7 +84,7 @@ def observe_request(view: str, method: str, status: int, *, seconds: float, db_s
     counter.inc()
 
 
-def count_committed_event(event_type: str, payload: dict) -> None:
+def count_committed_event(event_type: str, payload: Mapping[str, object]) -> None:
     """Count a business event whose transaction committed (orders and payments outcomes)."""
     if event_type == "orders.order_placed.v1":
         ORDERS.labels("placed").inc()
