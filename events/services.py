@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,7 +31,7 @@ def lane_for(key: str, lanes: int | None = None) -> int:
     return zlib.crc32(key.encode()) % (lanes or settings.EVENTS_RELAY_LANES)
 
 
-def emit(type: str, *, key: object, payload: Mapping[str, Any], using: str = DEFAULT_DB_ALIAS,
+def emit(type: str, *, key: object, payload: Mapping[str, object], using: str = DEFAULT_DB_ALIAS,
          relay_now: bool = True) -> OutboxEvent:
     """Record an event in the current transaction of `using`; it is published after commit.
 

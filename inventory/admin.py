@@ -1,5 +1,10 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpRequest
 
 from accounts.interface import user_emails
 from catalog.interface import item_ids_by_sku, item_labels
@@ -23,7 +28,7 @@ ORDER_SEARCH = (search_by("order_id__in", order_ids_by_number), search_by("order
 WarehouseFilter = choice_filter("warehouse_id", title="warehouse", choices=lambda: warehouse_labels().items())
 
 
-def _items_by_sku(text: str):
+def _items_by_sku(text: str) -> list[int] | None:
     return item_ids_by_sku(sku=text) or None
 
 
@@ -34,14 +39,14 @@ class StockAdminForm(forms.ModelForm):
         labels = {"item_id": "Item id", "warehouse_id": "Warehouse"}
         help_texts = {"item_id": "The item's number, as in Catalog › Items."}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "warehouse_id" in self.fields:  # adding a row: choose the warehouse by its code and name
             self.fields["warehouse_id"] = forms.TypedChoiceField(
                 label="Warehouse", coerce=int, choices=[("", "---------"), *warehouse_labels().items()])
 
     def clean_on_hand(self) -> int:
-        on_hand = self.cleaned_data["on_hand"]
+        on_hand: int = self.cleaned_data["on_hand"]
         if self.instance.pk and on_hand < self.instance.reserved:
             raise forms.ValidationError(
                 f"{self.instance.reserved} units are reserved for open orders; on hand can't go below that.")
@@ -70,17 +75,17 @@ class StockAdmin(CrossAppLabels, admin.ModelAdmin):
     def describe(self, stock: Stock) -> str:
         return f"{self.item.text(stock)} at {self.warehouse.text(stock)}"
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: Stock | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["item_id", "warehouse_id", "on_hand"]
-        return ["item_link", "warehouse_link", "on_hand", "reserved", "updated_at"]
+            return ("item_id", "warehouse_id", "on_hand")
+        return ("item_link", "warehouse_link", "on_hand", "reserved", "updated_at")
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Stock | None = None) -> list[str] | tuple[str, ...]:
         if obj is None:
             return self.readonly_fields
         return [*self.readonly_fields, "item_link", "warehouse_link", "item_id", "warehouse_id"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Stock, form: forms.ModelForm[Stock], change: bool) -> None:
         try:
             saved = stock_set(item_id=obj.item_id, warehouse_id=obj.warehouse_id, on_hand=obj.on_hand,
                               actor_id=request.user.pk, source=StockAdjustment.Source.ADMIN,
@@ -90,7 +95,7 @@ class StockAdmin(CrossAppLabels, admin.ModelAdmin):
             return
         obj.pk = saved.pk
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Stock | None = None) -> bool:
         return False  # set on hand to 0 instead: reservations point at the row
 
 
@@ -103,7 +108,7 @@ class ReservationAdmin(CrossAppLabels, ReadOnlyAdmin):
     search_fields = ["=order_id", "=item_id"]
     search_help_text = "An order's number (BZ-26-0001234), old reference (#3F2A9C01) or id, an item's SKU or id."
     search_also = (*ORDER_SEARCH, search_by("item_id__in", _items_by_sku))
-    fields = ["order", "item", "warehouse", "quantity", "status", "created_at", "updated_at"]
+    fields = ("order", "item", "warehouse", "quantity", "status", "created_at", "updated_at")
     readonly_fields = fields
     show_full_result_count = False
 
@@ -126,7 +131,7 @@ class StockAdjustmentAdmin(CrossAppLabels, ReadOnlyAdmin):
     search_fields = ["=item_id", "=actor_id"]
     search_help_text = "An item's SKU or id."
     search_also = (search_by("item_id__in", _items_by_sku),)
-    fields = ["created_at", "item", "warehouse", "on_hand_before", "on_hand_after", "actor", "source", "reason"]
+    fields = ("created_at", "item", "warehouse", "on_hand_before", "on_hand_after", "actor", "source", "reason")
     readonly_fields = fields
 
     item = LabelColumn("item_id", ITEM, description="item")

@@ -10,7 +10,8 @@ from shop.metrics import gauge
 
 @gauge("bazaar_reservations_held", "Reservations holding stock for an order that is waiting for payment.")
 def reservations_held() -> float:
-    return Allocation.objects.filter(status=Allocation.Status.HELD).aggregate(n=Count("id"))["n"]
+    held: int = Allocation.objects.filter(status=Allocation.Status.HELD).aggregate(n=Count("id"))["n"]
+    return held
 
 
 @gauge("bazaar_reserved_units", "Units of stock held for orders waiting for payment.")

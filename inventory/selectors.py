@@ -30,9 +30,9 @@ def availability_get(*, item_ids: Iterable[int]) -> dict[int, int]:
     ids = [i for i in item_ids if 0 < i < 2**63]
     totals = dict.fromkeys(ids, 0)
     rows = (Stock.objects.filter(item_id__in=ids).values("item_id")
-            .annotate(available=Sum(F("on_hand") - F("reserved"))))
+            .annotate(units=Sum(F("on_hand") - F("reserved"))))  # not `available`: Stock's property
     for row in rows:
-        totals[row["item_id"]] = row["available"] or 0
+        totals[row["item_id"]] = row["units"] or 0
     return totals
 
 

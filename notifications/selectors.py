@@ -26,7 +26,7 @@ def unread_count_get(*, user_id: int) -> int:
     Every write forgets the number once its transaction commits (notifications.services).
     """
     key = unread_cache_key(user_id)
-    cached = cache.get(key)
+    cached: int | None = cache.get(key)
     if cached is not None:
         return cached
     count = Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()

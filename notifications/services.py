@@ -7,7 +7,9 @@ always from a Celery task queued after the inbox row has committed: never inside
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
+from celery import Task
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
@@ -39,14 +41,14 @@ def notification_create(*, user_id: int, kind: str, title: str, body: str = "", 
     return notification
 
 
-def _queue_email(task, notification_id: int) -> None:
+def _queue_email(task: Task, notification_id: int) -> None:
     try:
         task.delay(notification_id)
     except Exception:  # the inbox row is what counts; a lost email is logged, not raised
         logger.warning("Could not queue the email of notification %s", notification_id, exc_info=True)
 
 
-def notification_mark_all_read(*, user_id: int, now=None) -> int:
+def notification_mark_all_read(*, user_id: int, now: datetime | None = None) -> int:
     """Mark every unread notification of the customer read; returns how many changed (0 on a repeat)."""
     with transaction.atomic():
         changed = Notification.objects.filter(user_id=user_id, read_at__isnull=True).update(

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from notifications.selectors import notification_list
 from notifications.services import notification_mark_all_read
+from shop.http import logged_in_user_id
 
 PAGE_SIZE = 20
 
@@ -18,7 +19,7 @@ PAGE_SIZE = 20
 @require_GET
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(notification_list(user_id=request.user.pk), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(notification_list(user_id=logged_in_user_id(request)), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {
         "page": page, "notifications": page.object_list,
         "has_unread": any(n.is_unread for n in page.object_list),
@@ -28,7 +29,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    changed = notification_mark_all_read(user_id=request.user.pk)
+    changed = notification_mark_all_read(user_id=logged_in_user_id(request))
     if changed:
         messages.success(request, "All notifications are marked as read.")
     return redirect("notifications:list")

@@ -1,12 +1,17 @@
+from __future__ import annotations
+
 import uuid
+from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from accounts.interface import user_emails, user_ids_by_email, user_names
 from logistics.interface import warehouse_labels
@@ -53,6 +58,9 @@ SELLER = Lookup(lambda ids: user_names(user_ids=ids), url_name="admin:accounts_u
 WAREHOUSE = Lookup(lambda ids: warehouse_labels(warehouse_ids=ids), url_name="admin:logistics_warehouse_change",
                    missing="warehouse {id} (deleted)")
 
+type OrderAction = Callable[[admin.ModelAdmin[Order], HttpRequest, QuerySet[Order]], None]
+type ShipmentAction = Callable[[admin.ModelAdmin[Shipment], HttpRequest, QuerySet[Shipment]], None]
+
 
 def status_words(status: str) -> str:
     """An order status as people say it ("waiting for payment"), not its code."""
@@ -61,7 +69,7 @@ def status_words(status: str) -> str:
     return Order.Status(status).label if status in Order.Status.values else status.replace("_", " ")
 
 
-def _customers_by_email(text: str):
+def _customers_by_email(text: str) -> list[int] | None:
     return user_ids_by_email(text=text) if "@" in text else None
 
 
@@ -69,8 +77,8 @@ def _orders(n: int) -> str:
     return f"{n} order" if n == 1 else f"{n} orders"
 
 
-def _fulfilment_action(mark, to: Order.Status, name: str, verb: str):
-    def action(modeladmin, request, queryset):
+def _fulfilment_action(mark: Callable[..., Order], to: Order.Status, name: str, verb: str) -> OrderAction:
+    def action(modeladmin: admin.ModelAdmin[Order], request: HttpRequest, queryset: QuerySet[Order]) -> None:
         done, refused = 0, []
         for order_id, number in queryset.values_list("pk", "number"):
             try:
@@ -93,7 +101,7 @@ def _fulfilment_action(mark, to: Order.Status, name: str, verb: str):
 
 class OrderLineInline(CrossAppLabels, ReadOnlyInline):
     model = OrderLine
-    fields = ["item", "title", "seller", "unit_price", "quantity", "line_total", "delivery_date"]
+    fields = ("item", "title", "seller", "unit_price", "quantity", "line_total", "delivery_date")
     readonly_fields = fields
 
     seller = LabelColumn("seller_id", SELLER, description="seller")
@@ -116,13 +124,13 @@ def _contents(shipment: Shipment) -> str:
 
 class ShipmentInline(CrossAppLabels, ReadOnlyInline):
     model = Shipment
-    fields = ["shipment", "seller", "warehouse", "status", "promised_date", "courier", "tracking_number", "contents"]
+    fields = ("shipment", "seller", "warehouse", "status", "promised_date", "courier", "tracking_number", "contents")
     readonly_fields = fields
 
     seller = LabelColumn("seller_id", SELLER, description="seller")
     warehouse = LabelColumn("warehouse_id", WAREHOUSE, description="ships from")
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Shipment]:
         return super().get_queryset(request).prefetch_related("lines__line")
 
     @admin.display(description="shipment")
@@ -135,8 +143,8 @@ class ShipmentInline(CrossAppLabels, ReadOnlyInline):
         return _contents(shipment)
 
 
-def _shipment_action(to: str, name: str, verb: str):
-    def action(modeladmin, request, queryset):
+def _shipment_action(to: str, name: str, verb: str) -> ShipmentAction:
+    def action(modeladmin: admin.ModelAdmin[Shipment], request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
         done, refused = 0, []
         for shipment_id in queryset.values_list("pk", flat=True):
             try:
@@ -164,8 +172,8 @@ class ShipmentAdmin(CrossAppLabels, HistoryAdmin):
     list_filter = ["status", "promised_date"]
     search_fields = ["=id", "=order__id", "tracking_number", "lines__line__sku"]
     search_also = (search_by("order__id__istartswith", order_id_prefix),)
-    fields = ["order_reference", "seller", "warehouse", "status", "promised_date", "courier", "tracking_number",
-              "contents", "created_at", "updated_at"]
+    fields = ("order_reference", "seller", "warehouse", "status", "promised_date", "courier", "tracking_number",
+              "contents", "created_at", "updated_at")
     readonly_fields = fields
     actions = [_shipment_action(Shipment.Status.PACKED, "mark_packed", "packed"),
                _shipment_action(Shipment.Status.DELIVERED, "mark_delivered", "delivered")]
@@ -174,7 +182,7 @@ class ShipmentAdmin(CrossAppLabels, HistoryAdmin):
     seller = LabelColumn("seller_id", SELLER, description="seller")
     warehouse = LabelColumn("warehouse_id", WAREHOUSE, description="ships from")
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Shipment]:
         return super().get_queryset(request).select_related("order").prefetch_related("lines__line")
 
     @admin.display(description="order")
@@ -191,7 +199,8 @@ class ShipmentAdmin(CrossAppLabels, HistoryAdmin):
 
 
 @admin.action(description="Approve selected returns")
-def approve_returns(modeladmin, request, queryset):
+def approve_returns(modeladmin: admin.ModelAdmin[ReturnRequest], request: HttpRequest,
+                    queryset: QuerySet[ReturnRequest]) -> None:
     for return_id in queryset.values_list("pk", flat=True):
         try:
             return_approve(return_id=return_id, note=f"approved by staff ({request.user})")
@@ -200,7 +209,8 @@ def approve_returns(modeladmin, request, queryset):
 
 
 @admin.action(description="Received: restock where they shipped from, and refund")
-def receive_returns(modeladmin, request, queryset):
+def receive_returns(modeladmin: admin.ModelAdmin[ReturnRequest], request: HttpRequest,
+                    queryset: QuerySet[ReturnRequest]) -> None:
     for ret in queryset.select_related("shipment").prefetch_related("lines__shipment_line__line"):
         restock = {line.shipment_line.line.item_id: ret.shipment.warehouse_id for line in ret.lines.all()}
         try:
@@ -217,15 +227,15 @@ class ReturnRequestAdmin(CrossAppLabels, HistoryAdmin):
     list_display = ["pk", "order_link", "shipment_id", "customer", "status", "refund", "created_at"]
     list_filter = ["status", "created_at"]
     search_fields = ["=id", "=order__id", "reason"]
-    fields = ["order_link", "shipment_id", "customer", "status", "reason", "decision_note", "refund", "contents",
-              "created_at", "updated_at"]
+    fields = ("order_link", "shipment_id", "customer", "status", "reason", "decision_note", "refund", "contents",
+              "created_at", "updated_at")
     readonly_fields = fields
     actions = [approve_returns, receive_returns]
 
     customer = LabelColumn("user_id", CUSTOMER, description="customer")
     refund = MoneyColumn("refund_paise", description="refunded")
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReturnRequest]:
         return super().get_queryset(request).select_related("order").prefetch_related("lines__shipment_line__line")
 
     @admin.display(description="order")
@@ -241,7 +251,7 @@ class ReturnRequestAdmin(CrossAppLabels, HistoryAdmin):
 
 class StatusChangeInline(ReadOnlyInline):
     model = OrderStatusChange
-    fields = ["shipment", "from_words", "to_words", "reason", "at"]
+    fields = ("shipment", "from_words", "to_words", "reason", "at")
     readonly_fields = fields
 
     @admin.display(description="from")
@@ -309,7 +319,7 @@ class ReconciliationRunAdmin(HistoryAdmin):
     exclude = ["findings"]
 
     @admin.display(description="findings")
-    def findings_table(self, run: ReconciliationRun):
+    def findings_table(self, run: ReconciliationRun) -> SafeString:
         return format_html_join(
             "\n", "<p><strong>{}</strong> {} — {} ({})</p>",
             ((f["check"].replace("_", " ").capitalize(), _subject(f["subject"]), f["detail"],
@@ -335,11 +345,11 @@ class ArchivedOrderRecordAdmin(CrossAppLabels, ReadOnlyAdmin):
 
     change_list_template = "admin/orders/archivedorderrecord/change_list.html"
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         return [path("by-day/", self.admin_site.admin_view(self.by_day_view), name="orders_archive_by_day"),
                 *super().get_urls()]
 
-    def by_day_view(self, request):
+    def by_day_view(self, request: HttpRequest) -> TemplateResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = ArchiveDayForm(request.GET or None)
@@ -369,8 +379,8 @@ class ArchivedOrderRecordAdmin(CrossAppLabels, ReadOnlyAdmin):
     search_help_text = "An order's number (BZ-26-0001234), old reference (#3F2A9C01) or id, or the customer's email."
     search_also = (search_by("order_id__istartswith", order_id_prefix),
                    search_by("user_id__in", _customers_by_email))
-    readonly_fields = ["reference", "order_id", "customer", "status", "total", "created_at", "archived_at",
-                       "snapshot"]
+    readonly_fields = ("reference", "order_id", "customer", "status", "total", "created_at", "archived_at",
+                       "snapshot")
     fields = readonly_fields
 
     customer = LabelColumn("user_id", CUSTOMER, description="customer")

@@ -53,7 +53,7 @@ class OrderPayload(TypedDict):
     pin_code: str
     total_paise: int
     currency: str
-    payment_method: str
+    payment_method: str  # Order.PaymentMethod: online or cod
     lines: list[OrderLinePayload]
     reason: NotRequired[str]
 
@@ -77,7 +77,7 @@ class ShipmentLinePayload(TypedDict):
 
 class ShipmentPayload(TypedDict):
     """SHIPMENT_PACKED, SHIPMENT_SHIPPED (with `shipped_at`), SHIPMENT_DELIVERED, SHIPMENT_CANCELLED
-    (with `reason` and `refund_paise`)."""
+    (with `reason`, `refund_paise` and `payment_method`)."""
 
     version: Literal[1]
     shipment_id: int

@@ -1,8 +1,9 @@
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from accounts.interface import (
     normalize_phone,
@@ -11,7 +12,7 @@ from accounts.interface import (
     validate_pin_code,
     validate_pin_in_state,
 )
-from orders.models import Order
+from orders.models import Order, ShipmentLine
 
 NEW_ADDRESS = "new"
 ADDRESS_FIELDS = ("name", "phone", "line1", "line2", "city", "state", "pin_code")
@@ -41,12 +42,13 @@ class CheckoutForm(forms.Form):
     attempt = forms.UUIDField(widget=forms.HiddenInput,
                               help_text="One per checkout page: a double click places one order.")
 
-    def __init__(self, *args, addresses: Sequence[Any] = (), **kwargs):
+    def __init__(self, *args: Any, addresses: Sequence[Any] = (), **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.addresses = {str(address.pk): address for address in addresses}
         if self.addresses:
-            self.fields["deliver_to"].choices = [
+            # self.fields holds plain Fields to mypy; deliver_to is the ChoiceField declared above.
+            cast(forms.ChoiceField, self.fields["deliver_to"]).choices = [
                 *[(pk, address) for pk, address in self.addresses.items()], (NEW_ADDRESS, "A new address")]
         else:
             del self.fields["deliver_to"]
@@ -54,11 +56,13 @@ class CheckoutForm(forms.Form):
             # The new-address fields are neither asked for nor checked (whatever a browser without
             # JavaScript left in them while they were hidden).
             if self.is_bound:
-                self.data = self.data.copy()
+                # Bound to request.POST, an immutable QueryDict; its copy is mutable (a test's dict too).
+                data = cast(QueryDict, self.data).copy()
+                for name in ADDRESS_FIELDS:
+                    data[self.add_prefix(name)] = ""
+                self.data = data
             for name in ADDRESS_FIELDS:
                 self.fields[name].required = False
-                if self.is_bound:
-                    self.data[self.add_prefix(name)] = ""
 
     def saved_address(self) -> Any | None:
         """The saved address chosen (on a bound form, as posted; else as first shown), or None."""
@@ -71,9 +75,11 @@ class CheckoutForm(forms.Form):
         """The PIN code to show delivery dates for, once valid (or as first shown)."""
         saved = self.saved_address()
         if saved is not None:
-            return saved.pin_code
+            saved_pin: str = saved.pin_code  # an accounts Address (orders does not import accounts' models)
+            return saved_pin
         if self.is_bound:
-            return self.cleaned_data.get("pin_code", "") if self.is_valid() else ""
+            pin: str = self.cleaned_data.get("pin_code", "") if self.is_valid() else ""
+            return pin
         return str(self.initial.get("pin_code") or "")
 
     def clean_payment_method(self) -> str:
@@ -89,8 +95,9 @@ class CheckoutForm(forms.Form):
             validate_pin_code(pin)
         return pin
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if self.addresses and not cleaned.get("deliver_to"):
             self.add_error("deliver_to", "Choose where to deliver, or add a new address.")
         saved = self.saved_address()
@@ -120,7 +127,7 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="What is wrong with it? The seller reads this.")
 
-    def __init__(self, *args, parts, **kwargs):
+    def __init__(self, *args: Any, parts: Sequence[ShipmentLine], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.parts = parts
         for part in parts:
@@ -131,8 +138,9 @@ class ReturnForm(forms.Form):
         return {part.line.item_id: self.cleaned_data.get(f"item_{part.line.item_id}") or 0
                 for part in self.parts if self.cleaned_data.get(f"item_{part.line.item_id}")}
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if self.is_bound and not self.errors and not self.units():
             raise forms.ValidationError("Choose how many of at least one item you are returning.")
         return cleaned

@@ -269,7 +269,7 @@ class OrderStatusChange(models.Model):
     @property
     def to_status_display(self) -> str:
         statuses = Shipment.Status if self.shipment_id else Order.Status
-        return statuses(self.to_status).label if self.to_status in statuses.values else self.to_status
+        return str(statuses(self.to_status).label) if self.to_status in statuses.values else self.to_status
 
 
 class ReconciliationRun(models.Model):

@@ -57,13 +57,13 @@ def _sequence_next(year: int) -> int:
                 cursor.execute(f"UPDATE {table} SET last = LAST_INSERT_ID(last + 1) WHERE year = %s",  # noqa: S608
                                [year])
                 if cursor.rowcount == 1:
-                    return cursor.lastrowid
+                    return int(cursor.lastrowid)  # the DB-API cursor is untyped
             else:
                 cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last",  # noqa: S608
                                [year])
                 row = cursor.fetchone()
                 if row is not None:
-                    return row[0]
+                    return int(row[0])
             # The year's first order: make its row (another request may be making it too).
             OrderNumberCounter.objects.using(alias).bulk_create([OrderNumberCounter(year=year, last=0)],
                                                                 ignore_conflicts=True)

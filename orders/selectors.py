@@ -7,15 +7,16 @@ import binascii
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest
 
-from orders.backends.base import ArchiveUnavailable
+from orders.backends.base import ArchivedOrder, ArchivePosition, ArchiveUnavailable, OrderArchive
 from orders.models import (
     ArchivedOrderRecord,
     Order,
@@ -47,7 +48,7 @@ def order_list(*, user_id: int) -> QuerySet[Order]:
             .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")), _shipments()))
 
 
-def order_get(*, order_id, user_id: int | None = None) -> Order | None:
+def order_get(*, order_id: uuid.UUID | str, user_id: int | None = None) -> Order | None:
     """One order with lines, shipments and timeline; with `user_id`, only if it is that customer's."""
     queryset = Order.objects.prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
@@ -100,12 +101,17 @@ class Position(NamedTuple):
 
 @dataclass(frozen=True)
 class HistoryPage:
-    orders: list  # Order (live) or ArchivedOrder, newest first
+    orders: Sequence[Order | ArchivedOrder]  # newest first
     next: Position | None  # where the next (older) page starts; None on the last page
     complete: bool = True  # False: the archive could not be read, these are live orders only
 
 
-def _key(order) -> tuple:
+def _archive() -> OrderArchive:
+    archive: OrderArchive = get_backend("order_archive")  # shop.backends builds the configured class
+    return archive
+
+
+def _key(order: Order | ArchivedOrder) -> tuple[dt.datetime, uuid.UUID]:
     return (order.created_at, uuid.UUID(str(order.pk)))
 
 
@@ -127,7 +133,7 @@ def order_history(*, user_id: int, before: Position | None = None, limit: int = 
                                                                    id__lt=before.order_id))
     live_orders = list(live[:limit + 1])
     try:
-        archived = get_backend("order_archive").list_for_user(user_id, status=status, before=before,
+        archived = _archive().list_for_user(user_id, status=status, before=before,
                                                                limit=limit + 1)
     except ArchiveUnavailable:
         if not live_only_if_archive_down:
@@ -142,7 +148,7 @@ def order_history(*, user_id: int, before: Position | None = None, limit: int = 
         # self is not among live_orders to win the merge below, so drop the copy here.
         still_live = set(Order.objects.filter(pk__in=[o.pk for o in archived]).values_list("pk", flat=True))
         archived = [o for o in archived if o.pk not in still_live]
-    merged = {o.pk: o for o in archived}
+    merged: dict[uuid.UUID, Order | ArchivedOrder] = {o.pk: o for o in archived}
     merged.update({o.pk: o for o in live_orders})  # the live copy wins until it is deleted
     ordered = sorted(merged.values(), key=_key, reverse=True)
     page = ordered[:limit]
@@ -154,17 +160,17 @@ def archived_orders_of_day(*, day: dt.date, status: str, before: Position | None
                            limit: int = 50) -> HistoryPage:
     """One newest-first page of the archived orders created on `day` (in the shop's time zone)
     that ended in `status`: for staff and reports. Raises ArchiveUnavailable."""
-    found = get_backend("order_archive").list_for_day(day, status=status, before=before, limit=limit + 1)
+    found = _archive().list_for_day(day, status=status, before=before, limit=limit + 1)
     page = found[:limit]
     return HistoryPage(orders=page, next=Position(*_key(page[-1])) if len(found) > limit and page else None)
 
 
-def order_history_get(*, order_id, user_id: int | None = None):
+def order_history_get(*, order_id: uuid.UUID | str, user_id: int | None = None) -> Order | ArchivedOrder | None:
     """One order, live (with lines and timeline) or else from the archive; None if neither."""
     order = order_get(order_id=order_id, user_id=user_id)
     if order is not None:
         return order
-    archived = get_backend("order_archive").get(order_id)
+    archived = _archive().get(order_id)
     if archived is None or (user_id is not None and archived.user_id != user_id):
         return None
     return archived
@@ -183,7 +189,7 @@ def seller_order_list(*, seller_id: int) -> QuerySet[Order]:
                               _shipments(seller_id)))
 
 
-def seller_order_get(*, seller_id: int, order_id) -> Order | None:
+def seller_order_get(*, seller_id: int, order_id: uuid.UUID | str) -> Order | None:
     try:
         order_id = uuid.UUID(str(order_id))
     except ValueError:
@@ -225,9 +231,9 @@ ARCHIVED_ITEMS_CACHE_SECONDS = 600
 def _archived_delivered(user_id: int, wanted: set[int] | None) -> set[int]:
     """Item ids of the customer's delivered archived orders, newest first a page at a time; with
     `wanted`, only those, stopping once all are found. Raises ArchiveUnavailable."""
-    archive = get_backend("order_archive")
+    archive = _archive()
     found: set[int] = set()
-    before = None
+    before: ArchivePosition | None = None
     while True:
         page = archive.list_for_user(user_id, status=Order.Status.DELIVERED, before=before, limit=ARCHIVE_PAGE)
         for order in page:
@@ -243,7 +249,7 @@ def orders_version_key(user_id: int) -> str:
     return f"orders:customer-version:v1:{user_id}"
 
 
-def header_cache_keys(request, user_id: int | None) -> list[str]:
+def header_cache_keys(request: HttpRequest, user_id: int | None) -> list[str]:
     """The key `orders_version` reads, for the page's one prefetch (shop.middleware)."""
     return [orders_version_key(user_id)] if user_id is not None else []
 
@@ -263,7 +269,8 @@ def orders_version_forget(user_id: int, *, using: str = DEFAULT_DB_ALIAS) -> Non
     version_forget(orders_version_key(user_id), using=using)
 
 
-def delivered_item_ids(*, user_id: int, item_ids, include_archive: bool = True, fresh: bool = True) -> set[int]:
+def delivered_item_ids(*, user_id: int, item_ids: Iterable[int | str | None], include_archive: bool = True,
+                       fresh: bool = True) -> set[int]:
     """Which of `item_ids` the customer has received: a line of one of their delivered orders,
     live or (with `include_archive`) archived.
 
@@ -284,14 +291,14 @@ def delivered_item_ids(*, user_id: int, item_ids, include_archive: bool = True, 
     if fresh:
         return found | _archived_delivered(user_id, missing)
     key = f"orders:archived-delivered-items:v1:{user_id}"
-    archived = cache.get(key)
+    archived: set[int] | None = cache.get(key)
     if archived is None:
         archived = _archived_delivered(user_id, None)
         cache.set(key, archived, ARCHIVED_ITEMS_CACHE_SECONDS)
     return found | (missing & archived)
 
 
-def recently_ordered_item_ids(*, user_id: int, since) -> set[int]:
+def recently_ordered_item_ids(*, user_id: int, since: dt.datetime) -> set[int]:
     """The items on the customer's orders created since `since` (any status but cancelled:
     what they have just bought or are paying for). One query, on the live orders only:
     archived orders are older than any "recently" a caller asks for."""

@@ -15,7 +15,7 @@ from orders.selectors import orders_version_forget
 
 @receiver(post_save, sender=Order, dispatch_uid="orders.version_forget_order_saved")
 @receiver(post_delete, sender=Order, dispatch_uid="orders.version_forget_order_deleted")
-def order_version_forget(sender, instance: Order, using: str, **kwargs) -> None:
+def order_version_forget(sender: type[Order], instance: Order, using: str, **kwargs: object) -> None:
     orders_version_forget(instance.user_id, using=using)
 
 
@@ -23,6 +23,7 @@ def order_version_forget(sender, instance: Order, using: str, **kwargs) -> None:
 @receiver(post_save, sender=OrderLine, dispatch_uid="orders.version_forget_line_saved")
 @receiver(post_save, sender=OrderStatusChange, dispatch_uid="orders.version_forget_change_saved")
 @receiver(post_save, sender=Shipment, dispatch_uid="orders.version_forget_shipment_saved")
-def order_part_version_forget(sender, instance: OrderLine | OrderStatusChange | Shipment, using: str,
-                              **kwargs) -> None:
+def order_part_version_forget(sender: type[OrderLine | OrderStatusChange | Shipment],
+                              instance: OrderLine | OrderStatusChange | Shipment, using: str,
+                              **kwargs: object) -> None:
     orders_version_forget(instance.order.user_id, using=using)  # the order is at hand in the services

@@ -16,7 +16,7 @@ from cart.interface import cart_lines
 from catalog.interface import items_get
 from inventory.interface import InsufficientStock, NotDeliverable, delivery_promises
 from logistics.interface import PinCodeError
-from orders.backends.base import ArchiveUnavailable
+from orders.backends.base import ArchivedOrder, ArchiveUnavailable
 from orders.forms import NEW_ADDRESS, CheckoutForm, ReturnForm
 from orders.models import Order
 from orders.selectors import InvalidCursor, Position, order_history_get, orders_version
@@ -250,16 +250,18 @@ def reorder_messages(request: HttpRequest, result: ReorderResult) -> None:
 def return_request_view(request: HttpRequest, order_id: str, shipment_id: int) -> HttpResponse:
     """Return items of one delivered package: how many of each, and why."""
     order = order_history_get(order_id=order_id, user_id=logged_in_user_id(request))
-    shipment = next((s for s in order.shipments.all() if s.id == shipment_id), None) if order else None
-    if shipment is None or getattr(order, "archived", False):
+    if order is None or isinstance(order, ArchivedOrder):  # a finished order is returned no more
+        raise Http404("No such package.")
+    shipment = next((s for s in order.shipments.all() if s.id == shipment_id), None)
+    if shipment is None:
         raise Http404("No such package.")
     parts = list(shipment.lines.all())
     form = ReturnForm(request.POST or None, parts=parts)
     if request.method == "POST" and form.is_valid():
         units = [ReturnedUnits(item_id, quantity) for item_id, quantity in form.units().items()]
         try:
-            return_request(order_id=order.pk, user_id=logged_in_user_id(request), shipment_id=shipment_id, units=units,
-                           reason=form.cleaned_data["reason"])
+            return_request(order_id=order.pk, user_id=logged_in_user_id(request), shipment_id=shipment_id,
+                           units=units, reason=form.cleaned_data["reason"])
         except ReturnNotAllowed as exc:
             form.add_error(None, str(exc))
         else:

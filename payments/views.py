@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csp import csp_override
@@ -20,7 +20,7 @@ DECISIONS = {"pay", "fail", "cancel"}
 
 
 @require_http_methods(["GET", "POST"])
-def simulated_page(request, ref: str):
+def simulated_page(request: HttpRequest, ref: str) -> HttpResponse:
     charge = get_object_or_404(SimulatedCharge, ref=ref)
     if request.method == "POST":
         decision = request.POST.get("decision", "")
@@ -36,14 +36,14 @@ def simulated_page(request, ref: str):
     return render(request, "payments/simulated.html", _page(charge))
 
 
-def _page(charge: SimulatedCharge) -> dict:
+def _page(charge: SimulatedCharge) -> dict[str, object]:
     """The charge, and its order as the customer knows it (its number)."""
     return {"charge": charge, "order_reference": order_references([charge.order_id])[charge.order_id]}
 
 
 @csrf_exempt
 @require_POST
-def webhook(request, gateway_name: str):
+def webhook(request: HttpRequest, gateway_name: str) -> HttpResponse:
     try:
         notification_receive(gateway_name=gateway_name, body=request.body, headers=request.headers)
     except InvalidNotification as exc:
@@ -62,11 +62,13 @@ STRIPE_CSP = {
 
 
 @csp_override(STRIPE_CSP)
-def stripe_page(request, intent_id: str):
+def stripe_page(request: HttpRequest, intent_id: str) -> HttpResponse:
     """Where the customer pays with Stripe Elements (the only page that loads Stripe's script)."""
+    from payments.backends.stripe import StripeGateway  # loaded already when Stripe is the gateway
+
     port = gateway()
     payment = get_object_or_404(Payment, gateway="stripe", gateway_ref=intent_id)
-    if port.name != "stripe":
+    if not isinstance(port, StripeGateway):  # the gateway named "stripe"; only it has a client secret
         return render(request, "payments/unavailable.html", status=404)
     try:
         client_secret = port.client_secret(gateway_ref=intent_id)

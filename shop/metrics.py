@@ -26,7 +26,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from prometheus_client import (
     CollectorRegistry,
@@ -85,7 +84,7 @@ def observe_request(view: str, method: str, status: int, *, seconds: float, db_s
     counter.inc()
 
 
-def count_committed_event(event_type: str, payload: Mapping[str, Any]) -> None:
+def count_committed_event(event_type: str, payload: Mapping[str, object]) -> None:
     """Count a business event whose transaction committed (orders and payments outcomes)."""
     if event_type == "orders.order_placed.v1":
         ORDERS.labels("placed").inc()

@@ -6,6 +6,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,6 +22,7 @@ from shop.api import (
     Problem,
     StrictCharField,
     StrictIntegerField,
+    authenticated_user_id,
     problems,
     query_data,
 )
@@ -49,19 +51,20 @@ class SellerStockSetApi(APIView):
                               **problems((409, "On hand would go below what open orders have reserved."))},
                    description="Set the units on hand of one of your items at one of your warehouses. "
                                "Audited. On hand can't go below what open orders have reserved (409).")
-    def put(self, request):
+    def put(self, request: Request) -> Response:
+        seller_id = authenticated_user_id(request)
         data = self.StockSetInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        item = item_get_by_sku(seller_id=request.user.pk, sku=values["sku"])
+        item = item_get_by_sku(seller_id=seller_id, sku=values["sku"])
         if item is None:
             raise exceptions.ValidationError({"sku": [f"You have no item with SKU {values['sku']!r}."]})
         warehouse = warehouse_get_by_code(values["warehouse"])
-        if warehouse is None or warehouse.seller_id != request.user.pk:
+        if warehouse is None or warehouse.seller_id != seller_id:
             raise exceptions.ValidationError({"warehouse": [f"You have no warehouse {values['warehouse']!r}."]})
         try:
             stock = stock_set(item_id=item.item_id, warehouse_id=warehouse.id, on_hand=values["on_hand"],
-                              actor_id=request.user.pk, source=StockAdjustment.Source.SELLER_API,
+                              actor_id=seller_id, source=StockAdjustment.Source.SELLER_API,
                               reason=values["reason"])
         except StockBelowReserved as exc:
             raise Problem(409, str(exc), "stock-below-reserved", reserved=exc.reserved) from exc
@@ -83,8 +86,9 @@ class SellerWarehouseListApi(APIView):
         active = serializers.BooleanField()
 
     @extend_schema(responses={200: WarehouseOutputSerializer(many=True)})
-    def get(self, request):
-        return Response(self.WarehouseOutputSerializer(warehouses_for_seller(request.user.pk), many=True).data)
+    def get(self, request: Request) -> Response:
+        seller_id = authenticated_user_id(request)
+        return Response(self.WarehouseOutputSerializer(warehouses_for_seller(seller_id), many=True).data)
 
 
 class ProductDeliveryApi(APIView):
@@ -105,7 +109,7 @@ class ProductDeliveryApi(APIView):
         description="When the product would reach the PIN code if ordered now, from the warehouse with stock "
                     "that delivers soonest.",
     )
-    def get(self, request, product_id: int):
+    def get(self, request: Request, product_id: int) -> Response:
         query = self.DeliveryQuerySerializer(data=query_data(self.DeliveryQuerySerializer, request.query_params))
         query.is_valid(raise_exception=True)
         pin = query.validated_data["pin"]

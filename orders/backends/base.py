@@ -104,8 +104,8 @@ class ArchivedShipment:
                       "lines": Rows(ArchivedShipmentLine(**x, line=lines.get(x["item_id"])) for x in data["lines"])})
 
 
-_V1_SHIPMENT_STATUS = {Order.Status.DELIVERED: Shipment.Status.DELIVERED,
-                       Order.Status.CANCELLED: Shipment.Status.CANCELLED}
+_V1_SHIPMENT_STATUS: dict[str, str] = {Order.Status.DELIVERED: Shipment.Status.DELIVERED,
+                                       Order.Status.CANCELLED: Shipment.Status.CANCELLED}
 
 
 def _v1_shipments(status: str, lines: list[dict], by_item: dict[int, ArchivedLine]) -> Rows:
@@ -115,7 +115,7 @@ def _v1_shipments(status: str, lines: list[dict], by_item: dict[int, ArchivedLin
         groups.setdefault((line["seller_id"], line.get("warehouse_id")), []).append(line)
     return Rows(ArchivedShipment(id=None, seller_id=seller_id, warehouse_id=warehouse_id,
                                  status=_V1_SHIPMENT_STATUS.get(status, Shipment.Status.PENDING),
-                                 promised_date=max((_date(x["delivery_date"]) for x in members
+                                 promised_date=max((dt.date.fromisoformat(x["delivery_date"]) for x in members
                                                     if x.get("delivery_date")), default=None),
                                  lines=Rows(ArchivedShipmentLine(x["item_id"], x["quantity"], by_item.get(x["item_id"]))
                                             for x in members))
@@ -133,7 +133,7 @@ class ArchivedStatusChange:
     @property
     def to_status_display(self) -> str:
         statuses = Shipment.Status if self.shipment_id else Order.Status
-        return statuses(self.to_status).label if self.to_status in statuses.values else self.to_status
+        return str(statuses(self.to_status).label) if self.to_status in statuses.values else self.to_status
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,7 @@ class ArchivedOrder:
         by_item = {line.item_id: line for line in lines}
         return cls(
             id=uuid.UUID(data["id"]), number=data.get("number") or "", user_id=data["user_id"], status=data["status"],
-            cancel_reason=data["cancel_reason"], created_at=_datetime(data["created_at"]),
+            cancel_reason=data["cancel_reason"], created_at=dt.datetime.fromisoformat(data["created_at"]),
             placed_at=_datetime(data["placed_at"]), expires_at=_datetime(data["expires_at"]),
             pin_code=data["pin_code"], ship_name=data["ship_name"], ship_phone=data["ship_phone"],
             ship_line1=data["ship_line1"], ship_line2=data["ship_line2"], ship_city=data["ship_city"],

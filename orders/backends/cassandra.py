@@ -29,9 +29,14 @@ import os
 import re
 import threading
 import uuid
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from orders.backends.base import ArchivedOrder, ArchivePosition, ArchiveUnavailable, archive_day
+
+if TYPE_CHECKING:  # the driver is imported when first used (the embedded archive needs none of it)
+    from cassandra.cluster import Cluster, ResultSet, Session
+    from cassandra.query import PreparedStatement, Statement
 
 BY_ID = "orders_by_id"
 BY_USER = "orders_by_user"
@@ -157,7 +162,7 @@ class CassandraOrderArchive:
 
     # --- connection -------------------------------------------------------------------------
 
-    def _new_cluster(self):
+    def _new_cluster(self) -> Cluster:
         from cassandra import ConsistencyLevel
         from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
         from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
@@ -176,7 +181,7 @@ class CassandraOrderArchive:
         return ArchiveUnavailable(
             f"Cassandra order archive unreachable at {', '.join(self.hosts)} (port {self.port}): {exc}")
 
-    def _connect(self):
+    def _connect(self) -> Session:
         """The session, its statements prepared; connects on first use (and again after a fork:
         a driver connection must not be shared by a pre-forked web or Celery worker's children)."""
         from cassandra import DriverException, InvalidRequest, OperationTimedOut
@@ -192,7 +197,8 @@ class CassandraOrderArchive:
                 session = cluster.connect()
                 prepared = {name: session.prepare(qualified(cql, self.keyspace)) for name, cql in STATEMENTS.items()}
             except InvalidRequest as exc:  # keyspace or table missing: the schema was never made
-                cluster.shutdown()
+                if cluster is not None:  # always made by then (only connect and prepare raise this)
+                    cluster.shutdown()
                 raise ArchiveUnavailable(
                     f"Cassandra order archive: keyspace {self.keyspace!r} lacks its tables ({exc}); "
                     "run `manage.py cassandra_schema`.") from exc
@@ -207,7 +213,8 @@ class CassandraOrderArchive:
             self._cluster, self._session, self._prepared, self._pid = cluster, session, prepared, os.getpid()
             return session
 
-    def _execute(self, statement, values=None):
+    def _execute(self, statement: Statement | PreparedStatement,
+                 values: Sequence[object] | None = None) -> ResultSet:
         from cassandra import DriverException, OperationTimedOut
         from cassandra.cluster import NoHostAvailable
 

@@ -10,6 +10,8 @@ has its own key.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import transaction
 
 from events.interface import emit
@@ -33,7 +35,8 @@ CANCELLED_BY_CUSTOMER = "cancelled_by_customer"
 CANCELLABLE = (Step.PENDING, Step.PACKED)  # not yet with the courier
 
 
-def order_cancel(*, order_id, user_id: int | None, shipment_id: int | None = None, reason: str = "") -> Order:
+def order_cancel(*, order_id: uuid.UUID | str, user_id: int | None, shipment_id: int | None = None,
+                 reason: str = "") -> Order:
     """Cancel the order (or, with `shipment_id`, one shipment of it) for its customer `user_id`
     (staff: None). Raises OrderNotFound for someone else's order or shipment, TransitionNotAllowed
     when what is asked has left the warehouse or is finished."""
@@ -78,7 +81,7 @@ def order_cancel(*, order_id, user_id: int | None, shipment_id: int | None = Non
 
 def _cancel_shipment(order: Order, shipment: Shipment, *, detail: str) -> None:
     item_ids = [part.line.item_id for part in shipment.lines.select_related("line")]
-    if shipment.warehouse_id is not None:  # None: an order taken before shipments, nothing allocated to put back
+    if shipment.warehouse_id is not None:  # None only for a pre-shipments order without allocations
         allocations_restock(order_id=str(order.pk), warehouse_id=shipment.warehouse_id, item_ids=item_ids,
                             reason=f"shipment {shipment.pk} of order {order.reference} cancelled")
     transition(order, Step.CANCELLED, reason=detail, shipment=shipment)

@@ -58,11 +58,9 @@ def shipment_delivery_fail(*, shipment_id: int, reason: str, note: str = "", sel
             raise TransitionNotAllowed(f"{name} can't be marked undelivered: it is {shipment.get_status_display()}; "
                                        "only a parcel with the courier can come back.", shipment.status, Step.RETURNED)
         item_ids = [part.line.item_id for part in shipment.lines.select_related("line")]
-        if shipment.warehouse_id is None:  # an order taken before shipments: nowhere known to restock
-            raise TransitionNotAllowed(f"{name} has no warehouse on record to take it back.", shipment.status,
-                                       Step.RETURNED)
-        allocations_restock(order_id=str(order.pk), warehouse_id=shipment.warehouse_id, item_ids=item_ids,
-                            reason=f"shipment {shipment.pk} of order {order.reference} {text}")
+        if shipment.warehouse_id is not None:  # None only for a pre-shipments order without allocations
+            allocations_restock(order_id=str(order.pk), warehouse_id=shipment.warehouse_id, item_ids=item_ids,
+                                reason=f"shipment {shipment.pk} of order {order.reference} {text}")
         transition(order, Step.RETURNED, reason=text, shipment=shipment)
         shipment.save(update_fields=["status", "updated_at"])
         prepaid = order.payment_method != Order.PaymentMethod.COD

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from events.interface import emit
@@ -22,16 +22,17 @@ from orders.services.common import OrderError, OrderNotFound, Status, shipment_v
 Step = Shipment.Status
 
 # to: the step it follows, and the shipment's event
-_STEPS = {
+_STEPS: dict[str, tuple[str, str]] = {
     Step.PACKED: (Step.PENDING, c.SHIPMENT_PACKED),
     Step.IN_TRANSIT: (Step.PACKED, c.SHIPMENT_SHIPPED),
     Step.DELIVERED: (Step.IN_TRANSIT, c.SHIPMENT_DELIVERED),
 }
-_PATH = [Step.PENDING, Step.PACKED, Step.IN_TRANSIT, Step.DELIVERED]
-_ORDER_STATUS = {Step.PENDING: Status.PLACED, Step.PACKED: Status.PACKED, Step.IN_TRANSIT: Status.IN_TRANSIT,
-                 Step.DELIVERED: Status.DELIVERED}
-_ORDER_EVENTS = {Status.PACKED: c.ORDER_PACKED, Status.IN_TRANSIT: c.ORDER_SHIPPED, Status.DELIVERED: c.ORDER_DELIVERED,
-                 Status.CANCELLED: c.ORDER_CANCELLED, Status.RETURNED: c.ORDER_RETURNED}
+_PATH: list[str] = [Step.PENDING, Step.PACKED, Step.IN_TRANSIT, Step.DELIVERED]
+_ORDER_STATUS: dict[str, str] = {Step.PENDING: Status.PLACED, Step.PACKED: Status.PACKED,
+                                  Step.IN_TRANSIT: Status.IN_TRANSIT, Step.DELIVERED: Status.DELIVERED}
+_ORDER_EVENTS: dict[str, str] = {Status.PACKED: c.ORDER_PACKED, Status.IN_TRANSIT: c.ORDER_SHIPPED,
+                                  Status.DELIVERED: c.ORDER_DELIVERED, Status.CANCELLED: c.ORDER_CANCELLED,
+                                  Status.RETURNED: c.ORDER_RETURNED}
 MOVING = (Status.PLACED, Status.PACKED, Status.IN_TRANSIT)  # paid and not finished
 
 
@@ -58,14 +59,14 @@ def order_status_from_shipments(statuses: Iterable[str]) -> str:
     return _ORDER_STATUS[min(going, key=_PATH.index)]
 
 
-def _words(status: str, statuses=Status) -> str:
-    return statuses(status).label if status in statuses.values else status.replace("_", " ")
+def _words(status: str, statuses: type[models.TextChoices] = Status) -> str:
+    return str(statuses(status).label) if status in statuses.values else status.replace("_", " ")
 
 
-_ORDER_PATH = [Status.PLACED, Status.PACKED, Status.IN_TRANSIT, Status.DELIVERED]
+_ORDER_PATH: list[str] = [Status.PLACED, Status.PACKED, Status.IN_TRANSIT, Status.DELIVERED]
 
 
-def _refusal(name: str, current: str, wanted: str, statuses) -> str:
+def _refusal(name: str, current: str, wanted: str, statuses: type[models.TextChoices]) -> str:
     """In words staff and sellers use: "Order #3F2A9C01 can't be marked in transit: it is placed,
     and has to be packed first." (of a shipment: "it is waiting to be packed, …")."""
     path = _PATH if statuses is Step else _ORDER_PATH
@@ -147,7 +148,7 @@ def order_status_follow(order: Order, *, reason: str, cancel_reason: str = "") -
         emit(_ORDER_EVENTS[derived], key=order.pk, payload={**snapshot(order), **extra})
 
 
-def order_locked(order_id) -> Order:
+def order_locked(order_id: uuid.UUID | str) -> Order:
     try:
         order_id = uuid.UUID(str(order_id))
     except ValueError as exc:
@@ -177,11 +178,11 @@ def shipment_advance(*, shipment_id: int, to: str, seller_id: int | None = None,
     return shipment
 
 
-_REASONS = {Step.PACKED: "packed by the seller", Step.IN_TRANSIT: "handed to the courier",
+_REASONS: dict[str, str] = {Step.PACKED: "packed by the seller", Step.IN_TRANSIT: "handed to the courier",
             Step.DELIVERED: "delivered"}
 
 
-def _order_advance(*, order_id, to: str, seller_id: int | None, reason: str) -> Order:
+def _order_advance(*, order_id: uuid.UUID | str, to: str, seller_id: int | None, reason: str) -> Order:
     """Every shipment of the order (with `seller_id`, every one of theirs) that is going, one step
     to `to`. Refused whole when any of them is not in the step before it."""
     with transaction.atomic():
@@ -211,15 +212,18 @@ def _order_advance(*, order_id, to: str, seller_id: int | None, reason: str) -> 
     return order
 
 
-def order_mark_packed(*, order_id, seller_id: int | None = None, reason: str = "packed by the seller") -> Order:
+def order_mark_packed(*, order_id: uuid.UUID | str, seller_id: int | None = None,
+                      reason: str = "packed by the seller") -> Order:
     return _order_advance(order_id=order_id, to=Step.PACKED, seller_id=seller_id, reason=reason)
 
 
-def order_mark_shipped(*, order_id, seller_id: int | None = None, reason: str = "handed to the courier") -> Order:
+def order_mark_shipped(*, order_id: uuid.UUID | str, seller_id: int | None = None,
+                       reason: str = "handed to the courier") -> Order:
     return _order_advance(order_id=order_id, to=Step.IN_TRANSIT, seller_id=seller_id, reason=reason)
 
 
-def order_mark_delivered(*, order_id, seller_id: int | None = None, reason: str = "delivered") -> Order:
+def order_mark_delivered(*, order_id: uuid.UUID | str, seller_id: int | None = None,
+                         reason: str = "delivered") -> Order:
     return _order_advance(order_id=order_id, to=Step.DELIVERED, seller_id=seller_id, reason=reason)
 
 

@@ -6,8 +6,9 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
@@ -113,7 +114,7 @@ def order_place(*, user_id: int, idempotency_key: str, lines: list[OrderLineRequ
 RETRYABLE_LOCK_ERRORS = {1213, 1205}
 
 
-def _with_deadlock_retry(create, attempts: int = 3):
+def _with_deadlock_retry[T](create: Callable[[], T], attempts: int = 3) -> T:
     for attempt in range(1, attempts + 1):
         try:
             return create()
@@ -190,13 +191,13 @@ def _part_key(part: AllocatedPart) -> tuple[int, int, int]:
     return part.item_id, part.stock_id, part.quantity
 
 
-def _arrival(parts, item_id: int):
+def _arrival(parts: Sequence[AllocatedPart], item_id: int) -> date | None:
     """When a line has all arrived: the latest delivery date of its parts."""
     dates = [p.delivery_date for p in parts if p.item_id == item_id and p.delivery_date is not None]
     return max(dates, default=None)
 
 
-def shipments_write(order: Order, lines: list[OrderLine], parts) -> list[Shipment]:
+def shipments_write(order: Order, lines: list[OrderLine], parts: Sequence[AllocatedPart]) -> list[Shipment]:
     """Group the allocated parts into one shipment per seller and warehouse, each promised by its
     latest part's delivery date."""
     if any(line.pk is None for line in lines):  # a backend that returns no ids from a bulk insert
@@ -220,7 +221,7 @@ def shipments_write(order: Order, lines: list[OrderLine], parts) -> list[Shipmen
     return shipments
 
 
-def shipments_replace(order: Order, parts) -> list[Shipment]:
+def shipments_replace(order: Order, parts: Sequence[AllocatedPart]) -> list[Shipment]:
     """The allocation moved (a race at checkout, a late payment allocated afresh): its shipments
     and the lines' dates follow."""
     order.shipments.all().delete()

@@ -8,6 +8,7 @@ refuses only in part is added capped. Nothing is reserved: checkout does that.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from cart.interface import MAX_QUANTITY_PER_LINE, CartError, CartOwner, cart_add
@@ -43,7 +44,7 @@ class ReorderResult:
         return tuple(line for line in self.lines if line.added == 0)
 
 
-def order_reorder(*, order_id: object, user_id: int) -> ReorderResult:
+def order_reorder(*, order_id: uuid.UUID | str, user_id: int) -> ReorderResult:
     """Put the customer's order's items in their cart. Raises OrderNotFound (not theirs, or no such
     order) and the archive's ArchiveUnavailable (a finished order that can't be read now)."""
     order = order_history_get(order_id=order_id, user_id=user_id)

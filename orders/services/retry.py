@@ -102,7 +102,8 @@ def order_payment_retry(*, order_id: object, user_id: int, now: datetime | None 
         # changes nothing) when it can't be had; the stock is taken last, under the order's lock.
         plan = allocation_plan(lines=[LineRequest(line.item_id, line.quantity) for line in lines],
                                pin_code=order.pin_code, now=now)
-        order = _with_deadlock_retry(lambda: _reopen(order.pk, plan=plan, now=now))
+        order_pk = order.pk
+        order = _with_deadlock_retry(lambda: _reopen(order_pk, plan=plan, now=now))
     return order_payment_open(order=order)
 
 

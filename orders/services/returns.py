@@ -8,6 +8,7 @@ and the order follows. Every step is in the order's timeline and evented.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -66,7 +67,7 @@ def _record(order: Order, request: ReturnRequest, text: str, event: str) -> None
     emit(event, key=order.pk, payload=_payload(request, order))
 
 
-def return_request(*, order_id, user_id: int, shipment_id: int, units: list[ReturnedUnits],
+def return_request(*, order_id: uuid.UUID | str, user_id: int, shipment_id: int, units: list[ReturnedUnits],
                    reason: str, now: datetime | None = None) -> ReturnRequest:
     """The customer asks to return `units` of one delivered shipment. Raises OrderNotFound (not
     theirs), ReturnNotAllowed (not delivered, past the window, more than delivered and not

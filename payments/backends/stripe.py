@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import stripe
@@ -141,12 +141,15 @@ class StripeGateway:
 
     def client_secret(self, *, gateway_ref: str) -> str:
         """The intent's client secret, which Stripe.js needs to confirm the payment in the page."""
-        return self._call(self.client.v1.payment_intents.retrieve, gateway_ref).client_secret
+        secret = self._call(self.client.v1.payment_intents.retrieve, gateway_ref).client_secret
+        if secret is None:  # Stripe sends one with every intent retrieved with the secret key
+            raise GatewayError("Stripe: the payment intent came without its client secret.")
+        return secret
 
     # --- helpers -------------------------------------------------------------------------------
 
     @staticmethod
-    def _call(method, *args):
+    def _call[T](method: Callable[..., T], *args: Any) -> T:
         try:
             return method(*args)
         except stripe.StripeError as exc:  # API errors, and network errors (APIConnectionError)

@@ -51,6 +51,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import stripe
@@ -197,6 +198,15 @@ def test_gateways_keep_their_configuration_to_themselves():
     assert (stripe.api_key, stripe.api_base, stripe.max_network_retries) == before
 
 
+def test_an_intent_without_its_client_secret_is_a_gateway_error():
+    """Stripe's types allow an intent without a client secret; the page can't mount Elements
+    without one, so the gateway says so (the page answers 503) rather than hand on None."""
+    port = gateway()
+    port._call = lambda method, *args: SimpleNamespace(client_secret=None)
+    with pytest.raises(GatewayError, match="client secret"):
+        port.client_secret(gateway_ref="pi_test_123")
+
+
 # --- 2. through the shop's service and webhook view -------------------------------------------
 
 @pytest.fixture
@@ -279,6 +289,14 @@ def test_a_failure_then_an_ignored_event(client, stripe_backend):
     payment.refresh_from_db()
     assert payment.status == Payment.Status.FAILED
     assert OutboxEvent.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_stripe_page_is_not_found_while_another_gateway_serves(client):  # the shop's own URLs: its page
+    payment_row("pi_test_page")  # the test settings' gateway is the simulated one
+    response = client.get("/payments/stripe/pi_test_page/")
+    assert response.status_code == 404
+    assert b"js.stripe.com" not in response.content
 
 
 # --- 3. the API calls, against localstripe ----------------------------------------------------
