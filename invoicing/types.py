@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-SHIPMENT_SHIPPED = "orders.shipment_shipped.v1"
+from orders.interface import SHIPMENT_SHIPPED
+
 INVOICE_ISSUED = "invoicing.invoice_issued.v1"
 
 

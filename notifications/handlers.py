@@ -17,6 +17,19 @@ from django.utils import timezone
 from events.interface import Event, consumer
 from notifications.models import Notification
 from notifications.services import notification_create
+from orders.interface import (
+    LATE_PAYMENT_REFUNDED,
+    ORDER_CANCELLED,
+    ORDER_DELIVERED,
+    ORDER_PLACED,
+    ORDER_SHIPPED,
+    RETURN_APPROVED,
+    RETURN_RECEIVED,
+    RETURN_REJECTED,
+    RETURN_REQUESTED,
+    SHIPMENT_CANCELLED,
+    SHIPMENT_DELIVERY_FAILED,
+)
 from shop.money import format_inr
 from shop.references import order_reference
 
@@ -57,7 +70,7 @@ def _user_id(event: Event) -> int | None:
     return int(user_id)
 
 
-@consumer("orders.order_placed.v1", name="notifications.order_placed")
+@consumer(ORDER_PLACED, name="notifications.order_placed")
 def on_order_placed(event: Event) -> None:
     p = event.payload
     user_id = _user_id(event)
@@ -82,7 +95,7 @@ def on_order_placed(event: Event) -> None:
     notification_create(user_id=user_id, kind=Kind.ORDER_PLACED, title=title, body=body, link=link)
 
 
-@consumer("orders.order_cancelled.v1", name="notifications.order_cancelled")
+@consumer(ORDER_CANCELLED, name="notifications.order_cancelled")
 def on_order_cancelled(event: Event) -> None:
     p = event.payload
     user_id = _user_id(event)
@@ -100,12 +113,12 @@ def on_order_cancelled(event: Event) -> None:
 # `ref` and `items`) per event type. Events emitted before orders put "user_id" in a payload
 # are skipped (logged) by `_user_id`.
 SIMPLE_MESSAGES = {
-    "orders.order_shipped.v1": (
+    ORDER_SHIPPED: (
         Kind.ORDER_SHIPPED, "Your order is on its way", "Order {ref} ({items}) has been handed to the courier."),
-    "orders.order_delivered.v1": (
+    ORDER_DELIVERED: (
         Kind.ORDER_DELIVERED, "Your order has been delivered",
         "Order {ref} ({items}) has been delivered. We hope you enjoy it!"),
-    "orders.late_payment_refunded.v1": (
+    LATE_PAYMENT_REFUNDED: (
         Kind.REFUND_STARTED, "We're refunding your payment",
         "Your payment for order {ref} arrived after the order had been cancelled, so we're refunding it "
         "in full. Your bank may take a few working days to show it."),
@@ -130,35 +143,35 @@ for _event_type in SIMPLE_MESSAGES:
 # seller hears what they must act on. Each: (kind, title, body) for the customer, then for the
 # seller (or None); bodies format `ref`, `items`, `shipment` and `reason`.
 SHIPMENT_MESSAGES = {
-    "orders.shipment_cancelled.v1": (
+    SHIPMENT_CANCELLED: (
         (Kind.ORDER_CANCELLED, "A package was cancelled",
          "Package {shipment} of order {ref} ({items}) is cancelled; its price is on its way back to you."),
         (Kind.SELLER_NOTICE, "Do not ship: a package was cancelled",
          "The customer cancelled package {shipment} of order {ref} ({items}). Its items are back in your stock."),
     ),
-    "orders.shipment_delivery_failed.v1": (
+    SHIPMENT_DELIVERY_FAILED: (
         (Kind.ORDER_CANCELLED, "A package could not be delivered",
          "Package {shipment} of order {ref} ({items}) could not be delivered and went back to the seller. "
          "Anything you paid for it is on its way back to you."),
         None,
     ),
-    "orders.return_requested.v1": (
+    RETURN_REQUESTED: (
         (Kind.RETURN_UPDATE, "Return requested",
          "We've sent your request to return {items} from order {ref} to the seller."),
         (Kind.SELLER_NOTICE, "A customer wants to return items",
          "Return of {items} from order {ref}, package {shipment}: \u201c{reason}\u201d. Approve or decline it."),
     ),
-    "orders.return_approved.v1": (
+    RETURN_APPROVED: (
         (Kind.RETURN_UPDATE, "Your return is approved",
          "Send {items} from order {ref} back to the seller; you'll get the money once they arrive."),
         None,
     ),
-    "orders.return_rejected.v1": (
+    RETURN_REJECTED: (
         (Kind.RETURN_UPDATE, "Your return was declined", "The seller declined the return of {items} from order "
                                                          "{ref}."),
         None,
     ),
-    "orders.return_received.v1": (
+    RETURN_RECEIVED: (
         (Kind.REFUND_STARTED, "Return received: refund on its way",
          "The seller received {items} from order {ref}; we're refunding their price. Your bank may take a few "
          "working days to show it."),
@@ -169,12 +182,12 @@ SHIPMENT_MESSAGES = {
 
 # Cash on delivery: nothing was paid, so nothing goes back.
 COD_SHIPMENT_MESSAGES = {
-    "orders.shipment_cancelled.v1": (
+    SHIPMENT_CANCELLED: (
         (Kind.ORDER_CANCELLED, "A package was cancelled",
          "Package {shipment} of order {ref} ({items}) is cancelled; you won't pay anything for it."),
-        SHIPMENT_MESSAGES["orders.shipment_cancelled.v1"][1],
+        SHIPMENT_MESSAGES[SHIPMENT_CANCELLED][1],
     ),
-    "orders.shipment_delivery_failed.v1": (
+    SHIPMENT_DELIVERY_FAILED: (
         (Kind.ORDER_CANCELLED, "A package could not be delivered",
          "Package {shipment} of order {ref} ({items}) could not be delivered and went back to the seller; "
          "there is nothing to pay for it."),

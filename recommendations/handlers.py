@@ -17,6 +17,7 @@ from django.db import transaction
 
 from catalog.interface import item_heads_get
 from events.interface import Event, batch_consumer, consumer
+from orders.interface import ORDER_CANCELLED, ORDER_DELIVERED, ORDER_PLACED
 from recommendations.behaviour import BehaviourEvent, BehaviourType, behaviour_event_type
 from recommendations.lake_inbox import lake_drain_soon
 from recommendations.models import LakeInbox
@@ -70,15 +71,15 @@ def on_wishlist_removed(event: Event) -> None:
 
 
 ORDER_KINDS = {
-    "orders.order_placed.v1": BehaviourType.ORDER_PLACED,
-    "orders.order_cancelled.v1": BehaviourType.ORDER_CANCELLED,
-    "orders.order_delivered.v1": BehaviourType.ORDER_DELIVERED,
+    ORDER_PLACED: BehaviourType.ORDER_PLACED,
+    ORDER_CANCELLED: BehaviourType.ORDER_CANCELLED,
+    ORDER_DELIVERED: BehaviourType.ORDER_DELIVERED,
 }
 
 
-@consumer("orders.order_placed.v1", name="recommendations.behaviour")
-@consumer("orders.order_cancelled.v1", name="recommendations.behaviour")
-@consumer("orders.order_delivered.v1", name="recommendations.behaviour")
+@consumer(ORDER_PLACED, name="recommendations.behaviour")
+@consumer(ORDER_CANCELLED, name="recommendations.behaviour")
+@consumer(ORDER_DELIVERED, name="recommendations.behaviour")
 def on_order(event: Event) -> None:
     lines = [(int(line["item_id"]), line.get("unit_price_paise"), int(line.get("quantity") or 1))
              for line in event.payload.get("lines") or ()]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from events.interface import emit
 from inventory.interface import reservation_statuses
+from orders import contracts as c
 from orders.models import Order
 from orders.selectors import orders_version_forget
 from orders.services.common import Status
@@ -76,7 +77,7 @@ def orders_archive(*, older_than: timedelta | None = None, limit: int = 500, now
                 continue  # changed since the snapshot (the next run archives it afresh), or being archived
             locked.delete()  # its lines and timeline go with it
             orders_version_forget(order.user_id)  # the same order, from the archive now
-            emit("orders.order_archived.v1", key=order_id,
+            emit(c.ORDER_ARCHIVED, key=order_id,
                  payload={"order_id": str(order_id), "user_id": order.user_id, "status": order.status})
         moved += 1
     return moved

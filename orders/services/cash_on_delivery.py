@@ -17,6 +17,7 @@ from django.db import transaction
 
 from events.interface import emit
 from logistics.interface import cash_on_delivery_available
+from orders import contracts as c
 from orders.models import Order, Shipment
 from orders.services.common import OrderError, transition
 from orders.services.fulfilment import (
@@ -98,7 +99,7 @@ def shipment_cash_collect(*, shipment_id: int, cash_collected_paise: int, seller
         transition(order, shipment.status, shipment=shipment,  # a note: the status stays
                    reason=f"cash collected on delivery: {format_inr(cash_collected_paise)}")
         shipment.save(update_fields=["cash_collected_paise", "updated_at"])
-        emit("orders.shipment_cash_collected.v1", key=order.pk,
+        emit(c.SHIPMENT_CASH_COLLECTED, key=order.pk,
              payload={**shipment_event_payload(order, shipment), "cash_collected_paise": cash_collected_paise})
         cod_settle_if_done(order)
     return shipment

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from events.interface import emit
+from orders import contracts as c
 from orders.contracts import OrderPayload
 from orders.models import Order, OrderLine, OrderStatusChange, Shipment
 from orders.selectors import orders_version_forget
@@ -50,7 +51,7 @@ def mark_placed(order: Order, *, reason: str) -> None:
     order.placed_at = timezone.now()
     order.cancel_reason = ""
     order.save(update_fields=["status", "placed_at", "cancel_reason", "updated_at"])
-    emit("orders.order_placed.v1", key=order.pk, payload=snapshot(order))
+    emit(c.ORDER_PLACED, key=order.pk, payload=snapshot(order))
 
 
 def shipment_value(shipment: Shipment) -> int:

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from events.interface import emit
 from inventory.interface import allocations_restock
+from orders import contracts as c
 from orders.models import Order, Shipment
 from orders.services.cash_on_delivery import GOING, cod_settle_if_done
 from orders.services.common import shipment_value, transition
@@ -65,7 +66,7 @@ def shipment_delivery_fail(*, shipment_id: int, reason: str, note: str = "", sel
         shipment.save(update_fields=["status", "updated_at"])
         prepaid = order.payment_method != Order.PaymentMethod.COD
         refund = shipment_value(shipment) if prepaid else 0
-        emit("orders.shipment_delivery_failed.v1", key=order.pk,
+        emit(c.SHIPMENT_DELIVERY_FAILED, key=order.pk,
              payload={**shipment_event_payload(order, shipment), "reason": reason, "note": note[:200],
                       "payment_method": order.payment_method, "refund_paise": refund})
         if prepaid:

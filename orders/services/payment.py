@@ -28,6 +28,7 @@ from inventory.interface import (
     reservation_release,
     stock_reserve,
 )
+from orders import contracts as c
 from orders.models import Order, Shipment
 from orders.selectors import orders_version_forget
 from orders.services.common import Status, mark_placed, snapshot, transition
@@ -92,7 +93,7 @@ def _refund_superseded(order: Order, attempt: int) -> None:
     reason = f"late payment; attempt {attempt} was replaced by a newer one"
     logger.warning("Payment attempt %s of order %s succeeded after a newer attempt was opened; refunding it",
                    attempt, order.pk)
-    emit("orders.late_payment_refunded.v1", key=order.pk,
+    emit(c.LATE_PAYMENT_REFUNDED, key=order.pk,
          payload={"order_id": str(order.pk), "number": order.number, "user_id": order.user_id,
                   "policy": "superseded_attempt", "attempt": attempt, "total_paise": order.total_paise,
                   "reason": reason})
@@ -107,7 +108,7 @@ def _paid_after_archival(order_id: str, attempt: int | None = None) -> None:
         logger.warning("Payment success for unknown order %s changes nothing", order_id)
     elif archived.status == Status.CANCELLED:
         logger.warning("Payment success for archived cancelled order %s: refunding", order_id)
-        emit("orders.late_payment_refunded.v1", key=order_id,
+        emit(c.LATE_PAYMENT_REFUNDED, key=order_id,
              payload={"order_id": order_id, "number": archived.number, "user_id": archived.user_id,
                       "policy": "archived",
                       "total_paise": archived.total_paise, "reason": "late payment; order archived"})
@@ -127,16 +128,16 @@ def _late_payment(order: Order) -> str:
                 reservation_commit(order_id=str(order.pk))
         except InventoryError as exc:
             reason = "late payment; stock gone" if isinstance(exc, InsufficientStock) else f"late payment; {exc}"
-            emit("orders.late_payment_refunded.v1", key=order.pk,
+            emit(c.LATE_PAYMENT_REFUNDED, key=order.pk,
                  payload={"order_id": str(order.pk), "number": order.number, "user_id": order.user_id, "policy": policy,
                           "total_paise": order.total_paise, "reason": reason})
             return reason
         shipments_replace(order, taken)
         mark_placed(order, reason=f"late payment honoured (was {order.cancel_reason})")
-        emit("orders.late_payment_honoured.v1", key=order.pk,
+        emit(c.LATE_PAYMENT_HONOURED, key=order.pk,
              payload={"order_id": str(order.pk), "user_id": order.user_id})
         return ""
-    emit("orders.late_payment_refunded.v1", key=order.pk,
+    emit(c.LATE_PAYMENT_REFUNDED, key=order.pk,
          payload={"order_id": str(order.pk), "number": order.number, "user_id": order.user_id, "policy": policy,
                   "total_paise": order.total_paise, "reason": "late payment"})
     return "late payment"
@@ -164,7 +165,7 @@ def cancel_unpaid(order: Order, *, reason: str, detail: str) -> None:
     transition(order, Status.CANCELLED, reason=detail)
     order.cancel_reason = reason
     order.save(update_fields=["status", "cancel_reason", "updated_at"])
-    emit("orders.order_cancelled.v1", key=order.pk, payload={**snapshot(order), "reason": reason})
+    emit(c.ORDER_CANCELLED, key=order.pk, payload={**snapshot(order), "reason": reason})
 
 
 def expiry_hard_deadline() -> timedelta:

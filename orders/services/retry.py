@@ -21,6 +21,7 @@ from django.utils import timezone
 from catalog.interface import items_get
 from events.interface import emit
 from inventory.interface import AllocationPlan, LineRequest, allocation_plan, stock_reserve
+from orders import contracts as c
 from orders.backends.base import ArchivedOrder
 from orders.models import Order
 from orders.services.archival import MIN_ARCHIVE_AGE
@@ -129,7 +130,7 @@ def _reopen(order_id: uuid.UUID, *, plan: AllocationPlan, now: datetime) -> Orde
         order.expires_at = now + timedelta(seconds=settings.ORDER_EXPIRY_SECONDS)
         order.save(update_fields=["status", "cancel_reason", "payment_url", "expires_at", "updated_at"])
         attempt = payment_attempt_new(order_id=str(order.pk), amount_paise=order.total_paise, currency=order.currency)
-        emit("orders.payment_retried.v1", key=order.pk,
+        emit(c.PAYMENT_RETRIED, key=order.pk,
              payload={**snapshot(order), "attempt": attempt, "previous_attempt": previous, "was": was,
                       "expires_at": order.expires_at.isoformat()})
         if previous is not None:
