@@ -2,6 +2,7 @@
 
 from inventory.selectors import (
     DeliveryPromise,
+    HeldAllocation,
     availability_get,
     delivery_promises,
     held_reservations_by_order,
@@ -30,6 +31,7 @@ __all__ = [
     "AllocatedPart",
     "AllocationPlan",
     "DeliveryPromise",
+    "HeldAllocation",
     "InsufficientStock",
     "InventoryError",
     "LineRequest",

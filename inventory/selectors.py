@@ -71,11 +71,21 @@ def reservations_for_order(*, order_id: str) -> list[Allocation]:
     return list(Allocation.objects.filter(order_id=order_id).order_by("item_id"))
 
 
-def held_reservations_by_order(*, created_before: datetime) -> dict[str, list[Allocation]]:
-    """Held reservations older than `created_before`, grouped by order id (for reconciliation)."""
-    grouped: dict[str, list[Allocation]] = defaultdict(list)
-    for reservation in Allocation.objects.filter(status=Allocation.Status.HELD, created_at__lt=created_before):
-        grouped[reservation.order_id].append(reservation)
+@dataclass(frozen=True)
+class HeldAllocation:
+    order_id: str
+    item_id: int
+    warehouse_id: int
+    quantity: int
+
+
+def held_reservations_by_order(*, created_before: datetime) -> dict[str, list[HeldAllocation]]:
+    """Held allocations older than `created_before`, grouped by order id (for reconciliation)."""
+    grouped: dict[str, list[HeldAllocation]] = defaultdict(list)
+    rows = (Allocation.objects.filter(status=Allocation.Status.HELD, created_at__lt=created_before)
+            .values_list("order_id", "item_id", "warehouse_id", "quantity"))
+    for order_id, item_id, warehouse_id, quantity in rows:
+        grouped[order_id].append(HeldAllocation(order_id, item_id, warehouse_id, quantity))
     return dict(grouped)
 
 

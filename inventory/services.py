@@ -284,8 +284,9 @@ def allocations_restock(*, order_id: str, warehouse_id: int, item_ids: list[int]
 
 
 @transaction.atomic
-def stock_receive(*, item_id: int, warehouse_id: int, quantity: int, actor_id: int | None, reason: str) -> Stock:
-    """Units coming back into a warehouse (a customer's return): on hand grows by `quantity`, audited."""
+def stock_receive(*, item_id: int, warehouse_id: int, quantity: int, actor_id: int | None, reason: str) -> int:
+    """Units coming back into a warehouse (a customer's return): on hand grows by `quantity`,
+    audited. Returns the units on hand now."""
     if quantity <= 0:
         raise InventoryError("Quantities must be positive.")
     stock, _ = Stock.objects.get_or_create(item_id=item_id, warehouse_id=warehouse_id)
@@ -296,8 +297,7 @@ def stock_receive(*, item_id: int, warehouse_id: int, quantity: int, actor_id: i
                                    on_hand_after=before + quantity, actor_id=actor_id,
                                    source=StockAdjustment.Source.RETURN, reason=reason[:200])
     _stock_changed(item_id, reason="returned")
-    stock.refresh_from_db()
-    return stock
+    return before + quantity
 
 
 @dataclass(frozen=True)
