@@ -78,7 +78,8 @@ class Invoice(models.Model):
     shipment_id = models.BigIntegerField(unique=True)
     order_id = models.UUIDField(db_index=True)
     order_reference = models.CharField(max_length=40)
-    number = models.CharField(max_length=40, unique=True, help_text="<seller id>/<financial year>/<sequence>.")
+    number = models.CharField(max_length=16, db_index=True,
+                              help_text="<financial year>/<sequence> (2627/000123): unique in the seller's series.")
     financial_year = models.CharField(max_length=7, help_text="April to March in India, e.g. 2026-27.")
     sequence = models.PositiveIntegerField()
     issued_at = models.DateTimeField(help_text="The date of supply: when the shipment left the warehouse.")

@@ -36,8 +36,12 @@ class InvoiceNotIssuable(Exception):
     The event stays unhandled and is delivered again: fix the data and it goes through."""
 
 
-def invoice_number(*, seller_id: int, year: str, sequence: int) -> str:
-    return f"{seller_id}/{year}/{sequence:06d}"
+def invoice_number(*, year: str, sequence: int) -> str:
+    """"2627/000123": the financial year's two halves and the seller's sequence. GST rule 46 allows
+    16 characters, unique within the seller's (GSTIN's) series for the year, so no seller id: the
+    invoice is the seller's own, and (seller, year, sequence) is what the database keeps unique."""
+    start, end = year.split("-")
+    return f"{start[2:]}{end}/{sequence:06d}"
 
 
 def _next_sequence(*, seller_id: int, year: str) -> int:
@@ -126,7 +130,7 @@ def invoice_issue(*, shipment: ShipmentShipped) -> Invoice:
     try:
         with transaction.atomic():
             invoice.sequence = _next_sequence(seller_id=shipment.seller_id, year=year)
-            invoice.number = invoice_number(seller_id=shipment.seller_id, year=year, sequence=invoice.sequence)
+            invoice.number = invoice_number(year=year, sequence=invoice.sequence)
             invoice.save(force_insert=True)
             for line in lines:
                 line.invoice = invoice
