@@ -23,6 +23,7 @@ from events.backends.base import Event, EventBus, PublishError
 from events.models import HandledEvent, OutboxEvent, RelayLane
 from shop import metrics
 from shop.backends import get_backend
+from shop.queue import send_now
 
 logger = logging.getLogger(__name__)
 
@@ -72,14 +73,12 @@ def _request_relay() -> None:
     wait at most about one interval, not for the 5-second sweep. The flags are cache keys with
     that TTL: site-wide on Redis, per process on the local-memory cache.
     """
-    from events.tasks import relay_events
-
     try:
         interval = settings.EVENTS_RELAY_KICK_SECONDS
         if interval <= 0 or cache.add(RELAY_KICK_KEY, 1, timeout=interval):
-            relay_events.delay()
+            send_now("events.relay")
         elif cache.add(RELAY_TRAILING_KICK_KEY, 1, timeout=interval):
-            relay_events.apply_async(countdown=interval)
+            send_now("events.relay", countdown=interval)
     except Exception:  # the periodic sweep publishes it anyway; a commit must not fail for this
         logger.warning("Could not queue an event relay; the sweep will pick the events up", exc_info=True)
 

@@ -12,7 +12,6 @@ See docs/decisions/0005-serviceability.md.
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from collections.abc import Sequence
@@ -31,8 +30,7 @@ from logistics.errors import PinCodeError, UnknownWarehouse
 from logistics.models import Courier, PinCode, Route, Warehouse
 from logistics.selectors import pin_cache_key, pin_code_check, routes_cache_invalidate
 from logistics.validators import normalise_prefixes, normalise_states
-
-logger = logging.getLogger(__name__)
+from shop.queue import enqueue
 
 DETOUR_FACTOR = 1.3  # road distance over great-circle distance, a common rule of thumb for India
 EARTH_RADIUS_KM = 6371.0088
@@ -98,15 +96,7 @@ def _pin_row(pin: object) -> tuple[PinCode, float, float]:
 
 def _queue_serviceability(warehouse_code: str | None) -> None:
     """After commit, ask a worker to recompute routes; the nightly run catches a lost request."""
-    def send() -> None:
-        from logistics.tasks import compute_serviceability
-
-        try:
-            compute_serviceability.delay(warehouse_code=warehouse_code)
-        except Exception:  # a commit must not fail because the queue is away
-            logger.warning("Could not queue compute_serviceability(%s)", warehouse_code, exc_info=True)
-
-    transaction.on_commit(send)
+    enqueue("logistics.compute_serviceability", warehouse_code)
 
 
 def _warehouse_payload(w: Warehouse) -> dict:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from celery import Task
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
@@ -19,6 +18,7 @@ from django.utils import timezone
 from accounts.interface import profile_get
 from notifications.models import Notification
 from notifications.selectors import unread_cache_key
+from shop.queue import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -30,22 +30,14 @@ def _forget_unread_count(user_id: int) -> None:
 def notification_create(*, user_id: int, kind: str, title: str, body: str = "", link: str = "",
                         email: bool = True) -> Notification:
     """One inbox row; after commit, the unread count is forgotten and the email is queued."""
-    from notifications.tasks import send_notification_email
-
     with transaction.atomic():
         notification = Notification.objects.create(user_id=user_id, kind=kind, title=title, body=body,
                                                    link=link)
         _forget_unread_count(user_id)
         if email:
-            transaction.on_commit(lambda: _queue_email(send_notification_email, notification.pk))
+            # After commit; the inbox row is what counts, so a broker failure is logged, not raised.
+            enqueue("notifications.send_email", notification.pk)
     return notification
-
-
-def _queue_email(task: Task, notification_id: int) -> None:
-    try:
-        task.delay(notification_id)
-    except Exception:  # the inbox row is what counts; a lost email is logged, not raised
-        logger.warning("Could not queue the email of notification %s", notification_id, exc_info=True)
 
 
 def notification_mark_all_read(*, user_id: int, now: datetime | None = None) -> int:

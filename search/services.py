@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from search.freshness import index_changed
 from search.models import StaleItem
 from search.selectors import categories_forget, categories_fresh, search_backend
 from search.types import SearchDoc, SearchParams
+from shop.queue import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -56,17 +57,14 @@ def items_mark_stale(*, item_ids: Iterable[int]) -> int:
     target = ["item_id"] if connection.features.supports_update_conflicts_with_target else None
     StaleItem.objects.bulk_create([StaleItem(item_id=i, marked_at=now) for i in ids], update_conflicts=True,
                                   unique_fields=target, update_fields=["marked_at"])
-    transaction.on_commit(_request_flush)
+    _request_flush()
     return len(ids)
 
 
 def _request_flush() -> None:
-    from search.tasks import flush_stale_items
-
-    try:
-        flush_stale_items.delay()
-    except Exception:  # the periodic sweep flushes anyway; a commit must not fail for this
-        logger.warning("Could not queue a search flush; the sweep will pick the items up", exc_info=True)
+    """Queue a flush once the caller's transaction commits; if the broker is away, the periodic
+    sweep flushes anyway (shop.queue logs it, a commit never fails for it)."""
+    enqueue("search.flush_stale_items")
 
 
 @dataclass(frozen=True)

@@ -214,7 +214,7 @@ def test_moving_a_category_moves_its_subtree_and_tells_listeners(tree):
 
 def test_a_change_made_meanwhile_is_not_overwritten(make_tv, seller, monkeypatch):
     """Attributes are read outside the transaction; a write in between makes the update read again."""
-    from catalog import services
+    from catalog.services import items as services  # where item_update looks documents_read up
 
     item = make_tv(seller)
     real_read = services.documents_read
