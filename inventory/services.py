@@ -202,8 +202,9 @@ def _write_allocations(order_id: str, parts: tuple[AllocatedPart, ...] | list[Al
     Allocation.objects.bulk_create(fresh)
     for part in parts:  # an order allocated again after its release (a late payment honoured)
         if part.stock_id in released:
-            Allocation.objects.filter(pk=released[part.stock_id].pk).update(
-                quantity=part.quantity, status=Allocation.Status.HELD, updated_at=timezone.now())
+            Allocation.objects.filter(pk=released[part.stock_id].pk).update(  # held anew: its age restarts
+                quantity=part.quantity, status=Allocation.Status.HELD, created_at=timezone.now(),
+                updated_at=timezone.now())
 
 
 def _take(stock_id: int, quantity: int) -> bool:

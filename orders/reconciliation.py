@@ -80,23 +80,26 @@ def _reservations_against_orders(now: datetime, repair: bool) -> list[Finding]:
     """Held stock must belong to an order that is still waiting for its payment."""
     findings = []
     held = held_reservations_by_order(created_before=now - GRACE)
-    orders = {str(o.pk): o for o in Order.objects.filter(pk__in=[i for i in held if _is_uuid(i)])}
     for order_id, reservations in held.items():
         units = sum(r.quantity for r in reservations)
-        order = orders.get(order_id)
-        if order is None:
-            fixed = bool(repair and reservation_release(order_id=order_id))
-            findings.append(Finding("reservation_without_order", order_id,
-                                    f"{units} units held for an order that does not exist; released", fixed))
-        elif order.status == Status.CANCELLED:
-            fixed = bool(repair and reservation_release(order_id=order_id))
-            findings.append(Finding("reservation_of_cancelled_order", order_id,
-                                    f"{units} units still held for a cancelled order; released", fixed))
-        elif order.status != Status.PENDING_PAYMENT:
-            fixed = bool(repair and reservation_commit(order_id=order_id))
-            findings.append(Finding("reservation_of_paid_order", order_id,
-                                    f"{units} units held, not committed, for a {order.status} order; committed",
-                                    fixed))
+        # The order is locked and read again before its stock is touched: since the read above it
+        # may have been paid, or paid again (a retry holds stock anew under this same lock).
+        with transaction.atomic():
+            order = (Order.objects.select_for_update().filter(pk=order_id).first() if _is_uuid(order_id)
+                     else None)
+            if order is None:
+                fixed = bool(repair and reservation_release(order_id=order_id))
+                findings.append(Finding("reservation_without_order", order_id,
+                                        f"{units} units held for an order that does not exist; released", fixed))
+            elif order.status == Status.CANCELLED:
+                fixed = bool(repair and reservation_release(order_id=order_id))
+                findings.append(Finding("reservation_of_cancelled_order", order_id,
+                                        f"{units} units still held for a cancelled order; released", fixed))
+            elif order.status != Status.PENDING_PAYMENT:
+                fixed = bool(repair and reservation_commit(order_id=order_id))
+                findings.append(Finding("reservation_of_paid_order", order_id,
+                                        f"{units} units held, not committed, for a {order.status} order; "
+                                        "committed", fixed))
     return findings
 
 

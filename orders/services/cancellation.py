@@ -19,7 +19,7 @@ from inventory.interface import allocations_restock
 from orders import contracts as c
 from orders.models import Order, Shipment
 from orders.services.cash_on_delivery import cod_settle_if_done
-from orders.services.common import OrderNotFound, Status, shipment_value, transition
+from orders.services.common import OrderNotFound, Status, nothing_arrives, shipment_value, transition
 from orders.services.fulfilment import (
     MOVING,
     TransitionNotAllowed,
@@ -73,7 +73,7 @@ def order_cancel(*, order_id: uuid.UUID | str, user_id: int | None, shipment_id:
         order_status_follow(order, reason=detail, cancel_reason=CANCELLED_BY_CUSTOMER)
         if order.payment_method == Order.PaymentMethod.COD:
             cod_settle_if_done(order)
-        elif order.status == Status.CANCELLED:  # nothing left to ship: the shipping fee goes back too
+        elif nothing_arrives(order):  # the shipping fee bought nothing: it goes back too
             enqueue("orders.refund_payment", str(order.pk), "order cancelled by the customer", None,
                     f"cancel-order-{order.pk}")
     return order

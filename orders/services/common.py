@@ -57,3 +57,10 @@ def mark_placed(order: Order, *, reason: str) -> None:
 def shipment_value(shipment: Shipment) -> int:
     """What the shipment's units cost the customer (the order's shipping fee aside)."""
     return sum(part.line.unit_price_paise * part.quantity for part in shipment.lines.select_related("line"))
+
+
+def nothing_arrives(order: Order) -> bool:
+    """No parcel of the order is on its way or was delivered (each cancelled, or back undelivered):
+    the shipping fee bought nothing, and goes back to a prepaying customer."""
+    going = (Shipment.Status.PENDING, Shipment.Status.PACKED, Shipment.Status.IN_TRANSIT, Shipment.Status.DELIVERED)
+    return all(s.status not in going and s.delivered_at is None for s in order.shipments.all())

@@ -17,8 +17,8 @@ from events.interface import emit
 from inventory.interface import allocations_restock
 from orders import contracts as c
 from orders.models import Order, Shipment
-from orders.services.cash_on_delivery import GOING, cod_settle_if_done
-from orders.services.common import shipment_value, transition
+from orders.services.cash_on_delivery import cod_settle_if_done
+from orders.services.common import nothing_arrives, shipment_value, transition
 from orders.services.fulfilment import (
     MOVING,
     NotSellersOrder,
@@ -73,9 +73,7 @@ def shipment_delivery_fail(*, shipment_id: int, reason: str, note: str = "", sel
             enqueue("orders.refund_payment", str(order.pk), f"shipment {shipment.pk} {text}", refund,
                     f"delivery-failed-{shipment.pk}")
         order_status_follow(order, reason=f"shipment {shipment.pk} {text}")
-        shipments = list(order.shipments.all())
-        nothing_arrives = all(s.status not in (*GOING, Step.DELIVERED) and s.delivered_at is None for s in shipments)
-        if prepaid and nothing_arrives:  # the shipping fee bought nothing: it goes back too
+        if prepaid and nothing_arrives(order):  # the shipping fee bought nothing: it goes back too
             enqueue("orders.refund_payment", str(order.pk), "nothing of the order could be delivered", None,
                     f"delivery-failed-order-{order.pk}")
         cod_settle_if_done(order)

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from events.interface import emit
@@ -126,8 +127,9 @@ def _advance(order: Order, shipment: Shipment, to: str, *, reason: str, courier:
 def _cash_due(order: Order, shipment: Shipment) -> int:
     """What the courier collects for a COD parcel, fixed as it leaves (it goes on the label): its
     items' price, and the order's shipping fee on the first of the order's parcels to leave."""
+    # Parcels whose cash is or may be collected; one that came back undelivered paid nothing.
     left_before = order.shipments.exclude(pk=shipment.pk).filter(
-        status__in=(Step.IN_TRANSIT, Step.DELIVERED, Step.RETURNED)).exists()
+        Q(status__in=(Step.IN_TRANSIT, Step.DELIVERED)) | Q(status=Step.RETURNED, delivered_at__isnull=False)).exists()
     return shipment_value(shipment) + (0 if left_before else order.shipping_paise)
 
 

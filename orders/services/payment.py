@@ -40,6 +40,9 @@ from shop.queue import enqueue
 logger = logging.getLogger(__name__)
 
 LATE_PAYMENT_REFUND = "late_payment_refund"
+# Why an order may have been cancelled before a payment that then arrived late, and still be
+# honoured: the shop called it off, not the customer.
+LATE_PAYMENT_HONOURABLE = ("expired", "payment_failed")
 
 
 def superseded(order_id: str, attempt: int | None) -> bool:
@@ -75,6 +78,15 @@ def order_mark_paid(*, order_id: str, attempt: int | None = None) -> Order | Non
             # (idempotent by its key); reconciliation lands here when it has not happened yet.
             enqueue("orders.refund_payment", order_id, "order cancelled by the customer", None,
                     f"cancel-order-{order.pk}")
+        elif order.status == Status.CANCELLED and order.cancel_reason not in LATE_PAYMENT_HONOURABLE:
+            # Cancelled by the customer before paying (in another tab, say): never revived. The
+            # money goes back whole, once (the key the customer's cancellation would use).
+            emit(c.LATE_PAYMENT_REFUNDED, key=order.pk,
+                 payload={"order_id": str(order.pk), "number": order.number, "user_id": order.user_id,
+                          "policy": "cancelled_by_customer", "total_paise": order.total_paise,
+                          "reason": "paid after the order was cancelled"})
+            enqueue("orders.refund_payment", order_id, "paid after the customer cancelled", None,
+                    f"cancel-order-{order.pk}", attempt)
         elif order.status == Status.CANCELLED and order.placed_at is None:
             refund_reason = _late_payment(order)
             if refund_reason:

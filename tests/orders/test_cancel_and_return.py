@@ -260,3 +260,64 @@ def test_a_lost_refund_of_a_cancelled_paid_order_is_found_and_sent_by_reconcilia
     payment.refresh_from_db()
     assert (payment.status, payment.refunded_paise) == ("refunded", order.total_paise)
     assert reconcile(now=timezone.now() + timedelta(hours=1)).findings == []
+
+
+def test_paying_in_another_tab_after_cancelling_refunds_and_never_revives_the_order(world_tx):
+    """Cancelled by the customer while its payment page was still open elsewhere, and paid there
+    before the void reached the gateway: the order stays cancelled, the money goes back."""
+    item = world_tx.add_item("X", stock={"DEL1": 3})
+    order = _place(world_tx, {item: 2})
+    with transaction.atomic():  # the void is queued on commit; here it has not run yet
+        order_cancel(order_id=order.pk, user_id=world_tx.customer.pk)
+        transaction.get_connection().run_on_commit = []
+
+    customer_presses(order, "pay")
+
+    order = refreshed(order)
+    assert (order.status, order.cancel_reason, order.placed_at) == ("cancelled", "cancelled_by_customer", None)
+    payment = Payment.objects.get(order_id=str(order.pk))
+    assert (payment.status, payment.refunded_paise) == ("refunded", order.total_paise)
+    assert Stock.objects.get(item_id=item).reserved == 0 and _on_hand(item) == 3
+
+
+def test_a_parcel_back_undelivered_and_the_other_cancelled_refund_the_shipping_too(world_tx):
+    from orders.services import shipment_advance
+    from orders.services.failed_delivery import shipment_delivery_fail
+
+    lamp = world_tx.add_item("LAMP2", price_paise=10_000, stock={"DEL1": 5})
+    rug = world_tx.add_item("RUG2", price_paise=20_000, stock={"BLR1": 5})
+    order = _place(world_tx, {lamp: 1, rug: 1})
+    assert order.shipping_paise > 0
+    customer_presses(order, "pay")
+    lamp_parcel = order.shipments.get(lines__line__item_id=lamp)
+    for step in ("packed", "in_transit"):
+        shipment_advance(shipment_id=lamp_parcel.pk, to=step, courier="Road Cargo", tracking_number="RC1")
+    shipment_delivery_fail(shipment_id=lamp_parcel.pk, reason="refused")
+
+    order_cancel(order_id=order.pk, user_id=world_tx.customer.pk,
+                 shipment_id=order.shipments.get(lines__line__item_id=rug).pk)
+
+    payment = Payment.objects.get(order_id=str(order.pk))
+    assert (payment.status, payment.refunded_paise) == ("refunded", order.total_paise)  # nothing arrived
+
+
+def test_cash_due_puts_the_fee_on_the_next_parcel_when_the_first_came_back_undelivered(world_tx):
+    from orders.services import OrderLineRequest, order_place, shipment_advance
+    from orders.services.failed_delivery import shipment_delivery_fail
+    from tests.orders.helpers import address
+
+    lamp = world_tx.add_item("LAMP3", price_paise=10_000, stock={"DEL1": 5})
+    rug = world_tx.add_item("RUG3", price_paise=20_000, stock={"BLR1": 5})
+    order = order_place(user_id=world_tx.customer.pk, idempotency_key=uuid.uuid4().hex,
+                        lines=[OrderLineRequest(lamp, 1), OrderLineRequest(rug, 1)], address=address(),
+                        payment_method="cod")
+    lamp_parcel = order.shipments.get(lines__line__item_id=lamp)
+    rug_parcel = order.shipments.get(lines__line__item_id=rug)
+    for step in ("packed", "in_transit"):
+        shipment_advance(shipment_id=lamp_parcel.pk, to=step, courier="Road Cargo", tracking_number="RC1")
+    shipment_delivery_fail(shipment_id=lamp_parcel.pk, reason="refused")
+    for step in ("packed", "in_transit"):
+        shipment_advance(shipment_id=rug_parcel.pk, to=step, courier="Road Cargo", tracking_number="RC2")
+
+    rug_parcel.refresh_from_db()
+    assert rug_parcel.cash_due_paise == 20_000 + order.shipping_paise
