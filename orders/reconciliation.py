@@ -29,16 +29,19 @@ from inventory.interface import (
     stock_reserved_drift,
     stock_reserved_repair,
 )
-from orders.models import Order, ReconciliationRun, Shipment
+from orders.models import Order, ReconciliationRun, ReturnRequest, Shipment
 from orders.services import order_expire, order_mark_paid
 from orders.services.cash_on_delivery import cod_cash_waiting, cod_settle_if_done
+from orders.services.common import shipment_value
 from payments.interface import (
     GatewayError,
     payment_attempts_superseded_paid,
     payment_gateway_status,
     payment_statuses,
     payment_sync_from_gateway,
+    refund_keys_made,
 )
+from shop.queue import enqueue
 
 logger = logging.getLogger(__name__)
 Status = Order.Status
@@ -65,6 +68,7 @@ def reconcile(*, now: datetime | None = None, repair: bool = True) -> Reconcilia
     findings += _orders_against_payments(now, repair)
     findings += _placed_orders_against_reservations(now)
     findings += _cash_on_delivery(now, repair)
+    findings += _refunds_owed(now, repair)
     findings += _stock_against_reservations(repair)
     run.findings = [asdict(f) for f in findings]
     run.repaired = sum(f.repaired for f in findings)
@@ -207,6 +211,38 @@ def _orders_against_payments(now: datetime, repair: bool) -> list[Finding]:
     findings += _placed_orders_against_gateway(now, gateway, placed_statuses)
     findings += _superseded_attempts_paid(now, repair)
     return findings + gateway.findings()
+
+
+def _refunds_owed(now: datetime, repair: bool) -> list[Finding]:
+    """Money owed back on a prepaid order for a package cancelled after payment, a parcel back
+    undelivered, or a received return: each has its refund key. One still missing after GRACE
+    (its task lost, or given up) is sent again, under the same key, so it is never paid twice; an
+    order whose payment is refunded whole owes nothing more."""
+    cutoff = now - GRACE
+    paid = Shipment.objects.filter(order__payment_method=ONLINE, order__placed_at__isnull=False, updated_at__lt=cutoff)
+    owed: list[tuple[str, str, int, str]] = []  # order id, refund key, paise, why
+    for shipment in paid.filter(status=Shipment.Status.CANCELLED).prefetch_related("lines__line"):
+        owed.append((str(shipment.order_id), f"cancel-shipment-{shipment.pk}", shipment_value(shipment),
+                     f"shipment {shipment.pk} cancelled"))
+    for shipment in paid.filter(status=Shipment.Status.RETURNED, delivered_at__isnull=True).prefetch_related(
+            "lines__line"):
+        owed.append((str(shipment.order_id), f"delivery-failed-{shipment.pk}", shipment_value(shipment),
+                     f"shipment {shipment.pk} came back undelivered"))
+    for ret in ReturnRequest.objects.filter(status=ReturnRequest.Status.RECEIVED, order__payment_method=ONLINE,
+                                            updated_at__lt=cutoff):
+        owed.append((str(ret.order_id), f"return-{ret.pk}", ret.refund_paise, f"return {ret.pk}"))
+    made = refund_keys_made(keys=[key for _, key, _, _ in owed])
+    statuses = payment_statuses(order_ids={order_id for order_id, _, _, _ in owed})
+    findings = []
+    for order_id, key, amount, reason in owed:
+        if key in made or amount <= 0 or statuses.get(order_id) != "succeeded":
+            continue
+        if repair:
+            enqueue("orders.refund_payment", order_id, reason, amount, key)
+        findings.append(Finding("refund_owed_not_made", order_id,
+                                f"{reason}: {amount} paise owed back (refund {key}) and not refunded; refund started",
+                                repair))
+    return findings
 
 
 def _superseded_attempts_paid(now: datetime, repair: bool) -> list[Finding]:

@@ -6,7 +6,7 @@ order id reads the current attempt; `attempt=` names an earlier one (decision 00
 """
 
 from payments.backends.base import GatewayError
-from payments.selectors import payment_attempts_superseded_paid, payment_statuses
+from payments.selectors import payment_attempts_superseded_paid, payment_statuses, refund_keys_made
 from payments.services import (
     COD,
     PaymentInfo,
@@ -23,4 +23,5 @@ from payments.services import (
 
 __all__ = ["COD", "GatewayError", "PaymentInfo", "payment_attempt_new", "payment_attempts_superseded_paid",
            "payment_cod_open", "payment_cod_settle", "payment_current_attempt", "payment_gateway_status",
-           "payment_refund", "payment_start", "payment_statuses", "payment_sync_from_gateway", "payment_void"]
+           "payment_refund", "payment_start", "payment_statuses", "payment_sync_from_gateway", "payment_void",
+           "refund_keys_made"]

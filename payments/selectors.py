@@ -3,7 +3,7 @@ from datetime import datetime
 
 from django.db.models import OuterRef, Subquery
 
-from payments.models import Payment
+from payments.models import Payment, Refund
 
 
 def payment_for_order(*, order_id: str) -> Payment | None:
@@ -30,3 +30,9 @@ def payment_attempts_superseded_paid(*, changed_before: datetime | None = None) 
     latest = Payment.objects.filter(order_id=OuterRef("order_id")).order_by("-attempt").values("attempt")[:1]
     return list(rows.filter(attempt__lt=Subquery(latest)).order_by("order_id", "attempt")
                 .values_list("order_id", "attempt"))
+
+
+def refund_keys_made(*, keys: Iterable[str]) -> set[str]:
+    """Which of these refund keys have been refunded (payments.Refund, once per key)."""
+    wanted = list(keys)
+    return set(Refund.objects.filter(key__in=wanted).values_list("key", flat=True)) if wanted else set()

@@ -321,3 +321,25 @@ def test_cash_due_puts_the_fee_on_the_next_parcel_when_the_first_came_back_undel
 
     rug_parcel.refresh_from_db()
     assert rug_parcel.cash_due_paise == 20_000 + order.shipping_paise
+
+
+def test_a_lost_refund_of_one_cancelled_package_is_sent_by_reconciliation_once(world_tx, paid_in_two):
+    """The package's refund task never ran (a broker outage); the order still ships its other
+    package. Reconciliation finds the key missing, refunds that package's price under it, and
+    then finds nothing."""
+    from orders.reconciliation import reconcile
+
+    order, _lamp, rug = paid_in_two
+    with transaction.atomic():  # cancelled without its refund being queued, as after a lost task
+        order_cancel(order_id=order.pk, user_id=world_tx.customer.pk,
+                     shipment_id=order.shipments.get(lines__line__item_id=rug).pk)
+        transaction.get_connection().run_on_commit = []
+    assert Payment.objects.get(order_id=str(order.pk)).refunded_paise == 0
+
+    later = timezone.now() + timedelta(hours=1)
+    run = reconcile(now=later)
+
+    assert [f["check"] for f in run.findings] == ["refund_owed_not_made"]
+    payment = Payment.objects.get(order_id=str(order.pk))
+    assert (payment.status, payment.refunded_paise) == ("succeeded", 500_000)  # the two rugs, not the lamp
+    assert reconcile(now=later).findings == []
