@@ -34,11 +34,6 @@ def item(world_tx):
     return world_tx.add_item("LAMP", price_paise=250_000, stock={"DEL1": 1})
 
 
-@pytest.fixture
-def buyer(world_tx):
-    return world_tx.customer
-
-
 @pytest.fixture(autouse=True)
 def refund_late_payments(settings):
     # Under "honour" a wrongly cancelled order could come back placed by luck (the unit still

@@ -33,16 +33,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def item(world_tx):
-    return world_tx.add_item("PHONE", price_paise=1_999_900, stock={"DEL1": 3})
-
-
-@pytest.fixture
-def buyer(world_tx):
-    return world_tx.customer
-
-
-@pytest.fixture
 def expire_as_the_customer_pays(monkeypatch):
     """A payment that really is late: expiry asked the gateway (nothing paid yet) and cancelled; the
     customer's payment went through just before the void reached the gateway. The void then reads

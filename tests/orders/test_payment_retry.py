@@ -38,16 +38,6 @@ from tests.orders.helpers import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def item(world_tx):
-    return world_tx.add_item("PHONE", price_paise=1_999_900, stock={"DEL1": 3})
-
-
-@pytest.fixture
-def buyer(world_tx):
-    return world_tx.customer
-
-
 def event_types(order) -> list[str]:
     return list(OutboxEvent.objects.filter(key=str(order.pk)).order_by("id").values_list("type", flat=True))
 
