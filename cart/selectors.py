@@ -8,9 +8,10 @@ availability at once. Two queries and a cache round trip, whatever the number of
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.core.cache import cache
 from django.db import router
@@ -155,26 +156,46 @@ def _line_view(*, item_id: int, quantity: int, price_at_add: int, added_at: date
     )
 
 
-def cart_view_get(*, owner: CartOwner) -> CartView:
-    """The cart page's data in two queries (lines, availability) and the items' heads from the cache."""
-    rows = list(
-        Line.objects.filter(**owner.line_filter)
-        .order_by("added_at", "id")
-        .values_list("item_id", "quantity", "price_paise_at_add", "added_at")
-    )
-    if not rows:
-        return CartView(lines=(), subtotal_paise=0, item_count=0)
-    ids = [row[0] for row in rows]
-    items = item_heads_get(ids)  # the cart shows no attributes: from the cache, no documents read
-    available = availability_get(item_ids=ids)
+class LineRow(NamedTuple):
+    """A line as the cart's reads and writes take it from the table."""
+
+    id: int
+    cart_id: int
+    item_id: int
+    quantity: int
+    price_paise_at_add: int
+    added_at: datetime
+
+
+def cart_line_rows(*, owner: CartOwner, using: str | None = None) -> list[LineRow]:
+    """The owner's lines in the order they were added: one query (on `using`, the write alias, when
+    a service reads them under the cart's lock)."""
+    return [LineRow(*row) for row in
+            Line.objects.db_manager(using).filter(**owner.line_filter).order_by("added_at", "id")
+            .values_list("id", "cart_id", "item_id", "quantity", "price_paise_at_add", "added_at")]
+
+
+def cart_view_compose(rows: Sequence[LineRow], *, items: Mapping[int, ItemSnapshot],
+                      available: Mapping[int, int]) -> CartView:
+    """The cart as the customer sees it, from its lines, their items' heads and availability."""
     lines = tuple(
-        _line_view(item_id=item_id, quantity=quantity, price_at_add=price_at_add, added_at=added_at,
-                   item=items.get(item_id), available=available.get(item_id, 0))
-        for item_id, quantity, price_at_add, added_at in rows
+        _line_view(item_id=row.item_id, quantity=row.quantity, price_at_add=row.price_paise_at_add,
+                   added_at=row.added_at, item=items.get(row.item_id), available=available.get(row.item_id, 0))
+        for row in rows
     )
     orderable = [line for line in lines if line.orderable]
     return CartView(lines=lines, subtotal_paise=sum(line.line_total_paise for line in orderable),
                     item_count=sum(line.quantity for line in orderable))
+
+
+def cart_view_get(*, owner: CartOwner) -> CartView:
+    """The cart page's data in two queries (lines, availability) and the items' heads from the cache."""
+    rows = cart_line_rows(owner=owner)
+    if not rows:
+        return CartView(lines=(), subtotal_paise=0, item_count=0)
+    ids = [row.item_id for row in rows]
+    # The cart shows no attributes: heads from the cache, no documents read.
+    return cart_view_compose(rows, items=item_heads_get(ids), available=availability_get(item_ids=ids))
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ and checkout, which takes the price and refuses under the lock, reads the catalo
 
 The cart tables may live on their own database (alias "cart"). Every write therefore runs in
 `transaction.atomic(using=<that alias>)` and emits its event with `using=` the same alias, so
-the change and its outbox row commit together on that database. The catalog and inventory are
-read before the transaction opens: the cart row's lock is held only for the cart's own writes.
+the change and its outbox row commit together on that database. Adding reads the catalog and
+inventory before the transaction opens; changing a quantity reads them under the cart's lock, with
+the lines it answers with. Either way the lock is one customer's cart row: only their own writes wait.
 
 Availability is checked when a quantity goes up, against what is available at that moment. The
 cart does not hold stock: checkout reserves it, and the cart page shows lines that have since
@@ -20,13 +21,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from cart.models import MAX_LINES_PER_CART, MAX_QUANTITY_PER_LINE, Cart, Line
-from cart.selectors import CartOwner, cart_database, cart_line_quantities
+from cart.selectors import (
+    CartOwner,
+    CartView,
+    cart_database,
+    cart_line_quantities,
+    cart_line_rows,
+    cart_view_compose,
+)
 from catalog.interface import ItemNotFound, item_head_get, item_heads_get
 from events.interface import emit
 from inventory.interface import availability_get
@@ -110,6 +117,7 @@ class LineChange:
     title: str
     quantity: int  # after the change (0: removed)
     previous_quantity: int
+    cart: CartView | None = None  # the cart after the change, when the change read it anyway
 
 
 @dataclass(frozen=True)
@@ -136,10 +144,7 @@ class MergeResult:
 def _forget_cached(owner: CartOwner, *, using: str) -> None:
     """The header's count and the kept cart page's version: now, and again after commit, so a
     reader racing the write cannot leave the old number (or page) behind."""
-    key = owner.count_cache_key
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key), using=using)
-    version_forget(owner.version_cache_key, using=using)
+    version_forget(owner.count_cache_key, owner.version_cache_key, using=using)
 
 
 def _locked_cart(owner: CartOwner, *, using: str) -> Cart | None:
@@ -160,8 +165,13 @@ def _locked_or_new_cart(owner: CartOwner, *, using: str) -> Cart:
 
 
 def _emit(type_: str, cart: Cart, payload: dict, *, using: str) -> None:
-    emit(type_, key=f"cart:{cart.pk}", using=using,
-         payload={"cart_id": cart.pk, "user_id": cart.user_id, "cart_token": cart.token, **payload})
+    _emit_for(type_, cart_id=cart.pk, owner=CartOwner(user_id=cart.user_id, token=cart.token), payload=payload,
+              using=using)
+
+
+def _emit_for(type_: str, *, cart_id: int, owner: CartOwner, payload: dict, using: str) -> None:
+    emit(type_, key=f"cart:{cart_id}", using=using,
+         payload={"cart_id": cart_id, "user_id": owner.user_id, "cart_token": owner.token, **payload})
 
 
 def _title(item: ItemSnapshot | None, item_id: int) -> str:
@@ -189,6 +199,12 @@ def _check_stock(item: ItemSnapshot, item_id: int, *, wanted: int, in_cart: int,
 
 def _touch(cart: Cart, *, using: str) -> None:
     Cart.objects.using(using).filter(pk=cart.pk).update(updated_at=timezone.now())
+
+
+def _lock_and_touch(owner: CartOwner, *, using: str) -> bool:
+    """Lock the owner's cart row for the rest of the transaction (the lock every write of the cart
+    takes first) and note the change's time, in one statement. False if they have no cart."""
+    return Cart.objects.using(using).filter(**owner.cart_filter).update(updated_at=timezone.now()) == 1
 
 
 # --- Use cases --------------------------------------------------------------------------------
@@ -229,7 +245,12 @@ def cart_add(*, owner: CartOwner, item_id: int, quantity: int = 1) -> LineChange
 
 def cart_set_quantity(*, owner: CartOwner, item_id: int, quantity: int) -> LineChange:
     """Set the line's quantity; 0 removes it. Raises LineNotFound when the item is not in the
-    cart; going up checks the item is still sold and available, going down never fails."""
+    cart; going up checks the item is still sold and available, going down never fails.
+
+    The cart's API answers every change with the whole cart, so this reads it under the lock, once:
+    the lines (one query), their items' heads (the cache) and availability (one query); the
+    returned change carries it (`cart`).
+    """
     if quantity == 0:
         removed = cart_remove(owner=owner, item_id=item_id)
         if removed is None:
@@ -237,29 +258,33 @@ def cart_set_quantity(*, owner: CartOwner, item_id: int, quantity: int) -> LineC
         return removed
     if not 1 <= quantity <= MAX_QUANTITY_PER_LINE:
         raise InvalidQuantity(quantity)
-    item = item_head_get(item_id)
-    available = availability_get(item_ids=[item_id]).get(item_id, 0)
     db = cart_database()
     with transaction.atomic(using=db):
-        cart = _locked_cart(owner, using=db)
-        line = Line.objects.using(db).filter(cart=cart, item_id=item_id).first() if cart else None
-        if cart is None or line is None:
+        if not _lock_and_touch(owner, using=db):
             raise LineNotFound(item_id)
+        rows = cart_line_rows(owner=owner, using=db)
+        line = next((row for row in rows if row.item_id == item_id), None)
+        if line is None:
+            raise LineNotFound(item_id)
+        ids = [row.item_id for row in rows]
+        items = item_heads_get(ids)
+        available = availability_get(item_ids=ids)
+        item = items.get(item_id)
         before = line.quantity
         if quantity > before:
             if item is None or item.status == "draft":
                 raise ItemNotFound(item_id)
             if item.status != "active":
                 raise ItemNotForSale(item_id, item.title)
-            _check_stock(item, item_id, wanted=quantity, in_cart=before, available=available)
+            _check_stock(item, item_id, wanted=quantity, in_cart=before, available=available.get(item_id, 0))
         if quantity != before:
-            line.quantity = quantity
-            line.save(update_fields=["quantity", "updated_at"])
-            _touch(cart, using=db)
-            _emit("cart.quantity_changed.v1", cart, {"item_id": item_id, "quantity": quantity,
-                                                     "previous_quantity": before}, using=db)
+            Line.objects.using(db).filter(pk=line.id).update(quantity=quantity, updated_at=timezone.now())
+            _emit_for("cart.quantity_changed.v1", cart_id=line.cart_id, owner=owner, using=db,
+                      payload={"item_id": item_id, "quantity": quantity, "previous_quantity": before})
             _forget_cached(owner, using=db)
-    return LineChange(item_id=item_id, title=_title(item, item_id), quantity=quantity, previous_quantity=before)
+    after = [row._replace(quantity=quantity) if row.item_id == item_id else row for row in rows]
+    return LineChange(item_id=item_id, title=_title(item, item_id), quantity=quantity, previous_quantity=before,
+                      cart=cart_view_compose(after, items=items, available=available))
 
 
 def cart_remove(*, owner: CartOwner, item_id: int, reason: str = "removed") -> LineChange | None:

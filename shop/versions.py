@@ -25,6 +25,8 @@ def version_token(key: str) -> str:
     return token
 
 
-def version_forget(key: str, *, using: str = DEFAULT_DB_ALIAS) -> None:
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key), using=using)
+def version_forget(*keys: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Forget these keys now and again when `using`'s transaction commits (one round trip each)."""
+    forgotten = list(keys)
+    cache.delete_many(forgotten)
+    transaction.on_commit(lambda: cache.delete_many(forgotten), using=using)

@@ -13,14 +13,15 @@ from cart.api.serializers import (
     CartItemUpdateInputSerializer,
     CartOutputSerializer,
 )
-from cart.selectors import CartOwner, cart_view_get
+from cart.selectors import CartOwner, CartView, cart_view_get
 from cart.services import CartError, cart_add, cart_remove, cart_set_quantity
 from catalog.interface import ItemNotFound
 from shop.api import JSON_ONLY, problems
 
 
-def _cart_response(user_id: int, status: int = 200) -> Response:
-    cart = cart_view_get(owner=CartOwner.customer(user_id))
+def _cart_response(user_id: int, status: int = 200, *, cart: CartView | None = None) -> Response:
+    """The cart as it stands: the one a change read under its lock, or read now."""
+    cart = cart or cart_view_get(owner=CartOwner.customer(user_id))
     return Response(CartOutputSerializer(cart).data, status=status)
 
 
@@ -67,11 +68,11 @@ class CartItemDetailApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            cart_set_quantity(owner=CartOwner.customer(request.user.pk), item_id=product_id,
-                              quantity=data.validated_data["quantity"])
+            change = cart_set_quantity(owner=CartOwner.customer(request.user.pk), item_id=product_id,
+                                       quantity=data.validated_data["quantity"])
         except (CartError, ItemNotFound) as exc:
             raise as_api_error(exc) from exc
-        return _cart_response(request.user.pk)
+        return _cart_response(request.user.pk, cart=change.cart)
 
     @extend_schema(operation_id="cart_item_remove", tags=["cart"], request=None,
                    responses={204: OpenApiResponse(description="Removed (or was not in the cart).")},

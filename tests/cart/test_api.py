@@ -49,6 +49,29 @@ def test_get_patch_delete(api, make_item, set_price):
     assert response.status_code == 200 and response.json()["lines"] == []
 
 
+def test_patch_answers_with_the_cart_it_changed_in_a_budget_of_queries(
+        api, make_item, set_price, django_assert_max_num_queries):
+    """The change reads the cart once, under its lock, and answers with it: the same body as a read
+    right after, up or down, with a price changed since it was added; and in a handful of queries:
+    the transaction's two, the lock, the lines, the items' heads when the cache has lost them (the
+    price change did), availability, the line and the event."""
+    kettle, mug = make_item(price_paise=10000, stock=5), make_item(price_paise=500, stock=1)
+    api.post("/api/v1/cart/items", {"product_id": kettle}, format="json")
+    api.post("/api/v1/cart/items", {"product_id": mug}, format="json")
+    set_price(kettle, 9000)
+
+    for quantity in (3, 2, 2):  # up, down, unchanged
+        with django_assert_max_num_queries(8):
+            response = api.patch(f"/api/v1/cart/items/{kettle}", {"quantity": quantity}, format="json")
+        assert response.status_code == 200
+        assert response.json() == api.get("/api/v1/cart").json()
+        assert response.json()["lines"][0]["quantity"] == quantity
+
+    refused = api.patch(f"/api/v1/cart/items/{mug}", {"quantity": 2}, format="json")
+    assert refused.status_code == 409 and refused.json()["available"] == 1
+    assert api.get("/api/v1/cart").json()["lines"][1]["quantity"] == 1
+
+
 def test_bad_input_is_a_400_problem_naming_the_fields(api):
     response = api.post("/api/v1/cart/items", {"product_id": "x", "quantity": 0}, format="json")
     assert response.status_code == 400

@@ -102,6 +102,35 @@ def test_one_relay_task_drains_more_than_one_batch(settings):
     assert relay_drain(budget_seconds=5).published == 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_drain_stops_after_a_pass_that_filled_no_batch(settings, monkeypatch):
+    """A steady trickle of commits must not keep a relay passing over every lane for ever: a pass
+    that took less than a batch everywhere took all there was, and later commits kick their own."""
+    from events import services
+
+    settings.EVENTS_RELAY_BATCH = 5
+    passes = []
+    real_pass = services.relay_pending
+
+    def counted_pass(**kwargs):
+        report = real_pass(**kwargs)
+        passes.append(report)
+        if len(passes) == 1:  # a commit lands while the relay works
+            with transaction.atomic():
+                emit("test.bulk.v1", key="late", payload={})
+        return report
+
+    monkeypatch.setattr(services, "relay_pending", counted_pass)
+    for n in range(7):
+        with transaction.atomic():
+            emit("test.bulk.v1", key="one-key", payload={"n": n})
+
+    assert relay_drain(budget_seconds=5).published == 8
+    assert [(r.published, r.lanes_full) for r in passes] == [(5, 1), (3, 0)]  # the late one rode along
+    assert relay_drain(budget_seconds=5).published == 0
+    assert len(passes) == 3
+
+
 # --- Real workers: a flooded relay queue does not cost a customer who paid in time ------------
 
 EXPIRY_SECONDS = 6
