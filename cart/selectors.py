@@ -20,6 +20,8 @@ from django.db.models import Sum
 from cart.models import MAX_QUANTITY_PER_LINE, Cart, Line
 from catalog.interface import item_heads_get
 from inventory.interface import availability_get
+from search.interface import results_version
+from shop.pagecache import page_key
 from shop.versions import version_token
 
 if TYPE_CHECKING:
@@ -224,6 +226,17 @@ def cart_version(*, owner: CartOwner) -> str:
     """A token that changes whenever the cart's lines do (shop.versions): for the key of the kept
     cart page. No query."""
     return version_token(owner.version_cache_key)
+
+
+def cart_kept_key(name: str, owner: CartOwner | None) -> str | None:
+    """The key a page or answer showing `owner`'s cart is kept under (shop.pagecache): their cart's
+    version, forgotten by every write of its lines, and search's, which follows every change of an
+    item's price, status or stock (a reservation included). None while search's index settles:
+    then it is not kept."""
+    version = results_version(None)
+    if not version:
+        return None
+    return page_key(name, owner, cart_version(owner=owner) if owner else None, version)
 
 
 def cart_count_get(*, owner: CartOwner) -> int:

@@ -12,13 +12,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cart.forms import AddToCartForm, QuantityForm
 from cart.models import MAX_QUANTITY_PER_LINE
-from cart.selectors import CartOwner, CartView, cart_version, cart_view_get
+from cart.selectors import CartOwner, CartView, cart_kept_key, cart_view_get
 from cart.services import CartError, cart_add, cart_remove, cart_set_quantity
 from cart.visitor import merge_into_customer, remember_owner, request_owner, request_owner_for_write
 from catalog.interface import ItemNotFound
-from search.interface import results_version
 from shop.http import redirect_back, safe_next_url
-from shop.pagecache import PageBuild, cached_page, page_key
+from shop.pagecache import PageBuild, cached_page
 
 CHECKOUT_URL = "/checkout/"
 
@@ -35,15 +34,11 @@ def _form_error(form) -> str:
 
 @require_GET
 def cart_detail(request: HttpRequest) -> HttpResponse:
-    """Kept (shop.pagecache, docs/decisions/0025) under the cart's version, forgotten by every
-    write of its lines, and search's, which follows every change of an item's price, status or
-    stock (a reservation included): a hit reads no table."""
+    """Kept (shop.pagecache, docs/decisions/0025) under `cart_kept_key`: a hit reads no table."""
     if request.user.is_authenticated:
         merge_into_customer(request, request.user.pk)  # only if a log-in merge failed before
     owner = request_owner(request)
-    version = results_version(None)
-    key = page_key("cart", owner, cart_version(owner=owner) if owner else None, version) if version else None
-    response, _ = cached_page(request, key=key, build=lambda: _cart_build(owner))
+    response, _ = cached_page(request, key=cart_kept_key("cart", owner), build=lambda: _cart_build(owner))
     return response
 
 

@@ -560,6 +560,7 @@ def targets(data: dict, *, session_headers: dict, token: str) -> list[Target]:
         Target(f"PATCH /api/v1/cart/items/{{id}}, {len(data['tokens'])} carts", f"/api/v1/cart/items/{data['in_cart']}",
                method="PATCH", tokens=tuple(data["tokens"]), headers={"Content-Type": "application/json"},
                body='{"quantity": %d}', alternate=True),
+        Target("GET /api/v1/cart", "/api/v1/cart", tokens=auth),
         Target("GET /api/v1/orders", "/api/v1/orders", tokens=auth),
         Target("cart page", "/cart/", headers=session_headers),
         Target("my orders page", "/orders/", headers=session_headers),

@@ -13,10 +13,11 @@ from cart.api.serializers import (
     CartItemUpdateInputSerializer,
     CartOutputSerializer,
 )
-from cart.selectors import CartOwner, CartView, cart_view_get
+from cart.selectors import CartOwner, CartView, cart_kept_key, cart_view_get
 from cart.services import CartError, cart_add, cart_remove, cart_set_quantity
 from catalog.interface import ItemNotFound
 from shop.api import JSON_ONLY, problems
+from shop.pagecache import KeptAnswer, cached_answer
 
 
 def _cart_response(user_id: int, status: int = 200, *, cart: CartView | None = None) -> Response:
@@ -29,7 +30,11 @@ class CartGetApi(APIView):
     @extend_schema(operation_id="cart_get", tags=["cart"], responses={200: CartOutputSerializer},
                    summary="The customer's cart with today's prices and availability")
     def get(self, request):
-        return _cart_response(request.user.pk)
+        # Kept like the cart page (cart_kept_key): no query on a hit.
+        owner = CartOwner.customer(request.user.pk)
+        answer = cached_answer(key=cart_kept_key("cart-api", owner),
+                               build=lambda: KeptAnswer(CartOutputSerializer(cart_view_get(owner=owner)).data))
+        return Response(answer.data)
 
 
 class CartItemAddApi(APIView):

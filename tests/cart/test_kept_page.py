@@ -88,3 +88,33 @@ def test_one_customer_never_sees_anothers_kept_cart(client, customer, user_facto
     assert lines(visit(client)) == []
     client.logout()
     assert lines(visit(client)) == []
+
+
+def test_the_cart_api_is_kept_like_the_page(customer, make_item, set_price, set_stock, django_assert_num_queries):
+    """`GET /api/v1/cart` under the same versions: a hit reads no table, and its own writes, a
+    price change and a sell-out show on the next call."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(customer)
+    kettle = make_item(title="Kettle", price_paise=100000, stock=5)
+
+    def cart() -> dict:
+        deliver()
+        return api.get("/api/v1/cart").json()
+
+    api.post("/api/v1/cart/items", {"product_id": kettle, "quantity": 2}, format="json")
+    first = cart()
+    with django_assert_num_queries(0):
+        assert api.get("/api/v1/cart").json() == first
+    assert first["lines"][0]["quantity"] == 2
+
+    api.patch(f"/api/v1/cart/items/{kettle}", {"quantity": 3}, format="json")
+    assert cart()["lines"][0]["quantity"] == 3
+
+    set_price(kettle, 120000)
+    assert cart()["subtotal_paise"] == 3 * 120000
+
+    set_stock(kettle, 0)
+    body = cart()
+    assert body["lines"][0]["status"] == "out_of_stock" and body["ready_for_checkout"] is False
