@@ -29,7 +29,10 @@ HEADER_INPUTS = frozenset({
 drawn = Recent(size=4096)
 
 
-def header_html(request: HttpRequest) -> str:
+def header_html(request: HttpRequest, *, with_token: bool = True) -> str:
+    """The header for this request. `with_token=False` leaves the CSRF placeholder for the caller,
+    which fills the whole page's in one go (each `get_token` masks the secret anew: 32 draws from
+    the OS's random source)."""
     storefront = Storefront(request)
     user = request.user
     template = get_template(HEADER_TEMPLATE)
@@ -44,4 +47,4 @@ def header_html(request: HttpRequest) -> str:
         html = template.render({"storefront": storefront, "csrf_token": csrf_mark()}, request)
         if menu_version is not None:  # none yet (a flushed cache): the menu tag is making one now
             drawn.put(key, html)
-    return html.replace(csrf_mark(), get_token(request))
+    return html.replace(csrf_mark(), get_token(request)) if with_token else html

@@ -86,7 +86,7 @@ def page_compose(request: HttpRequest, skeleton: Skeleton) -> HttpResponse:
     if HEADER_MARK in html:
         from shop.header import header_html
 
-        html = html.replace(HEADER_MARK, header_html(request), 1)
+        html = html.replace(HEADER_MARK, header_html(request, with_token=False), 1)  # filled below
     if MESSAGES_MARK in html:
         waiting = bool(get_messages(request))  # most pages have none: no template to render
         html = html.replace(MESSAGES_MARK, render_to_string("partials/messages.html", request=request)
