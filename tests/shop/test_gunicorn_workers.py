@@ -80,3 +80,12 @@ def test_idle_kept_alive_connections_lock_nobody_out(server):
     finally:
         for connection in kept:
             connection.close()
+
+
+def test_the_worker_freezes_what_the_app_loaded(server):
+    """Objects alive once the app has loaded are frozen (decision 0037): full collections no longer
+    scan them, so their pauses stay short."""
+    connection = http.client.HTTPConnection(HOST, server, timeout=5)
+    connection.request("GET", "/?frozen=1")
+    assert int(connection.getresponse().read()) > 10_000  # the interpreter, gunicorn and the app
+    connection.close()
