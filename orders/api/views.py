@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db.models import QuerySet
@@ -314,6 +316,24 @@ class SellerShipmentListApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+@contextmanager
+def _shipment_problems() -> Iterator[None]:
+    """What every move of a seller's shipment may refuse: another seller's (or no) shipment, 404;
+    a step not allowed from where it is, 409 with its status."""
+    try:
+        yield
+    except OrderNotFound as exc:
+        raise exceptions.NotFound("No such shipment.") from exc
+    except TransitionNotAllowed as exc:
+        raise Problem(409, str(exc), "transition-not-allowed", shipment_status=exc.current) from exc
+
+
+def _shipment_answer(request: Request, shipment_id: int) -> Response:
+    """The shipment as the seller sees it after the move."""
+    return Response(SellerShipmentOutputSerializer(
+        seller_shipment_get(seller_id=authenticated_user_id(request), shipment_id=shipment_id)).data)
+
+
 class ShipmentHandoverInputSerializer(serializers.Serializer):
     courier = StrictCharField(max_length=100, validators=[NOT_BLANK])
     tracking_number = StrictCharField(max_length=100, validators=[NOT_BLANK])
@@ -345,14 +365,9 @@ class SellerShipmentTransitionApi(APIView):
             data = ShipmentHandoverInputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             handover = data.validated_data
-        try:
+        with _shipment_problems():
             shipment_advance(shipment_id=shipment_id, to=to, seller_id=authenticated_user_id(request), **handover)
-        except OrderNotFound as exc:
-            raise exceptions.NotFound("No such shipment.") from exc
-        except TransitionNotAllowed as exc:
-            raise Problem(409, str(exc), "transition-not-allowed", shipment_status=exc.current) from exc
-        return Response(SellerShipmentOutputSerializer(
-            seller_shipment_get(seller_id=authenticated_user_id(request), shipment_id=shipment_id)).data)
+        return _shipment_answer(request, shipment_id)
 
 
 class CashCollectedInputSerializer(serializers.Serializer):
@@ -380,18 +395,14 @@ class SellerShipmentCashCollectedApi(APIView):
         data = CashCollectedInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            shipment_cash_collect(shipment_id=shipment_id, seller_id=authenticated_user_id(request),
-                                  cash_collected_paise=data.validated_data["cash_collected_paise"])
-        except OrderNotFound as exc:
-            raise exceptions.NotFound("No such shipment.") from exc
-        except TransitionNotAllowed as exc:
-            raise Problem(409, str(exc), "transition-not-allowed", shipment_status=exc.current) from exc
+            with _shipment_problems():
+                shipment_cash_collect(shipment_id=shipment_id, seller_id=authenticated_user_id(request),
+                                      cash_collected_paise=data.validated_data["cash_collected_paise"])
         except NotCashOnDelivery as exc:
             raise Problem(409, str(exc), "not-cash-on-delivery") from exc
         except CashAmountMismatch as exc:
             raise Problem(422, str(exc), "cash-amount-mismatch", cash_due_paise=exc.due) from exc
-        return Response(SellerShipmentOutputSerializer(
-            seller_shipment_get(seller_id=authenticated_user_id(request), shipment_id=shipment_id)).data)
+        return _shipment_answer(request, shipment_id)
 
 
 class DeliveryFailedInputSerializer(serializers.Serializer):
@@ -419,15 +430,10 @@ class SellerShipmentDeliveryFailedApi(APIView):
     def post(self, request: Request, shipment_id: int) -> Response:
         data = DeliveryFailedInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
+        with _shipment_problems():
             shipment_delivery_fail(shipment_id=shipment_id, seller_id=authenticated_user_id(request),
                                    **data.validated_data)
-        except OrderNotFound as exc:
-            raise exceptions.NotFound("No such shipment.") from exc
-        except TransitionNotAllowed as exc:
-            raise Problem(409, str(exc), "transition-not-allowed", shipment_status=exc.current) from exc
-        return Response(SellerShipmentOutputSerializer(
-            seller_shipment_get(seller_id=authenticated_user_id(request), shipment_id=shipment_id)).data)
+        return _shipment_answer(request, shipment_id)
 
 
 
